@@ -1,0 +1,26 @@
+"""Loket: the dossier system of a Flemish municipality and its OCMW."""
+
+from pyramid.config import Configurator
+
+from loket import settings as loket_settings
+from loket.resources import root_factory
+
+
+def main(global_config, **settings):
+    """The composition root: the WSGI application for an .ini file's settings."""
+    settings = loket_settings.load(settings)
+    with Configurator(settings=settings, root_factory=root_factory) as config:
+        # Infrastructure first: database and transaction, then security and sessions, which
+        # every view relies on.
+        config.include("loket.db")
+        config.include("loket.security")
+        config.include("loket.i18n")
+        config.include("loket.web")  # templates, forms, headers, error pages, home page
+        # Domains, in the order of the blueprints: who you are, what you applied for, what
+        # you sent.
+        config.include("loket.identity")
+        config.include("loket.dossiers")
+        config.include("loket.documents")
+        # The integrator's JSON view of the same tree, and the health endpoint.
+        config.include("loket.api")
+    return config.make_wsgi_app()

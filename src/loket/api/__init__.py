@@ -1,0 +1,5 @@
+"""The integrator's JSON API under /api/v1 and the health endpoint."""
+
+
+def includeme(config):
+    pass

@@ -1,0 +1,104 @@
+"""Demo data: teams, the personas of the ACM/IDM simulator as users, and a few dossiers."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from loket.db import utcnow
+from loket.documents.blobstore import BlobStore
+from loket.documents.files import check_upload
+from loket.documents.models import Document, DocumentVersion
+from loket.dossiers.models import Dossier, next_reference
+from loket.identity.models import Team
+from loket.identity.services import sync_user
+from loket.integrations.acmidm.personas import BY_KEY, PERSONAS, ROLE_CLAIM, TEAMS
+
+DOSSIERS = [
+    # persona, type code, title, state, team, days ago, data
+    ("jan", "verwarmingstoelage", "Verwarmingstoelage", "ingediend", "sociale-dienst", 3,
+     {"brandstof": "stookolie", "liters": 1500, "factuurbedrag": "1.420,00"}),
+    ("jan", "mantelzorgpremie", "Mantelzorgpremie", "in_behandeling", "sociale-dienst", 20,
+     {"zorgbehoevende": "Maria Peeters", "relatie": "moeder"}),
+    ("sofie", "geboortepremie", "Geboortepremie", "goedgekeurd", "sociale-dienst", 45,
+     {"kind": "Noor", "geboortedatum": "2026-09-04"}),
+    ("lotte", "inname-openbaar-domein", "Inname openbaar domein", "ingediend",
+     "openbaar-domein", 1, {"adres": "Kerkstraat 12", "periode": "2026-12-05 tot 2026-12-07",
+                            "reden": "container voor verbouwing"}),
+]
+
+
+def demo_pdf(title: str) -> bytes:
+    """A small valid one-page PDF, so demo documents open in any viewer."""
+    text = title.replace("\\", "").replace("(", "").replace(")", "")
+    stream = f"BT /F1 18 Tf 72 760 Td ({text}) Tj ET".encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def persona_claims(persona, kbo: str) -> dict:
+    claims = {"sub": persona.sub, "given_name": persona.given_name,
+              "family_name": persona.family_name, "email": persona.email}
+    if persona.rrn:
+        claims["rrn"] = persona.rrn
+    if persona.roles:
+        claims[ROLE_CLAIM] = persona.role_claims(kbo)
+    return claims
+
+
+def load_demo_data(dbsession, settings) -> dict:
+    """Idempotent: running it twice changes nothing the second time."""
+    kbo = settings.get("loket.municipality.kbo", "")
+    for code, name in TEAMS.items():
+        team = dbsession.scalar(select(Team).where(Team.code == code))
+        if team is None:
+            dbsession.add(Team(code=code, name=name))
+        else:
+            team.name = name
+    dbsession.flush()
+    users = {p.key: sync_user(dbsession, persona_claims(p, kbo), kbo) for p in PERSONAS}
+    for user in users.values():
+        user.last_login = None
+
+    created = 0
+    if dbsession.scalar(select(Dossier.id).limit(1)) is None:
+        store = BlobStore(settings["loket.blob_dir"])
+        teams = {t.code: t for t in dbsession.scalars(select(Team))}
+        now = utcnow()
+        for key, type_code, title, state, team, days, data in DOSSIERS:
+            when = now - timedelta(days=days)
+            dossier = Dossier(
+                reference=next_reference(dbsession, when.year), dossier_type=type_code,
+                title=title, state=state, applicant_id=users[key].id, team_id=teams[team].id,
+                data=data, created=when, modified=when,
+            )
+            dbsession.add(dossier)
+            dbsession.flush()
+            checked = check_upload(demo_pdf(f"{title} - {BY_KEY[key].name}"), "aanvraag.pdf")
+            document = Document(dossier_id=dossier.id, number=1, title="Aanvraagformulier",
+                                document_type="aanvraag", created=when,
+                                created_by_id=users[key].id)
+            document.versions.append(DocumentVersion(
+                version=1, filename=checked.filename, media_type=checked.media_type,
+                size=len(checked.data), sha256=store.put(checked.data), created=when,
+                created_by_id=users[key].id))
+            dbsession.add(document)
+            created += 1
+        dbsession.flush()
+    return {"users": len(users), "dossiers": created}

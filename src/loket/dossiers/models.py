@@ -1,0 +1,80 @@
+"""The dossier: one application by one applicant, carried through its workflow."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, update
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from loket.db import Base, UTCDateTime, utcnow
+from loket.identity.models import Team, User
+
+
+class ReferenceCounter(Base):
+    """Last reference number handed out per year (``2026-000123``)."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def next_reference(dbsession, year: int) -> str:
+    """Hand out the next reference; the row update serialises concurrent callers."""
+    if dbsession.get(ReferenceCounter, year) is None:
+        dbsession.add(ReferenceCounter(year=year, last=0))
+        dbsession.flush()
+    number = dbsession.execute(
+        update(ReferenceCounter)
+        .where(ReferenceCounter.year == year)
+        .values(last=ReferenceCounter.last + 1)
+        .returning(ReferenceCounter.last)
+    ).scalar_one()
+    return f"{year}-{number:06d}"
+
+
+class Dossier(Base):
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        Index("ix_dossiers_team_modified", "team_id", "modified", "id"),
+        Index("ix_dossiers_applicant_created", "applicant_id", "created", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    dossier_type: Mapped[str] = mapped_column(String(64))  # catalogue code
+    title: Mapped[str] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(40))
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)  # the application's answers
+    created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    modified: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic locking: every UPDATE checks and bumps it; a stale writer gets StaleDataError.
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    applicant: Mapped[User] = relationship(foreign_keys=[applicant_id], lazy="joined")
+    handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
+    team: Mapped[Team] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    # Traversal: the container sets __parent__ when it hands the dossier out.
+    __parent__ = None
+
+    @property
+    def __name__(self) -> str:
+        return self.reference
+
+    def __repr__(self):
+        return f"<Dossier {self.reference} {self.state}>"
+
+    def __acl__(self):
+        from loket.dossiers.resources import dossier_acl
+
+        return dossier_acl(self)
+
+    def __getitem__(self, name):
+        from loket.dossiers.resources import DOSSIER_CHILDREN
+
+        return DOSSIER_CHILDREN[name](self)

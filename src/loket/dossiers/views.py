@@ -1,0 +1,35 @@
+"""Citizen and staff pages for dossiers."""
+
+from pyramid.view import view_config
+
+from loket.dossiers.models import Dossier
+from loket.dossiers.queries import dossiers_of_applicant, dossiers_of_teams
+from loket.dossiers.states import state_label
+from loket.resources import Root
+from loket.security import Permission
+
+
+@view_config(context=Root, name="mijn-dossiers", permission=Permission.OWN_DOSSIERS,
+             renderer="loket:dossiers/templates/mine.jinja2", request_method="GET")
+def my_dossiers(context, request):
+    return {"dossiers": dossiers_of_applicant(request.dbsession, request.user.id),
+            "state_label": state_label}
+
+
+@view_config(context=Root, name="werkbank", permission=Permission.WORK,
+             renderer="loket:dossiers/templates/workbench.jinja2", request_method="GET")
+def workbench(context, request):
+    teams = request.user.teams
+    dossiers = dossiers_of_teams(request.dbsession, [t.id for t in teams]) if teams else []
+    return {"teams": teams, "dossiers": dossiers, "state_label": state_label}
+
+
+@view_config(context=Dossier, permission=Permission.VIEW,
+             renderer="loket:dossiers/templates/dossier.jinja2", request_method="GET")
+def dossier_page(context, request):
+    return {
+        "dossier": context,
+        "documents": context["documenten"].all(),
+        "state_label": state_label,
+        "may_add_document": request.has_permission(Permission.ADD_DOCUMENT, context),
+    }

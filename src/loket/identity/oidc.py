@@ -1,0 +1,5 @@
+"""Login through ACM/IDM (OpenID Connect). Filled in by the login work."""
+
+
+def includeme(config):
+    pass

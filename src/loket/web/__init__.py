@@ -1,0 +1,35 @@
+"""The web layer shared by every page: templates, forms, static files, headers, errors."""
+
+import os
+
+from pyramid.settings import asbool
+
+from loket.i18n import LANGUAGES
+from loket.security import Permission
+from loket.web.forms import configure_deform
+from loket.web.headers import csp_nonce
+
+
+def includeme(config):
+    settings = config.get_settings()
+    config.include("pyramid_jinja2")
+    config.add_jinja2_renderer(".jinja2")
+    config.add_jinja2_search_path("loket:templates", name=".jinja2")
+    settings.setdefault("jinja2.i18n.domain", "loket")
+    config.commit()  # the Jinja2 environment must exist before we add globals
+
+    env = config.get_jinja2_environment()
+    env.globals.update(LANGUAGES=LANGUAGES, Permission=Permission)
+
+    config.add_request_method(csp_nonce, reify=True)
+    config.add_tween("loket.web.headers.security_headers_tween_factory")
+    configure_deform()
+
+    cache = 0 if not asbool(settings.get("loket.hsts")) else 3600
+    static_dir = settings.get("loket.static_dir") or os.path.join(os.getcwd(), "static")
+    config.add_static_view("static", os.path.abspath(static_dir), cache_max_age=cache)
+    # Deform's widget assets, except its bundled jQuery 2.0.3 (known vulnerabilities): the
+    # route below answers 404 for it, and pages load our current jQuery from /static/vendor.
+    config.add_route("deform_jquery2", r"/deform_static/scripts/{name:jquery-2\..*}")
+    config.add_static_view("deform_static", "deform:static/", cache_max_age=cache)
+    config.scan(".views")

@@ -1,0 +1,148 @@
+"""Test fixtures: a migrated database (SQLite, or PostgreSQL when LOKET_TEST_POSTGRESQL names
+a server), the app, and a transaction per test that is rolled back afterwards.
+
+    LOKET_TEST_POSTGRESQL=postgresql+psycopg://postgres@127.0.0.1/postgres pytest
+
+creates a throw-away database on that server for the run and drops it at the end.
+"""
+
+import os
+import secrets
+import uuid
+from pathlib import Path
+
+import pytest
+import transaction
+import webtest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from loket import main
+from loket.db import get_engine, get_tm_session
+from loket.identity.models import WebSession
+from loket.identity.sessions import COOKIE_NAME, _hash
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_report_header(config):
+    return f"loket database: {'PostgreSQL' if os.environ.get('LOKET_TEST_POSTGRESQL') else 'SQLite'}"
+
+
+def pytest_collection_modifyitems(config, items):
+    on_pg = bool(os.environ.get("LOKET_TEST_POSTGRESQL"))
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set LOKET_TEST_POSTGRESQL)")
+    for item in items:
+        if "postgresql" in item.keywords and not on_pg:
+            item.add_marker(skip)
+
+
+def migrate(url: str):
+    config = Config(str(ROOT / "development.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    engine = get_engine({"sqlalchemy.url": url})
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    admin_url = os.environ.get("LOKET_TEST_POSTGRESQL")
+    if not admin_url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        migrate(url)
+        yield url
+        return
+    name = f"loket_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app_settings(database_url, tmp_path_factory):
+    return {
+        "loket.environment": "test",
+        "sqlalchemy.url": database_url,
+        "loket.blob_dir": str(tmp_path_factory.mktemp("blobs")),
+        "loket.static_dir": str(ROOT / "static"),
+        "loket.public_url": "http://localhost",
+        "loket.municipality.name": "Gemeente Heidebeek",
+        "loket.municipality.kbo": "0207123407",
+        "loket.acmidm.issuer": "http://127.0.0.1:9/acmidm/op",
+        "loket.acmidm.client_id": "loket-test",
+        "loket.acmidm.client_secret": "loket-test-secret",
+        "loket.upload.max_size": str(1024 * 1024),
+        "retry.attempts": "3",
+    }
+
+
+@pytest.fixture(scope="session")
+def app(app_settings):
+    return main({}, **app_settings)
+
+
+@pytest.fixture
+def tm():
+    manager = transaction.TransactionManager(explicit=True)
+    manager.begin()
+    manager.doom()  # nothing a test does is ever committed
+    yield manager
+    manager.abort()
+
+
+@pytest.fixture
+def dbsession(app, tm):
+    return get_tm_session(app.registry["dbsession_factory"], tm)
+
+
+@pytest.fixture
+def testapp(app, tm, dbsession):
+    return webtest.TestApp(app, extra_environ={
+        "HTTP_HOST": "localhost",
+        "tm.active": True,
+        "tm.manager": tm,
+        "app.dbsession": dbsession,
+    })
+
+
+@pytest.fixture
+def login(testapp, dbsession):
+    """Log ``user`` in by giving the test browser a server-side session (the OIDC flow itself
+    is tested against the ACM/IDM simulator in tests/identity)."""
+
+    def login(user):
+        token = secrets.token_urlsafe(32)
+        dbsession.add(WebSession(id=_hash(token), data={"user_id": user.id}, user_id=user.id))
+        dbsession.flush()
+        testapp.set_cookie(COOKIE_NAME, token)
+        return user
+
+    return login
+
+
+@pytest.fixture
+def factories(dbsession, app):
+    from tests import factories
+
+    return factories.Factories(dbsession, app.registry["loket.blobstore"])
+
+
+def csrf_token(testapp) -> str:
+    """The CSRF token of the test browser's session (loads a page that carries one)."""
+    response = testapp.get("/mijn-dossiers", status="*")
+    if response.status_int != 200:
+        response = testapp.get("/werkbank")
+    return response.html.find("input", {"name": "csrf_token"})["value"]
