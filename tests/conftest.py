@@ -91,7 +91,9 @@ def app_settings(database_url, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def app(app_settings):
-    return main({}, **app_settings)
+    app = main({}, **app_settings)
+    yield app
+    app.registry["db_engine"].dispose()
 
 
 @pytest.fixture

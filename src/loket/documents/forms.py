@@ -4,6 +4,7 @@ import colander
 import deform
 
 from loket.i18n import _
+from loket.web.forms import CSRFSchema
 
 
 class MemoryTmpStore(dict):
@@ -13,12 +14,12 @@ class MemoryTmpStore(dict):
         return None
 
 
-class UploadSchema(colander.Schema):
+class UploadSchema(CSRFSchema):
     title = colander.SchemaNode(
         colander.String(), title=_("Title"), validator=colander.Length(min=1, max=300),
         description=_("For example: proof of payment, medical certificate."),
     )
-    upload = colander.SchemaNode(
+    file = colander.SchemaNode(
         deform.FileData(), title=_("File"),
         widget=deform.widget.FileUploadWidget(MemoryTmpStore(), accept="application/pdf,image/png,image/jpeg"),
         description=_("PDF, PNG or JPEG, at most 10 MB."),
@@ -29,5 +30,5 @@ def upload_form(request, with_title=True) -> deform.Form:
     schema = UploadSchema().bind(request=request)
     if not with_title:
         del schema["title"]
-    return deform.Form(schema, buttons=(deform.Button("upload", _("Upload")),),
+    return deform.Form(schema, buttons=(deform.Button("send", _("Upload")),),
                        formid="upload", css_class="form")

@@ -38,15 +38,15 @@ def _handle_upload(request, context, with_title, store):
     except deform.ValidationFailure as failure:
         request.response.status = 400
         return {**page, "form": render_failure(request, failure)}
-    upload = appstruct["upload"]
+    upload = appstruct["file"]
+    with upload["fp"] as fp:  # WebOb's spooled temporary file
+        data = fp.read()
     try:
-        checked = check_upload(upload["fp"].read(), upload.get("filename") or "",
-                               max_size=_max_size(request))
+        checked = check_upload(data, upload.get("filename") or "", max_size=_max_size(request))
     except FileRejected as rejected:
-        form["upload"].error = None
         request.response.status = 400
         return {**page, "form": render_form(request, form, appstruct={
-            k: v for k, v in appstruct.items() if k != "upload"}), "error": rejected.message}
+            k: v for k, v in appstruct.items() if k != "file"}), "error": rejected.message}
     target = store(checked, appstruct)
     request.session.flash(request.localizer.translate(_("The document was added.")))
     return HTTPFound(location=request.resource_path(target))

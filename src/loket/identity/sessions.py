@@ -79,7 +79,8 @@ class ServerSession(dict):
             self.dirty = True
 
     def pop_flash(self, queue=""):
-        return self.pop("_f_" + queue, [])
+        # Reading an empty queue is not a change: pages call this on every request.
+        return self.pop("_f_" + queue) if "_f_" + queue in self else []
 
     def peek_flash(self, queue=""):
         return list(self.get("_f_" + queue, []))

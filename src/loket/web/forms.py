@@ -2,8 +2,10 @@
 
 import re
 
+import colander
 import deform
 from markupsafe import Markup
+from pyramid.csrf import get_csrf_token
 from pyramid.i18n import get_localizer
 from pyramid.threadlocal import get_current_request
 
@@ -15,6 +17,22 @@ def _translator(term):
     if request is None:
         return term.interpolate() if hasattr(term, "interpolate") else term
     return get_localizer(request).translate(term)
+
+
+@colander.deferred
+def _csrf_token(node, kw):
+    return get_csrf_token(kw["request"])
+
+
+class CSRFSchema(colander.Schema):
+    """Base of every form schema: carries the CSRF token Pyramid checks before the view runs.
+
+    Bind the schema with ``request=request``."""
+
+    csrf_token = colander.SchemaNode(
+        colander.String(), widget=deform.widget.HiddenWidget(), default=_csrf_token,
+        missing=colander.drop,
+    )
 
 
 def configure_deform():

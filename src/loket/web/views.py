@@ -21,9 +21,10 @@ log = logging.getLogger(__name__)
 
 
 def wants_json(request) -> bool:
-    return request.path.startswith("/api/") or (
-        request.accept.best_match(["text/html", "application/json"]) == "application/json"
-    )
+    if request.path.startswith("/api/"):
+        return True
+    offers = request.accept.acceptable_offers(["text/html", "application/json"])
+    return bool(offers) and offers[0][0] == "application/json"
 
 
 def error_response(request, status: int, title, message):
@@ -79,7 +80,8 @@ def forbidden(exc, request):
                                   _("Log in to use this part of the API."))
         return HTTPFound(location=request.resource_path(request.root, "aanmelden",
                                                         query={"terug": request.path_qs}))
-    if not request.has_permission(Permission.VIEW, request.context):
+    context = request.context
+    if not isinstance(context, Root) and not request.has_permission(Permission.VIEW, context):
         return not_found(request)
     return error_response(request, 403, _("Not allowed"),
                           _("You are not allowed to do this."))

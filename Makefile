@@ -1,0 +1,61 @@
+# Loket — the commands a newcomer needs. `make run` and `make test` work on a fresh machine.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INI ?= development.ini
+STAMP := $(VENV)/.installed
+# PostgreSQL server for the second test run (an admin URL; a throw-away database is made on it).
+LOKET_TEST_POSTGRESQL ?= postgresql+psycopg://postgres@127.0.0.1/postgres
+
+.PHONY: install run test test-sqlite test-postgresql test-browser lint i18n-extract i18n-compile \
+        bench bench-quick clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip 'setuptools<81' wheel
+	$(BIN)/pip install --quiet -e '.[test,production]'
+	touch $(STAMP)
+
+install: $(STAMP) i18n-compile
+
+i18n-compile: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d src/loket/locale -D loket --statistics 2>&1 | tail -n 2
+	$(BIN)/pybabel compile -d src/loket/locale -D deform
+	$(BIN)/pybabel compile -d src/loket/locale -D colander
+
+i18n-extract: $(STAMP)
+	$(BIN)/pot-create -c lingua.cfg -o src/loket/locale/loket.pot src/loket
+	for lang in nl en; do \
+	  $(BIN)/pybabel update -D loket -i src/loket/locale/loket.pot -d src/loket/locale -l $$lang --no-fuzzy-matching; \
+	done
+
+run: install
+	mkdir -p var
+	$(BIN)/loket initdb $(INI)
+	$(BIN)/loket demo $(INI)
+	@echo "Loket: http://localhost:6543  (simulators: http://localhost:6544)"
+	$(BIN)/loket dev $(INI)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench migrations
+
+test: install lint test-sqlite test-postgresql
+
+test-sqlite: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgresql: install
+	LOKET_TEST_POSTGRESQL='$(LOKET_TEST_POSTGRESQL)' $(BIN)/pytest -m 'not browser' $(PYTEST_ARGS)
+
+test-browser: install
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m bench.run --full
+
+bench-quick: install
+	$(BIN)/python -m bench.run --quick
+
+clean:
+	rm -rf $(VENV) var *.egg-info src/*.egg-info

@@ -1,0 +1,299 @@
+"""The OpenAPI document as the API's contract: requests are checked against it before the view,
+responses in the tests (and at run time with ``loket.api.validate_responses = true``).
+
+openapi-core speaks its own Request/Response protocols; :class:`WebObOpenAPIRequest` and
+:class:`WebObOpenAPIResponse` adapt WebOb's (and so Pyramid's and WebTest's) objects to them.
+"""
+
+import functools
+import json
+import logging
+from importlib.resources import files
+
+import yaml
+from jsonschema_path import SchemaPath
+from openapi_core.datatypes import RequestParameters
+from openapi_core.templating.paths.exceptions import PathError
+from openapi_core.unmarshalling.request.unmarshallers import V31RequestParametersUnmarshaller
+from openapi_core.validation.response.validators import V31ResponseValidator
+from openapi_schema_validator import OAS31Validator
+from pyramid.response import Response
+from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+from loket.i18n import _
+
+log = logging.getLogger(__name__)
+
+API_ROUTE = "api_v1"
+API_PREFIX = "/api/v1"
+HEALTH_PATH = "/-/health"
+
+
+@functools.cache
+def spec_text() -> bytes:
+    return files("loket.api").joinpath("openapi.yaml").read_bytes()
+
+
+@functools.cache
+def spec_dict() -> dict:
+    return yaml.safe_load(spec_text())
+
+
+@functools.cache
+def spec_json() -> bytes:
+    return json.dumps(spec_dict(), ensure_ascii=False, indent=2).encode()
+
+
+@functools.cache
+def _spec() -> SchemaPath:
+    return SchemaPath.from_dict(spec_dict())
+
+
+@functools.cache
+def _parameters_unmarshaller():
+    # Parameters only: who the caller is and what they may see is Pyramid's job (security
+    # policy and ACLs), which has already run when this does.
+    return V31RequestParametersUnmarshaller(_spec())
+
+
+@functools.cache
+def _response_validator():
+    # Strict: a field the document does not describe is an error, so the document can never
+    # silently fall behind the code. Clients are told to ignore unknown fields all the same.
+    return V31ResponseValidator(_spec(), forbid_unspecified_additional_properties=True)
+
+
+def documented_path(path: str) -> bool:
+    return path.startswith(API_PREFIX + "/") or path == HEALTH_PATH
+
+
+class WebObOpenAPIRequest:
+    """A WebOb request as openapi-core's ``Request`` protocol."""
+
+    def __init__(self, request):
+        self.request = request
+        self.parameters = RequestParameters(
+            query=ImmutableMultiDict(list(request.GET.items())),
+            header=Headers(list(request.headers.items())),
+            cookie=ImmutableMultiDict(list(request.cookies.items())),
+        )
+
+    @property
+    def host_url(self) -> str:
+        return self.request.host_url
+
+    @property
+    def path(self) -> str:
+        # Traversal ignores a trailing slash (/api/v1/dossiers/ is /api/v1/dossiers); the
+        # document names each path once, without it. The index is /api/v1/ itself.
+        path = self.request.path
+        if path.endswith("/") and path != API_PREFIX + "/":
+            path = path.rstrip("/") or "/"
+        return path
+
+    @property
+    def method(self) -> str:
+        # Pyramid answers HEAD with the GET view; the document only describes GET.
+        method = self.request.method.lower()
+        return "get" if method == "head" else method
+
+    @property
+    def body(self) -> bytes | None:
+        return self.request.body or None
+
+    @property
+    def content_type(self) -> str:
+        return (self.request.headers.get("Content-Type") or "application/octet-stream").lower()
+
+
+class WebObOpenAPIResponse:
+    """A WebOb response as openapi-core's ``Response`` protocol."""
+
+    def __init__(self, response):
+        self.response = response
+
+    @property
+    def status_code(self) -> int:
+        return self.response.status_int
+
+    @property
+    def content_type(self) -> str:
+        return (self.response.headers.get("Content-Type") or "").lower()
+
+    @property
+    def headers(self):
+        return self.response.headers
+
+    @property
+    def data(self) -> bytes:
+        return self.response.body
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests
+
+
+class Problem(dict):
+    """One reason a request does not match the document: ``{location, name, message}``."""
+
+
+def _describe(error) -> Problem:
+    """A readable problem from one of openapi-core's parameter errors."""
+    location = getattr(error, "location", None) or "request"
+    name = getattr(error, "name", None)
+    cause = error.__cause__
+    schema_errors = getattr(cause, "schema_errors", None)
+    if schema_errors:
+        message = "; ".join(e.message for e in schema_errors)
+    elif cause is not None and hasattr(cause, "type") and hasattr(cause, "value"):
+        message = f"{cause.value!r} is not of type {cause.type}"  # a CastError
+    elif type(error).__name__ == "MissingRequiredParameter":
+        message = "is required"
+    else:
+        message = str(cause or error)
+    problem = Problem(location=location, message=message)
+    if name:
+        problem["name"] = name
+    return problem
+
+
+def check_request(request):
+    """``(parameters, problems)`` for a request to the API.
+
+    ``parameters`` is openapi-core's ``Parameters`` (typed: ``limit`` is an int), ``None`` when
+    the document has no such path or method; ``problems`` lists what does not match.
+    """
+    result = _parameters_unmarshaller().unmarshal(WebObOpenAPIRequest(request))
+    problems = []
+    for error in result.errors:
+        if isinstance(error, PathError):
+            return None, []
+        problems.append(_describe(error))
+    return result.parameters, problems
+
+
+def bad_request_response(request, problems):
+    from loket.web.views import error_response
+
+    message = "; ".join(
+        f"{p['name']}: {p['message']}" if "name" in p else p["message"] for p in problems
+    )
+    response = error_response(request, 400, _("Bad request"), message)
+    body = response.json_body
+    body["error"]["details"] = [dict(p) for p in problems]
+    response.json_body = body
+    return response
+
+
+def openapi_view_deriver(view, info):
+    """Checks every request to an API view against the document before the view runs.
+
+    Placed after ``secured_view`` (Pyramid's default for derivers), so an anonymous or
+    unauthorized caller gets 401/404 before learning anything about parameters. The typed
+    parameters are handed to the view as ``request.api_parameters``.
+    """
+    if info.options.get("route_name") != API_ROUTE or info.exception_only:
+        return view
+
+    def validated_view(context, request):
+        parameters, problems = check_request(request)
+        if parameters is None:
+            # A view answers but the document does not know the URL: not part of the API.
+            from loket.web.views import not_found
+
+            return not_found(request)
+        if problems:
+            return bad_request_response(request, problems)
+        request.api_parameters = parameters
+        return view(context, request)
+
+    return validated_view
+
+
+# ---------------------------------------------------------------------------------------------
+# Responses
+
+
+class ResponseMismatch(AssertionError):
+    """A response that breaks the API's contract."""
+
+
+@functools.cache
+def _error_validator() -> OAS31Validator:
+    return OAS31Validator(spec_dict()["components"]["schemas"]["Error"])
+
+
+def response_errors(request, response) -> list[str]:
+    """What is wrong with ``response`` (a WebOb response to the WebOb ``request``) according to
+    the document; empty when it conforms.
+
+    A URL the document does not describe must answer with an error in the error schema (404
+    for unknown paths, 405/404 for other methods).
+    """
+    openapi_request = WebObOpenAPIRequest(request)
+    openapi_response = WebObOpenAPIResponse(response)
+    errors = []
+    for error in _response_validator().iter_errors(openapi_request, openapi_response):
+        if isinstance(error, PathError):
+            return _undocumented_errors(response)
+        errors.append(_explain(error))
+    return errors
+
+
+def _undocumented_errors(response) -> list[str]:
+    if response.status_int < 400:
+        return [f"{response.status_int} for a path or method the document does not describe"]
+    if response.content_type != "application/json":
+        return [f"error as {response.content_type!r}, not application/json"]
+    try:
+        body = json.loads(response.body)
+    except ValueError:
+        return ["error body is not JSON"]
+    errors = [e.message for e in _error_validator().iter_errors(body)]
+    if not errors and body["error"]["status"] != response.status_int:
+        errors.append("error.status differs from the HTTP status")
+    return errors
+
+
+def _explain(error) -> str:
+    text = str(error)
+    cause = error.__cause__
+    if cause is not None:
+        text += f": {cause}"
+        for schema_error in getattr(cause, "schema_errors", None) or ():
+            text += f"\n  - {'/'.join(map(str, schema_error.absolute_path))}: {schema_error.message}"
+    return text
+
+
+def validate_api_response(request, response):
+    """Raise :class:`ResponseMismatch` unless ``response`` conforms to the document. Tests call
+    it on every API response (tests/api/conftest.py does it for every request)."""
+    errors = response_errors(request, response)
+    if errors:
+        raise ResponseMismatch(
+            f"{request.method} {request.path_qs} → {response.status}:\n" + "\n".join(errors)
+        )
+
+
+def response_validation_tween_factory(handler, registry):
+    """With ``loket.api.validate_responses = true``: a response that breaks the contract is
+    logged and replaced by a 500, so development notices before an integrator does."""
+
+    def response_validation_tween(request):
+        response = handler(request)
+        if documented_path(request.path):
+            errors = response_errors(request, response)
+            if errors:
+                log.error("API response breaks the OpenAPI document: %s %s → %s: %s",
+                          request.method, request.path, response.status, "; ".join(errors))
+                return Response(
+                    status=500,
+                    json_body={"error": {
+                        "status": 500, "title": "Response does not match the API description",
+                        "message": "The server produced a response its OpenAPI document does "
+                                   "not allow. The error has been logged."}},
+                    headerlist=[("Cache-Control", "no-store")],
+                )
+        return response
+
+    return response_validation_tween
