@@ -12,9 +12,14 @@ from importlib.resources import files
 
 import yaml
 from jsonschema_path import SchemaPath
+from openapi_core.casting.schemas.exceptions import CastError
 from openapi_core.datatypes import RequestParameters
 from openapi_core.templating.paths.exceptions import PathError
 from openapi_core.unmarshalling.request.unmarshallers import V31RequestParametersUnmarshaller
+from openapi_core.validation.request.exceptions import (
+    MissingRequiredParameter,
+    ParameterValidationError,
+)
 from openapi_core.validation.response.validators import V31ResponseValidator
 from openapi_schema_validator import OAS31Validator
 from pyramid.response import Response
@@ -138,23 +143,19 @@ class Problem(dict):
 
 
 def _describe(error) -> Problem:
-    """A readable problem from one of openapi-core's parameter errors."""
-    location = getattr(error, "location", None) or "request"
-    name = getattr(error, "name", None)
+    """A readable problem from one of openapi-core's request errors."""
+    if not isinstance(error, ParameterValidationError):
+        return Problem(location="request", message=str(error))
     cause = error.__cause__
-    schema_errors = getattr(cause, "schema_errors", None)
-    if schema_errors:
-        message = "; ".join(e.message for e in schema_errors)
-    elif cause is not None and hasattr(cause, "type") and hasattr(cause, "value"):
-        message = f"{cause.value!r} is not of type {cause.type}"  # a CastError
-    elif type(error).__name__ == "MissingRequiredParameter":
+    if isinstance(error, MissingRequiredParameter):
         message = "is required"
+    elif isinstance(cause, CastError):
+        message = f"{cause.value!r} is not of type {cause.type}"
+    elif getattr(cause, "schema_errors", None):
+        message = "; ".join(e.message for e in cause.schema_errors)
     else:
         message = str(cause or error)
-    problem = Problem(location=location, message=message)
-    if name:
-        problem["name"] = name
-    return problem
+    return Problem(location=error.location, name=error.name, message=message)
 
 
 def check_request(request):
@@ -286,14 +287,12 @@ def response_validation_tween_factory(handler, registry):
             if errors:
                 log.error("API response breaks the OpenAPI document: %s %s → %s: %s",
                           request.method, request.path, response.status, "; ".join(errors))
-                return Response(
-                    status=500,
-                    json_body={"error": {
-                        "status": 500, "title": "Response does not match the API description",
-                        "message": "The server produced a response its OpenAPI document does "
-                                   "not allow. The error has been logged."}},
-                    headerlist=[("Cache-Control", "no-store")],
-                )
+                replacement = Response(status=500, json_body={"error": {
+                    "status": 500, "title": "Response does not match the API description",
+                    "message": "The server produced a response its OpenAPI document does not "
+                               "allow. The error has been logged."}})
+                replacement.cache_control = "no-store"
+                return replacement
         return response
 
     return response_validation_tween
