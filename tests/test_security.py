@@ -20,6 +20,7 @@ PUBLIC_VIEWS = {
     (None, "", "__deform_static/"),
     (None, "", "deform_jquery2"),  # answers 404
     (None, "", "health"),
+    ("Root", "", "api_v1"),  # API index: links only
     ("Root", "openapi.yaml", "api_v1"),
     ("Root", "openapi.json", "api_v1"),
 }
@@ -47,6 +48,22 @@ def test_every_view_has_a_permission_or_is_listed_public(app):
         if NO_PERMISSION_REQUIRED in permissions:
             assert key in PUBLIC_VIEWS, f"view {key} is public but not on the public list"
     assert ("Root", "", None) in seen
+
+
+READ_PERMISSIONS = {NO_PERMISSION_REQUIRED, "view"}
+# Public views that accept POST on purpose (CSRF still applies).
+PUBLIC_POST_VIEWS = {("Root", "afmelden", None)}
+
+
+def test_no_view_that_writes_hides_behind_a_read_permission(app):
+    for key, permissions, view in _views(app):
+        methods = view["request_methods"]
+        if methods is not None and not ({"POST", "PUT", "PATCH", "DELETE"} & set(methods)):
+            continue
+        if key in PUBLIC_POST_VIEWS or key[2] in ("__static/", "__deform_static/",
+                                                  "deform_jquery2"):
+            continue
+        assert not READ_PERMISSIONS & set(permissions), f"view {key} writes under {permissions}"
 
 
 def test_no_view_turns_csrf_off(app):

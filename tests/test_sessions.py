@@ -56,6 +56,7 @@ def test_cookie_flags(secure):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
     assert ("secure" in cookie.lower()) is secure
+    assert cookie.startswith("__Host-loket_session=") is secure
 
 
 def test_session_touch_is_throttled(testapp, login, factories, dbsession):

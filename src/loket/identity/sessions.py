@@ -18,6 +18,9 @@ from loket.db import utcnow
 from loket.identity.models import WebSession
 
 COOKIE_NAME = "loket_session"
+# Over HTTPS the cookie takes the __Host- prefix: browsers then refuse it without Secure, with a
+# Domain, or for another path, so no sibling site can plant or widen it.
+SECURE_COOKIE_NAME = "__Host-loket_session"
 TOUCH_INTERVAL = timedelta(minutes=1)
 
 
@@ -101,9 +104,10 @@ class SessionFactory:
             seconds=int(settings.get("loket.session.absolute_timeout", 12 * 3600))
         )
         self.secure = asbool(settings.get("loket.session.secure", False))
+        self.cookie_name = SECURE_COOKIE_NAME if self.secure else COOKIE_NAME
 
     def __call__(self, request):
-        token = request.cookies.get(COOKIE_NAME)
+        token = request.cookies.get(self.cookie_name)
         if token:
             row = request.dbsession.get(WebSession, _hash(token))
             if row is not None:
@@ -123,7 +127,7 @@ class SessionFactory:
         if session.new:
             if not session:
                 if session.invalidated_token is not None:
-                    response.delete_cookie(COOKIE_NAME)
+                    response.delete_cookie(self.cookie_name)
                 return
             session.token = secrets.token_urlsafe(32)
             session.row = WebSession(id=_hash(session.token), created=now)
@@ -138,7 +142,7 @@ class SessionFactory:
 
     def _set_cookie(self, response, token):
         response.set_cookie(
-            COOKIE_NAME, token, httponly=True, secure=self.secure, samesite="Lax", path="/"
+            self.cookie_name, token, httponly=True, secure=self.secure, samesite="Lax", path="/"
         )
 
 
