@@ -13,7 +13,7 @@ from importlib.resources import files
 import yaml
 from jsonschema_path import SchemaPath
 from openapi_core.casting.schemas.exceptions import CastError
-from openapi_core.datatypes import RequestParameters
+from openapi_core.datatypes import Parameters, RequestParameters
 from openapi_core.templating.paths.exceptions import PathError
 from openapi_core.unmarshalling.request.unmarshallers import V31RequestParametersUnmarshaller
 from openapi_core.validation.request.exceptions import (
@@ -164,7 +164,11 @@ def check_request(request):
     ``parameters`` is openapi-core's ``Parameters`` (typed: ``limit`` is an int), ``None`` when
     the document has no such path or method; ``problems`` lists what does not match.
     """
-    result = _parameters_unmarshaller().unmarshal(WebObOpenAPIRequest(request))
+    try:
+        openapi_request = WebObOpenAPIRequest(request)
+    except UnicodeDecodeError:  # WebOb decodes the query string strictly
+        return Parameters(), [Problem(location="query", message="is not valid UTF-8")]
+    result = _parameters_unmarshaller().unmarshal(openapi_request)
     problems = []
     for error in result.errors:
         if isinstance(error, PathError):
@@ -228,10 +232,13 @@ def response_errors(request, response) -> list[str]:
     """What is wrong with ``response`` (a WebOb response to the WebOb ``request``) according to
     the document; empty when it conforms.
 
-    A URL the document does not describe must answer with an error in the error schema (404
-    for unknown paths, 405/404 for other methods).
+    A request the document does not describe (unknown path or method, a query string that is
+    not UTF-8) must be answered with an error in the error schema.
     """
-    openapi_request = WebObOpenAPIRequest(request)
+    try:
+        openapi_request = WebObOpenAPIRequest(request)
+    except UnicodeDecodeError:  # refused before any view: only an error is allowed
+        return _undocumented_errors(response)
     openapi_response = WebObOpenAPIResponse(response)
     errors = []
     for error in _response_validator().iter_errors(openapi_request, openapi_response):
@@ -259,10 +266,14 @@ def _undocumented_errors(response) -> list[str]:
 def _explain(error) -> str:
     text = str(error)
     cause = error.__cause__
-    if cause is not None:
-        text += f": {cause}"
-        for schema_error in getattr(cause, "schema_errors", None) or ():
-            text += f"\n  - {'/'.join(map(str, schema_error.absolute_path))}: {schema_error.message}"
+    schema_errors = getattr(cause, "schema_errors", None)
+    if schema_errors:
+        # Each schema error names its place; the cause's own text repeats the whole value.
+        for schema_error in schema_errors:
+            place = "/".join(map(str, schema_error.absolute_path)) or "(body)"
+            text += f"\n  - {place}: {schema_error.message[:300]}"
+    elif cause is not None:
+        text += f": {str(cause)[:300]}"
     return text
 
 
