@@ -2,6 +2,7 @@
 
 import itertools
 
+from loket.catalogue.models import PUBLISHED, DossierType, DossierTypeVersion
 from loket.demo import demo_pdf
 from loket.documents.files import check_upload
 from loket.documents.models import Document, DocumentVersion
@@ -45,12 +46,31 @@ class Factories:
                 role=role, team=team if role in (Role.HANDLER, Role.ADVISER) else None))
         return self._add(user)
 
+    def type_version(self, workflow="sociale-premie", **definition):
+        """A published dossier type version; ``definition`` overrides the minimal default."""
+        n = next(_counter)
+        dossier_type = self._add(DossierType(code=f"type-{n}"))
+        return self._add(DossierTypeVersion(
+            dossier_type=dossier_type, number=1, status=PUBLISHED,
+            definition={
+                "title": {"nl": f"Premie {n}", "en": f"Premium {n}"}, "workflow": workflow,
+                "documents": [], "decision": {"body": "college"},
+                "amount": {"direction": "loket_pays"},
+                "deadlines": [{"code": "beslissing", "title": {"nl": "Beslissing",
+                                                               "en": "Decision"},
+                               "days": 60, "start_state": "ontvankelijk",
+                               "stop_states": ["goedgekeurd", "geweigerd"]}],
+                **definition,
+            },
+        ))
+
     def dossier(self, applicant=None, team=None, state="ingediend", title="Verwarmingstoelage",
-                data=None, year=2026):
+                data=None, year=2026, type_version=None):
         applicant = applicant or self.citizen()
         team = team or self.team()
+        type_version = type_version or self.type_version()
         return self._add(Dossier(
-            reference=next_reference(self.dbsession, year), dossier_type="verwarmingstoelage",
+            reference=next_reference(self.dbsession, year), type_version_id=type_version.id,
             title=title, state=state, applicant_id=applicant.id, team_id=team.id,
             data=data or {"brandstof": "stookolie"},
         ))

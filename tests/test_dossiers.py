@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, delete, event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from loket.catalogue.models import DossierType, DossierTypeVersion
 from loket.dossiers.models import Dossier, next_reference
 from loket.identity.models import Team, User
 
@@ -27,18 +28,22 @@ def committed_dossier(database_url):
     with Session(engine) as session:
         team = Team(code="race-team", name="Race")
         user = User(subject="race-user", kind="citizen")
-        session.add_all([team, user])
+        version = DossierTypeVersion(dossier_type=DossierType(code="race"), number=1,
+                                     definition={"workflow": "sociale-premie"})
+        session.add_all([team, user, version])
         session.flush()
-        dossier = Dossier(reference="2099-000001", dossier_type="t", title="Race", state="ingediend",
-                          applicant_id=user.id, team_id=team.id, data={})
+        dossier = Dossier(reference="2099-000001", type_version_id=version.id, title="Race",
+                          state="ingediend", applicant_id=user.id, team_id=team.id, data={})
         session.add(dossier)
         session.commit()
-        ids = dossier.id, team.id, user.id
+        ids = dossier.id, team.id, user.id, version.type_id
     yield engine, ids[0]
     with Session(engine) as session:
         session.execute(delete(Dossier).where(Dossier.id == ids[0]))
         session.execute(delete(Team).where(Team.id == ids[1]))
         session.execute(delete(User).where(User.id == ids[2]))
+        session.execute(delete(DossierTypeVersion).where(DossierTypeVersion.type_id == ids[3]))
+        session.execute(delete(DossierType).where(DossierType.id == ids[3]))
         session.commit()
     engine.dispose()
 

@@ -21,6 +21,7 @@ class Permission(StrEnum):
     VIEW = "view"  # read a dossier, a document or their JSON
     EDIT = "edit"  # change a dossier's data
     ADD_DOCUMENT = "add_document"  # upload a document (new or new version) to a dossier
+    ACT = "act"  # take a workflow step on a dossier (the engine checks which one)
     APPLY = "apply"  # start an application
     OWN_DOSSIERS = "own_dossiers"  # the citizen's "Mijn dossiers"
     WORK = "work"  # staff start page and worklists
@@ -72,6 +73,16 @@ ROOT_ACL = [
 ]
 
 
+def principals_for(user) -> list[str]:
+    """The principals of a logged-in user: who they are, their roles and their teams."""
+    principals = [Authenticated, user_principal(user.id)]
+    for assignment in user.roles:
+        principals.append(role_principal(assignment.role))
+        if assignment.team is not None:
+            principals.append(team_principal(assignment.team.code))
+    return principals
+
+
 class LoketSecurityPolicy:
     """Identity from the server-side session; authorization from ACLs."""
 
@@ -83,15 +94,8 @@ class LoketSecurityPolicy:
         return user.id if user is not None else None
 
     def principals(self, request) -> list[str]:
-        principals = [Everyone]
         user = request.user
-        if user is not None:
-            principals += [Authenticated, user_principal(user.id)]
-            for assignment in user.roles:
-                principals.append(role_principal(assignment.role))
-                if assignment.team is not None:
-                    principals.append(team_principal(assignment.team.code))
-        return principals
+        return [Everyone, *principals_for(user)] if user is not None else [Everyone]
 
     def permits(self, request, context, permission):
         return ACLHelper().permits(context, self.principals(request), permission)

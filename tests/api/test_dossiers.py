@@ -159,7 +159,7 @@ def test_dossier_as_json(testapp, login, factories):
     response = testapp.get(f"/api/v1/dossiers/{dossier.reference}")
     body = response.json
     assert body["reference"] == dossier.reference
-    assert body["type"] == "verwarmingstoelage"
+    assert body["type"] == dossier.type_version.dossier_type.code
     assert body["state"] == "ingediend"
     assert body["applicant"] == {"name": "Mira Peeters"}
     assert body["team"] == {"code": "sociale-dienst", "name": "Sociale dienst"}

@@ -92,7 +92,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 def dossier_summary(request, dossier: Dossier) -> dict:
     return {
         "reference": dossier.reference,
-        "type": dossier.dossier_type,
+        "type": dossier.type_version.dossier_type.code,
         "title": dossier.title,
         "state": dossier.state,
         "team": {"code": dossier.team.code, "name": dossier.team.name},

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from loket.catalogue.models import DossierTypeVersion
 from loket.db import Base, UTCDateTime, utcnow
 from loket.identity.models import Team, User
 
@@ -36,14 +37,17 @@ class Dossier(Base):
     __tablename__ = "dossiers"
     __table_args__ = (
         Index("ix_dossiers_team_modified", "team_id", "modified", "id"),
+        Index("ix_dossiers_team_created", "team_id", "created", "id"),
         Index("ix_dossiers_applicant_created", "applicant_id", "created", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
-    dossier_type: Mapped[str] = mapped_column(String(64))  # catalogue code
+    # The dossier keeps the type version it was created with, whatever is published later.
+    type_version_id: Mapped[int] = mapped_column(ForeignKey("dossier_type_versions.id"))
     title: Mapped[str] = mapped_column(String(300))
     state: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str | None] = mapped_column(String(16))  # approved | refused, once decided
     applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -56,6 +60,7 @@ class Dossier(Base):
     applicant: Mapped[User] = relationship(foreign_keys=[applicant_id], lazy="joined")
     handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
     team: Mapped[Team] = relationship(lazy="joined")
+    type_version: Mapped[DossierTypeVersion] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -70,7 +75,7 @@ class Dossier(Base):
         return f"<Dossier {self.reference} {self.state}>"
 
     def __acl__(self):
-        from loket.dossiers.resources import dossier_acl
+        from loket.workflow.security import dossier_acl
 
         return dossier_acl(self)
 

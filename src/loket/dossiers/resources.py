@@ -1,30 +1,8 @@
 """Traversal for dossiers: ``/dossiers/<reference>/<child>``, and who may do what there."""
 
-from pyramid.authorization import DENY_ALL, Allow
 from sqlalchemy import select
 
 from loket.dossiers.models import Dossier
-from loket.security import Permission, Role, role_principal, team_principal, user_principal
-
-# States in which the applicant may still add documents (the workflow issue refines this per
-# state and per dossier type).
-APPLICANT_MAY_ADD = frozenset({"concept", "ingediend", "vervollediging_gevraagd"})
-
-
-def dossier_acl(dossier: Dossier):
-    applicant = user_principal(dossier.applicant_id)
-    acl = [(Allow, applicant, Permission.VIEW)]
-    if dossier.state in APPLICANT_MAY_ADD:
-        acl.append((Allow, applicant, Permission.ADD_DOCUMENT))
-    acl += [
-        (Allow, team_principal(dossier.team.code),
-         (Permission.VIEW, Permission.EDIT, Permission.ADD_DOCUMENT)),
-        (Allow, role_principal(Role.SECRETARIAT), Permission.VIEW),
-        (Allow, role_principal(Role.SIGNATORY), Permission.VIEW),
-        DENY_ALL,
-    ]
-    return acl
-
 
 class DossierContainer:
     """``/dossiers``: looks a dossier up by its reference."""
