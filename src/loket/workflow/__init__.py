@@ -4,6 +4,7 @@ from pyramid.exceptions import ConfigurationError
 
 from loket.workflow.conditions import CONDITIONS
 from loket.workflow.definition import WorkflowError, workflows
+from loket.workflow.presentation import state_title
 
 
 def includeme(config):
@@ -16,4 +17,5 @@ def includeme(config):
     if unknown:
         raise ConfigurationError(f"Workflows use unknown conditions: {', '.join(sorted(unknown))}")
     config.registry["loket.workflows"] = loaded
+    config.get_jinja2_environment().globals["state_title"] = state_title
     config.scan(".views")

@@ -18,6 +18,10 @@ def localized(texts: dict, locale: str) -> str:
     return texts.get(locale) or texts.get("nl") or ""
 
 
+def state_title(dossier, locale: str) -> str:
+    return localized(workflow_of(dossier).states[dossier.state].title, locale)
+
+
 def history_of(dbsession, dossier) -> list[HistoryEntry]:
     return list(dbsession.scalars(
         select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id)
