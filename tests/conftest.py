@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from loket import main
+from loket.api.openapi import validate_api_response
 from loket.db import get_engine, get_tm_session
 from loket.identity.models import WebSession
 from loket.identity.sessions import COOKIE_NAME, _hash
@@ -110,9 +111,20 @@ def dbsession(app, tm):
     return get_tm_session(app.registry["dbsession_factory"], tm)
 
 
+class ValidatingTestApp(webtest.TestApp):
+    """A WebTest browser that fails the test on any API response outside the OpenAPI
+    document (/api/… and /-/…)."""
+
+    def do_request(self, req, status=None, expect_errors=None):
+        response = super().do_request(req, status=status, expect_errors=expect_errors)
+        if req.path.startswith(("/api/", "/-/")) and req.method != "HEAD":
+            validate_api_response(response.request, response)
+        return response
+
+
 @pytest.fixture
 def testapp(app, tm, dbsession):
-    return webtest.TestApp(app, extra_environ={
+    return ValidatingTestApp(app, extra_environ={
         "HTTP_HOST": "localhost",
         "tm.active": True,
         "tm.manager": tm,

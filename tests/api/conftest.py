@@ -5,26 +5,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import webtest
 
 from loket import main
-from loket.api.openapi import validate_api_response
-
-
-class ValidatingTestApp(webtest.TestApp):
-    """A WebTest browser that fails the test on any API response outside the contract."""
-
-    def do_request(self, req, status=None, expect_errors=None):
-        response = super().do_request(req, status=status, expect_errors=expect_errors)
-        if req.path.startswith(("/api/", "/-/")) and req.method != "HEAD":
-            validate_api_response(response.request, response)
-        return response
-
-
-@pytest.fixture
-def testapp(testapp):
-    """The suite's test browser (same database session and transaction), validating."""
-    return ValidatingTestApp(testapp.app, extra_environ=testapp.extra_environ)
+from tests.conftest import ValidatingTestApp
 
 
 @pytest.fixture

@@ -19,3 +19,4 @@ def includeme(config):
     config.registry["loket.workflows"] = loaded
     config.get_jinja2_environment().globals["state_title"] = state_title
     config.scan(".views")
+    config.scan(".api")
