@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_report_header(config):
-    return f"loket database: {'PostgreSQL' if os.environ.get('LOKET_TEST_POSTGRESQL') else 'SQLite'}"
+    database = "PostgreSQL" if os.environ.get("LOKET_TEST_POSTGRESQL") else "SQLite"
+    return f"loket database: {database}"
 
 
 def pytest_collection_modifyitems(config, items):

@@ -3,11 +3,12 @@
 import re
 
 import pytest
-from sqlalchemy import create_engine, delete, event
+from sqlalchemy import delete, event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from loket.catalogue.models import DossierType, DossierTypeVersion
+from loket.db import get_engine
 from loket.dossiers.models import Dossier, next_reference
 from loket.identity.models import Team, User
 
@@ -24,7 +25,7 @@ def test_references_count_up_per_year(dbsession):
 @pytest.fixture
 def committed_dossier(database_url):
     """A dossier committed for real, so two connections can race on it."""
-    engine = create_engine(database_url)
+    engine = get_engine({"sqlalchemy.url": database_url})
     with Session(engine) as session:
         team = Team(code="race-team", name="Race")
         user = User(subject="race-user", kind="citizen")

@@ -1,6 +1,5 @@
 """The workflow as JSON, validated against the OpenAPI document."""
 
-from loket.api.openapi import validate_api_response
 from loket.security import Role
 
 

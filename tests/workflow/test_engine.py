@@ -3,13 +3,13 @@
 import threading
 
 import pytest
-from pyramid.authorization import ACLHelper
-from pyramid.authorization import Authenticated, Everyone
-from sqlalchemy import create_engine, delete, select
+from pyramid.authorization import ACLHelper, Authenticated, Everyone
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from loket.audit.models import AuditEvent
 from loket.catalogue.models import DossierType, DossierTypeVersion
+from loket.db import get_engine
 from loket.dossiers.models import Dossier
 from loket.identity.models import Team, User
 from loket.security import Permission, Role, principals_for
@@ -185,7 +185,7 @@ def test_act_permission_goes_to_whoever_has_a_step(setup):
 @pytest.fixture
 def committed(database_url):
     """A dossier committed for real, so two connections can race on its transitions."""
-    engine = create_engine(database_url)
+    engine = get_engine({"sqlalchemy.url": database_url})
     with Session(engine) as session:
         team = Team(code="wf-race", name="Race")
         handler = User(subject="wf-race-handler", kind="staff")

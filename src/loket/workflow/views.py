@@ -6,8 +6,8 @@ from pyramid.view import exception_view_config, view_config
 from loket.dossiers.models import Dossier
 from loket.i18n import _
 from loket.security import Permission
-from loket.workflow.engine import TransitionRefused, perform
 from loket.web.views import error_response
+from loket.workflow.engine import TransitionRefused, perform
 from loket.workflow.presentation import actor_for
 
 
