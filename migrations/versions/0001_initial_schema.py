@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 17:41:41.325736
+Create Date: 2026-11-22 17:45:17.854944
 """
 
 import sqlalchemy as sa
@@ -25,6 +25,31 @@ def upgrade():
     sa.Column('created', loket.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dossier_types')),
     sa.UniqueConstraint('code', name=op.f('uq_dossier_types_code'))
+    )
+    op.create_table('municipality',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('ocmw_name', sa.String(length=200), nullable=False),
+    sa.Column('street', sa.String(length=200), nullable=False),
+    sa.Column('number', sa.String(length=20), nullable=False),
+    sa.Column('postcode', sa.String(length=4), nullable=False),
+    sa.Column('city', sa.String(length=100), nullable=False),
+    sa.Column('nis_code', sa.String(length=5), nullable=False),
+    sa.Column('kbo_municipality', sa.String(length=10), nullable=False),
+    sa.Column('kbo_ocmw', sa.String(length=10), nullable=False),
+    sa.Column('iban', sa.String(length=34), nullable=False),
+    sa.Column('bic', sa.String(length=11), nullable=False),
+    sa.Column('email', sa.String(length=320), nullable=False),
+    sa.Column('phone', sa.String(length=30), nullable=False),
+    sa.Column('website', sa.String(length=300), nullable=False),
+    sa.Column('logo_sha256', sa.String(length=64), nullable=True),
+    sa.Column('logo_media_type', sa.String(length=40), nullable=True),
+    sa.Column('college_weekday', sa.Integer(), nullable=False),
+    sa.Column('college_time', sa.Time(), nullable=False),
+    sa.Column('vast_bureau_weekday', sa.Integer(), nullable=False),
+    sa.Column('vast_bureau_time', sa.Time(), nullable=False),
+    sa.Column('modified', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_municipality'))
     )
     op.create_table('reference_counters',
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
@@ -217,5 +242,6 @@ def downgrade():
     op.drop_table('users')
     op.drop_table('teams')
     op.drop_table('reference_counters')
+    op.drop_table('municipality')
     op.drop_table('dossier_types')
     # ### end Alembic commands ###

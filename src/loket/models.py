@@ -6,10 +6,11 @@ from loket.db import Base
 from loket.documents.models import Document, DocumentVersion
 from loket.dossiers.models import Dossier, ReferenceCounter
 from loket.identity.models import RoleAssignment, Team, User, WebSession
+from loket.municipality.models import Municipality
 from loket.workflow.models import HistoryEntry
 
 metadata = Base.metadata
 
 __all__ = ["AuditEvent", "Document", "DocumentVersion", "Dossier", "DossierType",
-           "DossierTypeVersion", "HistoryEntry", "ReferenceCounter", "RoleAssignment", "Team",
+           "DossierTypeVersion", "HistoryEntry", "Municipality", "ReferenceCounter", "RoleAssignment", "Team",
            "User", "WebSession", "metadata"]

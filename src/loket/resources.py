@@ -29,10 +29,23 @@ class LaterContainer:
         raise KeyError(key)
 
 
+class Administration:
+    """``/beheer``: the functional administrator's pages (the municipality's identity …)."""
+
+    __name__ = "beheer"
+
+    def __init__(self, parent, request):
+        self.__parent__ = parent
+        self.request = request
+
+    def __getitem__(self, key):
+        raise KeyError(key)
+
+
 # Top-level names, in the order of the blueprints. The ones built on LaterContainer are
 # placeholders in the tree's design: catalogue, meetings, signing folder, register of outgoing
-# mail, payments and administration.
-LATER = ("catalogus", "zittingen", "handtekenmap", "verzendregister", "betalingen", "beheer")
+# mail and payments.
+LATER = ("catalogus", "zittingen", "handtekenmap", "verzendregister", "betalingen")
 
 
 class Root:
@@ -46,6 +59,8 @@ class Root:
     def __getitem__(self, name):
         if name == "dossiers":
             return DossierContainer(self, self.request)
+        if name == "beheer":
+            return Administration(self, self.request)
         if name in LATER:
             return LaterContainer(name, self, self.request)
         raise KeyError(name)

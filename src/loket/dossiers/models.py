@@ -66,6 +66,9 @@ class Dossier(Base):
 
     # Traversal: the container sets __parent__ when it hands the dossier out.
     __parent__ = None
+    # Someone who may not see a dossier (or anything in it) gets 404, not 403: nobody learns
+    # whether another person's dossier exists.
+    hide_when_forbidden = True
 
     @property
     def __name__(self) -> str:

@@ -4,6 +4,7 @@ import logging
 
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.httpexceptions import HTTPBadRequest, HTTPFound
+from pyramid.location import lineage
 from pyramid.renderers import render_to_response
 from pyramid.view import (
     exception_view_config,
@@ -81,7 +82,8 @@ def forbidden(exc, request):
         return HTTPFound(location=request.resource_path(request.root, "aanmelden",
                                                         query={"terug": request.path_qs}))
     context = request.context
-    if not isinstance(context, Root) and not request.has_permission(Permission.VIEW, context):
+    hidden = any(getattr(r, "hide_when_forbidden", False) for r in lineage(context))
+    if hidden and not request.has_permission(Permission.VIEW, context):
         return not_found(request)
     return error_response(request, 403, _("Not allowed"),
                           _("You are not allowed to do this."))
