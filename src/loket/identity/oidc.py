@@ -69,15 +69,22 @@ class OIDCClient:
         self.issuer = settings["loket.acmidm.issuer"]
         self.client_id = settings["loket.acmidm.client_id"]
         self.client_secret = settings["loket.acmidm.client_secret"]
-        public_url = settings["loket.public_url"].rstrip("/")
-        # From the settings, never from the Host header: the provider matches it exactly.
-        self.redirect_uri = public_url + "/aanmelden-terug"
-        self.post_logout_redirect_uri = public_url + "/"
+        self.settings = settings
         self.timeout = float(settings.get("loket.acmidm.timeout", 5))
         self.cache_ttl = float(settings.get("loket.acmidm.cache_ttl", 3600))
         # (expiry on the monotonic clock, value). Two threads refreshing at once is harmless.
         self._metadata: tuple[float, dict] | None = None
         self._keys: tuple[float, KeySet] | None = None
+
+    # From the settings, never from the Host header: the provider matches them exactly. Read
+    # late, so a test server may set the public URL once it knows its port.
+    @property
+    def redirect_uri(self) -> str:
+        return self.settings["loket.public_url"].rstrip("/") + "/aanmelden-terug"
+
+    @property
+    def post_logout_redirect_uri(self) -> str:
+        return self.settings["loket.public_url"].rstrip("/") + "/"
 
     # --- provider metadata and keys ---------------------------------------------------
 
@@ -267,9 +274,14 @@ def finish(request) -> tuple[dict, str]:
     local path the person wanted to reach ("" for none). The flow is used up either way."""
     params = request.GET
     state = params.get("state")
-    flows = _pending(request.session)
+    session = request.session
+    flows = _pending(session)
     flow = flows.pop(state, None) if state else None
-    request.session[FLOWS_KEY] = flows
+    if flows != session.get(FLOWS_KEY, {}):  # write only on change: no session for a stray hit
+        if flows:
+            session[FLOWS_KEY] = flows
+        else:
+            del session[FLOWS_KEY]
     if flow is None:
         raise LoginError("state", _("This login attempt is unknown or has expired. Nothing was "
                                     "changed. Please log in again."))

@@ -7,6 +7,7 @@ transaction commits and the ``login_failed`` audit row is kept.
 import logging
 import time
 
+from pyramid.csrf import new_csrf_token
 from pyramid.httpexceptions import HTTPFound
 from pyramid.renderers import render_to_response
 from pyramid.security import forget, remember
@@ -25,6 +26,7 @@ from loket.web.redirects import safe_local_path
 log = logging.getLogger(__name__)
 
 LOGIN_FAILED_TEMPLATE = "loket:identity/templates/login_failed.jinja2"
+LOGGED_OUT_TEMPLATE = "loket:identity/templates/logged_out.jinja2"
 TEXT_CLAIMS = ("sub", "given_name", "family_name", "email", "rrn")
 
 
@@ -68,6 +70,9 @@ def login_callback(context, request):
     if not isinstance(auth_time, int | float) or isinstance(auth_time, bool):
         auth_time = time.time()
     remember(request, user.id, auth_time=int(auth_time), acr=acr)  # a fresh session id
+    # The CSRF token is made now, in a request that commits: one first made on an error page
+    # (403, 404) would be rolled back with that request, and the logout button would fail.
+    new_csrf_token(request)
     request.user = user  # the rest of this request (audit, headers) sees who logged in
     audit.record(request, "login", "user", user.id, acr=acr, kind=user.kind)
     return HTTPFound(location=safe_local_path(target, default=landing_path(request, user)))
@@ -79,8 +84,13 @@ def logout(context, request):
     if request.user is not None:
         audit.record(request, "logout", "user", request.user.id)
     forget(request)
+    request.user = None  # the page below is for someone logged out
     url = oidc.get_client(request).end_session_url()
-    return HTTPFound(location=url or request.resource_path(request.root))
+    if url is None:
+        return HTTPFound(location=request.resource_path(request.root))
+    # Not a redirect: our CSP's form-action 'self' also covers redirects after a form post,
+    # so browsers would block one to ACM/IDM. A page that refreshes to it is not a form post.
+    return render_to_response(LOGGED_OUT_TEMPLATE, {"end_session_url": url}, request=request)
 
 
 def user_claims(claims: dict) -> dict:
