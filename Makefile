@@ -25,7 +25,7 @@ i18n-compile: $(STAMP)
 	$(BIN)/pybabel compile -d src/loket/locale -D colander
 
 i18n-extract: $(STAMP)
-	$(BIN)/pot-create -c lingua.cfg -o src/loket/locale/loket.pot src/loket
+	$(BIN)/pybabel extract -F babel.cfg --project=loket -o src/loket/locale/loket.pot src/loket
 	for lang in nl en; do \
 	  $(BIN)/pybabel update -D loket -i src/loket/locale/loket.pot -d src/loket/locale -l $$lang --no-fuzzy-matching; \
 	done
