@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from loket.dossiers.models import Dossier
 
+
 class DossierContainer:
     """``/dossiers``: looks a dossier up by its reference."""
 
