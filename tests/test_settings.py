@@ -22,14 +22,17 @@ PRODUCTION_ENV = {
 
 
 @pytest.fixture
-def production(monkeypatch, tmp_path):
-    for key, value in {**PRODUCTION_ENV, "LOKET_BLOB_DIR": str(tmp_path)}.items():
+def production(monkeypatch, tmp_path, database_url):
+    environment = {**PRODUCTION_ENV, "LOKET_BLOB_DIR": str(tmp_path),
+                   "LOKET_DATABASE_URL": database_url}
+    for key, value in environment.items():
         monkeypatch.setenv(key, value)
     return get_appsettings(str(ROOT / "production.ini"))
 
 
 def test_production_ini_builds_a_hardened_app(production):
     app = main({}, **production)
+    app.registry["db_engine"].dispose()
     settings = app.registry.settings
     assert settings["loket.session.secure"] == "true" and settings["loket.hsts"] == "true"
     routes = {r["introspectable"]["name"]
@@ -40,9 +43,10 @@ def test_production_ini_builds_a_hardened_app(production):
 def test_production_sends_hsts(production):
     import webtest
 
-    app = webtest.TestApp(main({}, **production))
-    response = app.get("/", extra_environ={"wsgi.url_scheme": "https"}, status="*")
+    app = main({}, **production)
+    response = webtest.TestApp(app).get("/", extra_environ={"wsgi.url_scheme": "https"})
     assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+    app.registry["db_engine"].dispose()
 
 
 @pytest.mark.parametrize("key,value,message", [
