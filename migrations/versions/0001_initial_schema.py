@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 17:45:17.854944
 """
 
@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from alembic import op
 
 import loket.db
-
 
 revision = '0001'
 down_revision = None

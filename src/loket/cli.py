@@ -77,10 +77,11 @@ def simulators(args):
 def dev(args):
     """Run the simulators, the worker and the web server; stop all when one stops."""
     exe = [sys.executable, "-m", "loket.cli"]
+    # Our own interpreter and modules, with the operator's own .ini path: no shell involved.
     children = [
-        subprocess.Popen([*exe, "simulators", args.ini]),
-        subprocess.Popen([*exe, "worker", args.ini]),
-        subprocess.Popen([sys.executable, "-m", "pyramid.scripts.pserve", args.ini]),
+        subprocess.Popen([*exe, "simulators", args.ini]),  # noqa: S603
+        subprocess.Popen([*exe, "worker", args.ini]),  # noqa: S603
+        subprocess.Popen([sys.executable, "-m", "pyramid.scripts.pserve", args.ini]),  # noqa: S603
     ]
 
     def stop(*_):

@@ -12,5 +12,5 @@ from loket.workflow.models import HistoryEntry
 metadata = Base.metadata
 
 __all__ = ["AuditEvent", "Document", "DocumentVersion", "Dossier", "DossierType",
-           "DossierTypeVersion", "HistoryEntry", "Municipality", "ReferenceCounter", "RoleAssignment", "Team",
-           "User", "WebSession", "metadata"]
+           "DossierTypeVersion", "HistoryEntry", "Municipality", "ReferenceCounter",
+           "RoleAssignment", "Team", "User", "WebSession", "metadata"]

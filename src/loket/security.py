@@ -9,8 +9,14 @@ Everything not granted is denied: every view names a permission and unannotated 
 
 from enum import StrEnum
 
-from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow, Authenticated, Everyone
-from pyramid.authorization import ACLHelper
+from pyramid.authorization import (
+    ALL_PERMISSIONS,
+    DENY_ALL,
+    ACLHelper,
+    Allow,
+    Authenticated,
+    Everyone,
+)
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 PUBLIC = NO_PERMISSION_REQUIRED

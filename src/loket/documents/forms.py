@@ -21,7 +21,8 @@ class UploadSchema(CSRFSchema):
     )
     file = colander.SchemaNode(
         deform.FileData(), title=_("File"),
-        widget=deform.widget.FileUploadWidget(MemoryTmpStore(), accept="application/pdf,image/png,image/jpeg"),
+        widget=deform.widget.FileUploadWidget(
+            MemoryTmpStore(), accept="application/pdf,image/png,image/jpeg"),
         description=_("PDF, PNG or JPEG, at most 10 MB."),
     )
 

@@ -56,7 +56,8 @@ def decided_by_official(dossier):
 
 @register_condition("decision_letter_ready")
 def decision_letter_ready(dossier):
-    letters = [d for d in dossier.documents if d.document_type == "besluit" and d.direction == "out"]
+    letters = [d for d in dossier.documents
+               if d.document_type == "besluit" and d.direction == "out"]
     if not letters:
         return _("Add the decision letter to the dossier first.")
     return None
