@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from sqlalchemy import delete, event
+from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -91,3 +91,17 @@ def test_get_requests_never_write(testapp, login, factories, app):
         assert writes
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def test_urls_of_dossiers_and_documents_loaded_by_a_query(testapp, dbsession, factories):
+    from pyramid.traversal import resource_path
+
+    from loket.documents.models import Document
+
+    dossier = factories.dossier()
+    factories.document(dossier)
+    dbsession.expunge_all()
+    loaded = dbsession.scalars(select(Dossier).where(Dossier.id == dossier.id)).one()
+    assert resource_path(loaded) == f"/dossiers/{dossier.reference}"
+    document = dbsession.scalars(select(Document).where(Document.dossier_id == dossier.id)).one()
+    assert resource_path(document) == f"/dossiers/{dossier.reference}/documenten/1"

@@ -51,9 +51,8 @@ def demo(args):
 
     settings = _settings(args.ini)
     factory = get_session_factory(get_engine(settings))
-    with transaction.manager as tm:
-        dbsession = get_tm_session(factory, tm)
-        created = load_demo_data(dbsession, settings)
+    with transaction.manager:
+        created = load_demo_data(get_tm_session(factory, transaction.manager), settings)
     log.info("demo data: %s", created)
 
 

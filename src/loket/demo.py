@@ -1,9 +1,12 @@
-"""Demo data: teams, the personas of the ACM/IDM simulator as users, and a few dossiers."""
+"""Demo data: the municipality, teams, the personas of the ACM/IDM simulator as users, the
+shipped catalogue, and a few dossiers with their history."""
 
-from datetime import timedelta
+from collections import deque
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
+from loket.catalogue.services import get_type, load_shipped
 from loket.db import utcnow
 from loket.documents.blobstore import BlobStore
 from loket.documents.files import check_upload
@@ -12,6 +15,19 @@ from loket.dossiers.models import Dossier, next_reference
 from loket.identity.models import Team
 from loket.identity.services import sync_user
 from loket.integrations.acmidm.personas import BY_KEY, PERSONAS, ROLE_CLAIM, TEAMS
+from loket.municipality import ROW
+from loket.municipality.models import Municipality
+from loket.workflow.definition import workflows
+from loket.workflow.models import HistoryEntry
+
+HEIDEBEEK = dict(
+    name="Gemeente Heidebeek", ocmw_name="OCMW Heidebeek", street="Marktplein", number="1",
+    postcode="3999", city="Heidebeek", nis_code="71999", kbo_ocmw="0212567877",
+    iban="BE10091012345604", bic="GKCCBEBB", email="info@heidebeek.example",
+    phone="011 12 34 56", website="https://www.heidebeek.example",
+    college_weekday=1, college_time=time(19, 30), vast_bureau_weekday=1,
+    vast_bureau_time=time(19, 0),
+)
 
 DOSSIERS = [
     # persona, type code, title, state, team, days ago, data
@@ -52,6 +68,20 @@ def demo_pdf(title: str) -> bytes:
     return bytes(out)
 
 
+def steps_to(workflow, state: str) -> list:
+    """The shortest list of transitions from the workflow's first state to ``state``."""
+    queue, seen = deque([(workflow.initial, [])]), {workflow.initial}
+    while queue:
+        here, path = queue.popleft()
+        if here == state:
+            return path
+        for transition in workflow.transitions_from(here):
+            if transition.target not in seen:
+                seen.add(transition.target)
+                queue.append((transition.target, [*path, transition]))
+    raise ValueError(f"{state} cannot be reached in {workflow.name}")
+
+
 def persona_claims(persona, kbo: str) -> dict:
     claims = {"sub": persona.sub, "given_name": persona.given_name,
               "family_name": persona.family_name, "email": persona.email}
@@ -65,6 +95,8 @@ def persona_claims(persona, kbo: str) -> dict:
 def load_demo_data(dbsession, settings) -> dict:
     """Idempotent: running it twice changes nothing the second time."""
     kbo = settings.get("loket.municipality.kbo", "")
+    if dbsession.get(Municipality, ROW) is None:
+        dbsession.add(Municipality(id=ROW, kbo_municipality=kbo, **HEIDEBEEK))
     for code, name in TEAMS.items():
         team = dbsession.scalar(select(Team).where(Team.code == code))
         if team is None:
@@ -76,6 +108,7 @@ def load_demo_data(dbsession, settings) -> dict:
     for user in users.values():
         user.last_login = None
 
+    load_shipped(dbsession)
     created = 0
     if dbsession.scalar(select(Dossier.id).limit(1)) is None:
         store = BlobStore(settings["loket.blob_dir"])
@@ -83,13 +116,25 @@ def load_demo_data(dbsession, settings) -> dict:
         now = utcnow()
         for key, type_code, title, state, team, days, data in DOSSIERS:
             when = now - timedelta(days=days)
+            version = get_type(dbsession, type_code).current(when.date())
+            workflow = workflows()[version.workflow]
+            steps = steps_to(workflow, state)
             dossier = Dossier(
-                reference=next_reference(dbsession, when.year), dossier_type=type_code,
+                reference=next_reference(dbsession, when.year), type_version_id=version.id,
                 title=title, state=state, applicant_id=users[key].id, team_id=teams[team].id,
                 data=data, created=when, modified=when,
+                outcome=workflow.states[state].outcome or next(
+                    (workflow.states[t.target].outcome for t in steps
+                     if workflow.states[t.target].outcome), None),
             )
             dbsession.add(dossier)
             dbsession.flush()
+            for number, transition in enumerate(steps):
+                dbsession.add(HistoryEntry(
+                    dossier_id=dossier.id, transition=transition.name,
+                    from_state=transition.sources[0] if number == 0 else steps[number - 1].target,
+                    to_state=transition.target, occurred=when + timedelta(hours=number),
+                    actor_id=users[key].id if "applicant" in transition.roles else None))
             checked = check_upload(demo_pdf(f"{title} - {BY_KEY[key].name}"), "aanvraag.pdf")
             document = Document(dossier_id=dossier.id, number=1, title="Aanvraagformulier",
                                 document_type="aanvraag", created=when,

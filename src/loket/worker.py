@@ -19,8 +19,8 @@ ROUND_SECONDS = 5.0
 
 
 def one_round(session_factory, settings) -> dict:
-    with transaction.manager as tm:
-        dbsession = get_tm_session(session_factory, tm)
+    with transaction.manager:
+        dbsession = get_tm_session(session_factory, transaction.manager)
         return {"expired_sessions": purge_expired(dbsession, settings)}
 
 

@@ -30,7 +30,18 @@ class Document(Base):
         cascade="all, delete-orphan",
     )
 
-    __parent__ = None
+    @property
+    def __parent__(self):
+        parent = self.__dict__.get("_traversal_parent")
+        if parent is None:  # loaded by a query: the dossier's documenten container
+            from loket.documents.resources import DossierDocuments
+
+            parent = DossierDocuments(self.dossier)
+        return parent
+
+    @__parent__.setter
+    def __parent__(self, parent):
+        self.__dict__["_traversal_parent"] = parent
 
     @property
     def __name__(self) -> str:

@@ -64,8 +64,22 @@ class Dossier(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    # Traversal: the container sets __parent__ when it hands the dossier out.
-    __parent__ = None
+    # Traversal: the container sets __parent__ when it hands the dossier out; a dossier loaded
+    # by a query (a list) gets a fresh /dossiers container, so its URL is always right.
+    @property
+    def __parent__(self):
+        parent = self.__dict__.get("_traversal_parent")
+        if parent is None:
+            from loket.dossiers.resources import DossierContainer
+            from loket.resources import Root
+
+            parent = DossierContainer(Root(None), None)
+        return parent
+
+    @__parent__.setter
+    def __parent__(self, parent):
+        self.__dict__["_traversal_parent"] = parent
+
     # Someone who may not see a dossier (or anything in it) gets 404, not 403: nobody learns
     # whether another person's dossier exists.
     hide_when_forbidden = True
