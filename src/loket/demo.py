@@ -135,10 +135,14 @@ def load_demo_data(dbsession, settings) -> dict:
                     from_state=transition.sources[0] if number == 0 else steps[number - 1].target,
                     to_state=transition.target, occurred=when + timedelta(hours=number),
                     actor_id=users[key].id if "applicant" in transition.roles else None))
-            checked = check_upload(demo_pdf(f"{title} - {BY_KEY[key].name}"), "aanvraag.pdf")
-            document = Document(dossier_id=dossier.id, number=1, title="Aanvraagformulier",
-                                document_type="aanvraag", created=when,
-                                created_by_id=users[key].id)
+            # The type's first required document, so the handler can move the dossier on.
+            required = next((d for d in version.definition.get("documents", [])
+                             if d.get("required")), None)
+            doc_title = required["title"]["nl"] if required else "Aanvraagformulier"
+            checked = check_upload(demo_pdf(f"{doc_title} - {BY_KEY[key].name}"), "bijlage.pdf")
+            document = Document(dossier_id=dossier.id, number=1, title=doc_title,
+                                document_type=required["code"] if required else "aanvraag",
+                                created=when, created_by_id=users[key].id)
             document.versions.append(DocumentVersion(
                 version=1, filename=checked.filename, media_type=checked.media_type,
                 size=len(checked.data), sha256=store.put(checked.data), created=when,

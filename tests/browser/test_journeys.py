@@ -33,7 +33,7 @@ def test_citizen_sees_only_own_dossiers(phone):
 
     phone.get_by_role("link", name="Verwarmingstoelage").click()
     phone.get_by_role("heading", name="Verwarmingstoelage").wait_for()
-    assert "Aanvraagformulier" in phone.content()
+    assert "Factuur of leveringsbewijs" in phone.content()
     phone.check_accessibility()
 
     # Someone else's dossier (Sofie's) does not exist for Jan.
