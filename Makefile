@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # PostgreSQL server for the second test run (an admin URL; a throw-away database is made on it).
 LOKET_TEST_POSTGRESQL ?= postgresql+psycopg://postgres@127.0.0.1/postgres
 
-.PHONY: install run test test-sqlite test-postgresql test-browser lint i18n-extract i18n-compile \
+.PHONY: install migration run test test-sqlite test-postgresql test-browser lint i18n-extract i18n-compile \
         bench bench-quick clean
 
 $(STAMP): setup.cfg pyproject.toml
@@ -29,6 +29,15 @@ i18n-extract: $(STAMP)
 	for lang in nl en; do \
 	  $(BIN)/pybabel update -D loket -i src/loket/locale/loket.pot -d src/loket/locale -l $$lang --no-fuzzy-matching; \
 	done
+
+# Until the first release the schema is one migration, regenerated from the models.
+migration: $(STAMP)
+	rm -f migrations/versions/0001_initial_schema.py var/autogen.sqlite
+	mkdir -p var
+	LOKET_DATABASE_URL=sqlite:///var/autogen.sqlite $(BIN)/alembic -c development.ini \
+	  revision --autogenerate --rev-id 0001 -m "initial schema" >/dev/null
+	rm -f var/autogen.sqlite
+	$(BIN)/ruff check --fix --unsafe-fixes --quiet migrations || true
 
 run: install
 	mkdir -p var
@@ -52,9 +61,11 @@ test-browser: install
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 bench: install
+	command -v wrk >/dev/null || apt-get install -y wrk || echo "no wrk: bench uses its Python client"
 	$(BIN)/python -m bench.run --full
 
 bench-quick: install
+	command -v wrk >/dev/null || apt-get install -y wrk || echo "no wrk: bench uses its Python client"
 	$(BIN)/python -m bench.run --quick
 
 clean:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 17:45:17.854944
+Create Date: 2026-11-22 18:06:26.034678
 """
 
 import sqlalchemy as sa
@@ -187,6 +187,30 @@ def upgrade():
     with op.batch_alter_table('dossier_history', schema=None) as batch_op:
         batch_op.create_index('ix_dossier_history_dossier_occurred', ['dossier_id', 'occurred'], unique=False)
 
+    op.create_table('outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=64), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('ordering_key', sa.String(length=100), nullable=True),
+    sa.Column('dossier_id', sa.Integer(), nullable=True),
+    sa.Column('idempotency_key', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('claimed_at', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_by', sa.String(length=100), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('created', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('delivered', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_outbox_dossier_id_dossiers'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_outbox_idempotency_key'))
+    )
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_dossier_id'), ['dossier_id'], unique=False)
+        batch_op.create_index('ix_outbox_due', ['status', 'next_attempt'], unique=False)
+        batch_op.create_index('ix_outbox_ordering', ['ordering_key', 'id'], unique=False)
+
     op.create_table('document_versions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -214,6 +238,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_document_versions_sha256'))
 
     op.drop_table('document_versions')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_ordering')
+        batch_op.drop_index('ix_outbox_due')
+        batch_op.drop_index(batch_op.f('ix_outbox_dossier_id'))
+
+    op.drop_table('outbox')
     with op.batch_alter_table('dossier_history', schema=None) as batch_op:
         batch_op.drop_index('ix_dossier_history_dossier_occurred')
 

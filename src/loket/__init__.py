@@ -3,6 +3,7 @@
 from pyramid.config import Configurator
 
 from loket import settings as loket_settings
+from loket.integrations.registry import activate as activate_integrations
 from loket.resources import root_factory
 
 
@@ -25,4 +26,10 @@ def main(global_config, **settings):
         config.include("loket.documents")
         # The integrator's JSON view of the same tree, and the health endpoint.
         config.include("loket.api")
+        # Outside systems: the outbox that delivers to them, then the plug-ins (each sets
+        # itself up once the settings chose it).
+        config.include("loket.outbox")
+        config.include("loket.integrations.registry")
+        # (plug-in packages are included here)
+        activate_integrations(config)
     return config.make_wsgi_app()

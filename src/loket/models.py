@@ -7,10 +7,11 @@ from loket.documents.models import Document, DocumentVersion
 from loket.dossiers.models import Dossier, ReferenceCounter
 from loket.identity.models import RoleAssignment, Team, User, WebSession
 from loket.municipality.models import Municipality
+from loket.outbox.models import OutboxMessage
 from loket.workflow.models import HistoryEntry
 
 metadata = Base.metadata
 
 __all__ = ["AuditEvent", "Document", "DocumentVersion", "Dossier", "DossierType",
-           "DossierTypeVersion", "HistoryEntry", "Municipality", "ReferenceCounter",
+           "DossierTypeVersion", "HistoryEntry", "Municipality", "OutboxMessage", "ReferenceCounter",
            "RoleAssignment", "Team", "User", "WebSession", "metadata"]
