@@ -22,6 +22,11 @@ PUBLIC_VIEWS = {
     (None, "", "deform_jquery2"),  # answers 404
     (None, "", "health"),
     ("Root", "", "api_v1"),  # API index: links only
+    ("CatalogueContainer", "", None),  # the public catalogue of premiums and permits
+    ("DossierType", "", None),  # a premium's or permit's public page
+    ("CatalogueContainer", "", "api_v1"),
+    ("DossierType", "", "api_v1"),
+    (None, "", "__catalogus-static/"),
     ("Root", "openapi.yaml", "api_v1"),
     ("Root", "openapi.json", "api_v1"),
 }
@@ -62,7 +67,7 @@ def test_no_view_that_writes_hides_behind_a_read_permission(app):
         if methods is not None and not ({"POST", "PUT", "PATCH", "DELETE"} & set(methods)):
             continue
         if key in PUBLIC_POST_VIEWS or key[2] in ("__static/", "__deform_static/",
-                                                  "deform_jquery2"):
+                                                  "__catalogus-static/", "deform_jquery2"):
             continue
         assert not READ_PERMISSIONS & set(permissions), f"view {key} writes under {permissions}"
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 18:06:26.034678
+Create Date: 2026-11-22 18:47:24.787020
 """
 
 import sqlalchemy as sa
@@ -24,6 +24,13 @@ def upgrade():
     sa.Column('created', loket.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dossier_types')),
     sa.UniqueConstraint('code', name=op.f('uq_dossier_types_code'))
+    )
+    op.create_table('integration_status',
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('last_success', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('last_error_at', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_integration_status'))
     )
     op.create_table('municipality',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -55,6 +62,17 @@ def upgrade():
     sa.Column('last', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('year', name=op.f('pk_reference_counters'))
     )
+    op.create_table('revoked_tokens',
+    sa.Column('jti', sa.String(length=255), nullable=False),
+    sa.Column('client_id', sa.String(length=128), nullable=False),
+    sa.Column('expires', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('jti', name=op.f('pk_revoked_tokens'))
+    )
+    with op.batch_alter_table('revoked_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_revoked_tokens_expires'), ['expires'], unique=False)
+
     op.create_table('teams',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=64), nullable=False),
@@ -105,6 +123,17 @@ def upgrade():
     sa.ForeignKeyConstraint(['type_id'], ['dossier_types.id'], name=op.f('fk_dossier_type_versions_type_id_dossier_types'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dossier_type_versions')),
     sa.UniqueConstraint('type_id', 'number', name=op.f('uq_dossier_type_versions_type_id'))
+    )
+    op.create_table('notification_preferences',
+    sa.Column('user_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('by_email', sa.Boolean(), nullable=False),
+    sa.Column('by_sms', sa.Boolean(), nullable=False),
+    sa.Column('email', sa.String(length=320), nullable=True),
+    sa.Column('mobile', sa.String(length=16), nullable=True),
+    sa.Column('language', sa.String(length=2), nullable=False),
+    sa.Column('modified', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_preferences_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_preferences'))
     )
     op.create_table('role_assignments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -187,6 +216,21 @@ def upgrade():
     with op.batch_alter_table('dossier_history', schema=None) as batch_op:
         batch_op.create_index('ix_dossier_history_dossier_occurred', ['dossier_id', 'occurred'], unique=False)
 
+    op.create_table('inbound_callbacks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=200), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('received', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=True),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('outcome', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_inbound_callbacks_dossier_id_dossiers'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inbound_callbacks')),
+    sa.UniqueConstraint('source', 'key', name='uq_inbound_callbacks_source_key')
+    )
+    with op.batch_alter_table('inbound_callbacks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inbound_callbacks_dossier_id'), ['dossier_id'], unique=False)
+
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=64), nullable=False),
@@ -200,6 +244,7 @@ def upgrade():
     sa.Column('claimed_at', loket.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claimed_by', sa.String(length=100), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('last_attempt', loket.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created', loket.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('delivered', loket.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_outbox_dossier_id_dossiers'), ondelete='SET NULL'),
@@ -244,6 +289,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_outbox_dossier_id'))
 
     op.drop_table('outbox')
+    with op.batch_alter_table('inbound_callbacks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inbound_callbacks_dossier_id'))
+
+    op.drop_table('inbound_callbacks')
     with op.batch_alter_table('dossier_history', schema=None) as batch_op:
         batch_op.drop_index('ix_dossier_history_dossier_occurred')
 
@@ -263,6 +312,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_role_assignments_user_id'))
 
     op.drop_table('role_assignments')
+    op.drop_table('notification_preferences')
     op.drop_table('dossier_type_versions')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_events_object')
@@ -270,7 +320,12 @@ def downgrade():
     op.drop_table('audit_events')
     op.drop_table('users')
     op.drop_table('teams')
+    with op.batch_alter_table('revoked_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_revoked_tokens_expires'))
+
+    op.drop_table('revoked_tokens')
     op.drop_table('reference_counters')
     op.drop_table('municipality')
+    op.drop_table('integration_status')
     op.drop_table('dossier_types')
     # ### end Alembic commands ###

@@ -26,10 +26,17 @@ def main(global_config, **settings):
         config.include("loket.documents")
         # The integrator's JSON view of the same tree, and the health endpoint.
         config.include("loket.api")
+        # The catalogue of dossier types (its JSON views use the api_v1 route).
+        config.include("loket.catalogue")
         # Outside systems: the outbox that delivers to them, then the plug-ins (each sets
         # itself up once the settings chose it).
         config.include("loket.outbox")
         config.include("loket.integrations.registry")
         # (plug-in packages are included here)
+        config.include("loket.integrations.dosis")
+        config.include("loket.integrations.health")  # the staff page /beheer/koppelingen
+        config.include("loket.notifications")  # citizens' choices; enqueues after each step
+        config.include("loket.integrations.email")
+        config.include("loket.integrations.sms")
         activate_integrations(config)
     return config.make_wsgi_app()

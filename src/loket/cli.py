@@ -57,9 +57,15 @@ def demo(args):
 
 
 def worker(args):
+    from loket import main as make_app
     from loket.worker import run_worker
 
-    run_worker(_settings(args.ini), once=args.once)
+    # The whole application, for its registry: every deliverer the plug-ins registered.
+    app = make_app({}, **_settings(args.ini))
+    try:
+        run_worker(app.registry, once=args.once)
+    finally:
+        app.registry["db_engine"].dispose()
 
 
 def simulators(args):

@@ -13,6 +13,7 @@
 The same tree is served as JSON under ``/api/v1/`` (see :mod:`loket.api`).
 """
 
+from loket.catalogue.resources import CatalogueContainer
 from loket.dossiers.resources import DossierContainer
 from loket.security import ROOT_ACL
 
@@ -43,9 +44,9 @@ class Administration:
 
 
 # Top-level names, in the order of the blueprints. The ones built on LaterContainer are
-# placeholders in the tree's design: catalogue, meetings, signing folder, register of outgoing
-# mail and payments.
-LATER = ("catalogus", "zittingen", "handtekenmap", "verzendregister", "betalingen")
+# placeholders in the tree's design: meetings, signing folder, register of outgoing mail and
+# payments.
+LATER = ("zittingen", "handtekenmap", "verzendregister", "betalingen")
 
 
 class Root:
@@ -59,6 +60,8 @@ class Root:
     def __getitem__(self, name):
         if name == "dossiers":
             return DossierContainer(self, self.request)
+        if name == "catalogus":
+            return CatalogueContainer(self, self.request)
         if name == "beheer":
             return Administration(self, self.request)
         if name in LATER:

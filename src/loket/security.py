@@ -5,6 +5,13 @@ Permissions are granted to principals by ACLs computed on the resources of the t
 ``team:sociale-dienst``) and from local roles (``user:42`` is the applicant on their own dossier).
 Everything not granted is denied: every view names a permission and unannotated views fall to
 ``DENY_UNLESS_DECLARED``, which nobody holds.
+
+Machines (integrators, the minutes software …) call the API with an ACM/IDM access token
+(``Authorization: Bearer``, see :mod:`loket.api.tokens`), never with a session. Their principals
+are ``client:<id>``, ``role:integrator`` and ``scope:<scope>`` per scope of the token. The
+permissions of :data:`SCOPED_PERMISSIONS` come from those scopes alone, wherever in the tree:
+a scope is the municipality's grant to a system for the whole API (ACM/IDM records who holds
+it), where the ACLs describe what people may do with one dossier in its current state.
 """
 
 from enum import StrEnum
@@ -17,7 +24,7 @@ from pyramid.authorization import (
     Authenticated,
     Everyone,
 )
-from pyramid.security import NO_PERMISSION_REQUIRED
+from pyramid.security import NO_PERMISSION_REQUIRED, Allowed, Denied
 
 PUBLIC = NO_PERMISSION_REQUIRED
 DENY_UNLESS_DECLARED = "__view_without_declared_permission__"
@@ -38,6 +45,9 @@ class Permission(StrEnum):
     SEND = "send"  # the register of outgoing mail (verzendregister)
     PAY = "pay"  # payment orders
     MEETINGS = "meetings"  # college / council / vast bureau meetings
+    # Machine clients only, from their token's scopes (SCOPED_PERMISSIONS):
+    READ_API = "read_api"  # read every dossier's non-personal fields
+    CALLBACK_BESLUIT = "callback_besluit"  # report the decision on a dossier (minutes software)
 
 
 class Role(StrEnum):
@@ -53,6 +63,14 @@ class Role(StrEnum):
 
 STAFF_ROLES = frozenset(Role) - {Role.CITIZEN, Role.INTEGRATOR}
 
+# OAuth2 scopes of Loket's API, as registered with ACM/IDM for each client.
+SCOPE_API_READ = "loket.api.read"
+SCOPE_CALLBACK_BESLUIT = "loket.callbacks.besluit"
+SCOPED_PERMISSIONS = {
+    Permission.READ_API: SCOPE_API_READ,
+    Permission.CALLBACK_BESLUIT: SCOPE_CALLBACK_BESLUIT,
+}
+
 
 def role_principal(role: Role | str) -> str:
     return f"role:{role}"
@@ -64,6 +82,14 @@ def team_principal(team_code: str) -> str:
 
 def user_principal(user_id: int) -> str:
     return f"user:{user_id}"
+
+
+def client_principal(client_id: str) -> str:
+    return f"client:{client_id}"
+
+
+def scope_principal(scope: str) -> str:
+    return f"scope:{scope}"
 
 
 # The root ACL: what global roles may do anywhere. Resources below add local grants.
@@ -89,22 +115,59 @@ def principals_for(user) -> list[str]:
     return principals
 
 
+def client_principals(client) -> list[str]:
+    """The principals of a machine client (a valid access token): who, and its scopes."""
+    return [Authenticated, client_principal(client.client_id), role_principal(Role.INTEGRATOR),
+            *sorted(scope_principal(scope) for scope in client.scopes)]
+
+
+class MissingScope(Denied):
+    """Denied because the token lacks ``scope`` (the 403 names it in WWW-Authenticate)."""
+
+    def __new__(cls, scope: str):
+        inst = super().__new__(cls, "the token lacks the scope %s", scope)
+        inst.scope = scope
+        return inst
+
+
 class LoketSecurityPolicy:
-    """Identity from the server-side session; authorization from ACLs."""
+    """Identity from the server-side session, or for the API from a bearer access token;
+    authorization from ACLs and, for machines, from scopes.
+
+    A request to the API with ``Authorization: Bearer`` is authenticated by its token alone: an
+    invalid token makes it anonymous, even when a session cookie comes along. So a token never
+    mixes with a person's session, and CSRF (which guards the cookie) need not apply to it.
+    """
 
     def identity(self, request):
+        bearer = request.bearer
+        if bearer.present:
+            return bearer.client
         return request.user
 
     def authenticated_userid(self, request):
+        bearer = request.bearer
+        if bearer.present:
+            return client_principal(bearer.client.client_id) if bearer.client else None
         user = request.user
         return user.id if user is not None else None
 
     def principals(self, request) -> list[str]:
+        bearer = request.bearer
+        if bearer.present:
+            client = bearer.client
+            return [Everyone, *client_principals(client)] if client is not None else [Everyone]
         user = request.user
         return [Everyone, *principals_for(user)] if user is not None else [Everyone]
 
     def permits(self, request, context, permission):
-        return ACLHelper().permits(context, self.principals(request), permission)
+        principals = self.principals(request)
+        scope = SCOPED_PERMISSIONS.get(permission)
+        if scope is not None:
+            if scope_principal(scope) in principals:
+                return Allowed("the token has the scope %s", scope)
+            return MissingScope(scope)
+        return ACLHelper().permits(context, principals, permission)
 
     def remember(self, request, userid, **kw):
         # A fresh session id at login defeats session fixation.
@@ -120,9 +183,17 @@ class LoketSecurityPolicy:
 
 
 def includeme(config):
+    from loket.api.tokens import csrf_applies  # late: loket.api imports this module
+
+    # Bearer tokens: request.bearer, the jti deny list, the OAuth answers to refusals.
+    config.include("loket.api.tokens")
     config.set_security_policy(LoketSecurityPolicy())
     config.set_default_permission(DENY_UNLESS_DECLARED)
-    config.set_default_csrf_options(require_csrf=True)
+    # Every unsafe request needs a CSRF token, except one authenticated by a valid bearer token
+    # (it carries no ambient credential: see loket.api.tokens.csrf_applies). This keeps CSRF on
+    # for every view, including the callbacks, rather than turning it off view by view.
+    config.set_default_csrf_options(require_csrf=True, callback=csrf_applies)
 
 
-__all__ = ["ALL_PERMISSIONS", "PUBLIC", "Permission", "Role", "LoketSecurityPolicy"]
+__all__ = ["ALL_PERMISSIONS", "PUBLIC", "Permission", "Role", "LoketSecurityPolicy",
+           "SCOPE_API_READ", "SCOPE_CALLBACK_BESLUIT", "SCOPED_PERMISSIONS"]

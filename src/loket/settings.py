@@ -14,6 +14,10 @@ ENVIRONMENT_OVERRIDES = {
     "LOKET_ACMIDM_CLIENT_ID": "loket.acmidm.client_id",
     "LOKET_ACMIDM_CLIENT_SECRET": "loket.acmidm.client_secret",
     "LOKET_PUBLIC_URL": "loket.public_url",
+    "LOKET_SMTP_PASSWORD": "loket.integrations.email.password",
+    "LOKET_SMS_API_KEY": "loket.integrations.sms.api_key",
+    "LOKET_DOSIS_PRIVATE_KEY": "loket.integrations.dosis.private_key",
+    "LOKET_API_AUDIENCE": "loket.api.audience",
 }
 
 REQUIRED = ("sqlalchemy.url", "loket.blob_dir", "loket.acmidm.issuer",

@@ -1,7 +1,6 @@
 """Browser tests: Loket and the simulators on real ports, Debian's chromium through Playwright,
 and an axe-core accessibility check (WCAG 2.1 AA) on every page a test visits."""
 
-import shutil
 from dataclasses import dataclass
 
 import pytest
@@ -14,7 +13,6 @@ from loket.integrations.simulators import make_app as make_simulators
 from tests.conftest import migrate
 from tests.servers import serve
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
@@ -52,21 +50,6 @@ def live(tmp_path_factory, app_settings):
             engine.dispose()
             yield Live(loket_url, simulators)
         app.registry["db_engine"].dispose()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not shutil.which("chromium") and not shutil.os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
 
 
 class Page:

@@ -21,5 +21,7 @@ def includeme(config):
     if asbool(settings.get("loket.api.validate_responses", False)):
         config.add_tween("loket.api.openapi.response_validation_tween_factory", over=EXCVIEW)
     config.include(".health")
+    config.include(".callbacks")  # inbound callbacks of outside systems (bearer tokens)
+    config.include(".integrators")  # what integrators with loket.api.read may read
     config.scan(".views")
     config.scan(".health")

@@ -24,6 +24,7 @@ from loket.security import PUBLIC
 log = logging.getLogger(__name__)
 
 CHECKS_KEY = "loket.health.integration_checks"
+SECTIONS_KEY = "loket.health.sections"
 PROBE_TIMEOUT = 2  # seconds
 
 
@@ -34,6 +35,22 @@ def add_integration_check(config, name: str, check):
     call it too.
     """
     config.registry.setdefault(CHECKS_KEY, {})[name] = check
+
+
+def add_health_section(config, name: str, section):
+    """Add ``section(request) -> dict`` to the document as ``name`` (e.g. the outbox's
+    figures). Run only when the database answers; a failing section is left out."""
+    config.registry.setdefault(SECTIONS_KEY, {})[name] = section
+
+
+def sections(request) -> dict:
+    found = {}
+    for name, section in sorted(request.registry.get(SECTIONS_KEY, {}).items()):
+        try:
+            found[name] = section(request)
+        except Exception as exc:  # the figures are extra; the checks above decide the status
+            log.warning("health section %s failed: %s", name, type(exc).__name__)
+    return found
 
 
 def timed(check, *args) -> dict:
@@ -111,6 +128,7 @@ def health(request):
     response = Response(status=http_status, json_body={
         "status": status, "database": database, "blobstore": blobstore,
         "integrations": integrations,
+        **(sections(request) if database["status"] == "ok" else {}),
     })
     response.cache_control = "no-store"
     return response

@@ -43,6 +43,17 @@ class DossierType(Base):
     def concept(self) -> "DossierTypeVersion | None":
         return next((v for v in self.versions if v.status == CONCEPT), None)
 
+    def __getitem__(self, name: str) -> "DossierTypeVersion":
+        """Traversal: ``/catalogus/<code>/<number>`` is a version of this type."""
+        if name.isdigit():
+            for version in self.versions:
+                if version.number == int(name):
+                    # A strong reference: the session only holds loaded objects weakly, and a
+                    # type reloaded without its place in the tree would have no ACL above it.
+                    version._traversal_parent = self
+                    return version
+        raise KeyError(name)
+
 
 class DossierTypeVersion(Base):
     __tablename__ = "dossier_type_versions"
@@ -63,7 +74,10 @@ class DossierTypeVersion(Base):
 
     dossier_type: Mapped[DossierType] = relationship(back_populates="versions", lazy="joined")
 
-    __parent__ = None
+    @property
+    def __parent__(self) -> DossierType:
+        # Traversal: a version always lives in its type, also when just created.
+        return self.__dict__.get("_traversal_parent") or self.dossier_type
 
     @property
     def __name__(self) -> str:

@@ -4,6 +4,8 @@ from loket.identity.models import User
 
 
 def get_user(request) -> User | None:
+    if request.bearer.present:  # a machine: its token, never a stray cookie, says who it is
+        return None
     user_id = request.session.get("user_id")
     if user_id is None:
         return None

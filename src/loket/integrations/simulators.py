@@ -12,6 +12,9 @@ from loket.settings import is_production
 # Path prefix → factory of the simulator's WSGI app, called with the settings.
 SIMULATORS = {
     "acmidm": "loket.integrations.acmidm.simulator:make_app",
+    "dosis": "loket.integrations.dosis.simulator:make_app",  # + Mijn Burgerprofiel at /dosis/mbp
+    "sms": "loket.integrations.sms.simulator:make_app",
+    "mailbox": "loket.integrations.email.simulator:make_app",  # + the SMTP sink, if a port is set
 }
 
 

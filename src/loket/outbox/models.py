@@ -12,7 +12,12 @@ RETRYING = "retrying"  # an attempt failed; waits for next_attempt
 DELIVERING = "delivering"  # claimed by a worker
 DELIVERED = "delivered"
 DEAD = "dead"  # permanent failure or retry budget spent: waits for a person
-STATUSES = (PENDING, RETRYING, DELIVERING, DELIVERED, DEAD)
+DISCARDED = "discarded"  # a person gave a dead message up; it no longer blocks its key
+STATUSES = (PENDING, RETRYING, DELIVERING, DELIVERED, DEAD, DISCARDED)
+# Never left again, so a message behind one of these can go (see loket.outbox.services.claim).
+FINAL = (DELIVERED, DISCARDED)
+# Not yet delivered: what the health page counts (final ones grow without bound).
+OPEN = (PENDING, RETRYING, DELIVERING, DEAD)
 
 
 class OutboxMessage(Base):
@@ -34,10 +39,12 @@ class OutboxMessage(Base):
     # retries, so a redelivery after a crash has one effect.
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # attempts made so far
     next_attempt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # also the heartbeat
+    # The worker that claimed it last (host:pid:nonce); kept after the claim, for diagnosis.
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     last_error: Mapped[str] = mapped_column(Text, default="")
+    last_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered: Mapped[datetime | None] = mapped_column(UTCDateTime)

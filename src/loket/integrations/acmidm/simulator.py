@@ -6,10 +6,15 @@ logout}`` for one registered client (Loket, from the settings) and the test pers
 under ``/acmidm`` by :mod:`loket.integrations.simulators` it is ``<base>/acmidm/op``. The
 signing key is made at start-up; codes and pending logins live in memory.
 
+The token endpoint also gives the API clients of :data:`API_CLIENTS` (systems that call
+Loket's API) access tokens with the client credentials grant: RS256 JWTs in the RFC 9068
+profile, for the audience ``loket.api.audience``.
+
 Tests make it misbehave through ``POST /op/_control`` (JSON), for example
 ``{"id_token": "expired"}``, ``{"down": true}``, ``{"slow": 2}``, ``{"token_status": 500}``,
-``{"rotate_key": true}`` or ``{"reset": true}``; ``GET /op/_control`` shows the switches and
-how often each endpoint was called.
+``{"rotate_key": true}``, ``{"access_token": "expired"}`` (client credentials tokens:
+ACCESS_TOKEN_MODES) or ``{"reset": true}``; ``GET /op/_control`` shows the switches and how
+often each endpoint was called.
 """
 
 import base64
@@ -42,7 +47,37 @@ ACCESS_TOKEN_TTL = 3600
 GRANTED_SCOPES = frozenset({"openid", "profile", "rrn", "vo", "loket_rol"})
 ID_TOKEN_MODES = ("normal", "expired", "bad_signature", "wrong_audience", "wrong_nonce",
                   "alg_none", "wrong_issuer", "hs256", "unknown_kid")
+ACCESS_TOKEN_MODES = ("normal", "expired", "bad_signature", "wrong_audience", "wrong_issuer",
+                      "alg_none", "hs256", "unknown_kid", "not_yet_valid")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclasses.dataclass(frozen=True)
+class ApiClient:
+    """A system registered for the client credentials grant, with the scopes it may ask for."""
+
+    client_id: str
+    secret: str
+    scopes: frozenset[str]
+    description: str
+
+
+# Test API clients (in ACM/IDM they are registered through the beheerportaal).
+API_CLIENTS = {c.client_id: c for c in (
+    ApiClient("notulen", "notulen-secret", frozenset({"loket.callbacks.besluit"}),  # noqa: S106
+              "Minutes software: reports the decisions of the college and the council."),
+    ApiClient("integrator", "integrator-secret", frozenset({"loket.api.read"}),  # noqa: S106
+              "An integrator that reads dossiers."),
+    ApiClient("zonder-scope", "zonder-scope-secret", frozenset(),  # noqa: S106
+              "A registered client that may call nothing of Loket."),
+)}
+API_SCOPES = frozenset().union(*(c.scopes for c in API_CLIENTS.values()))
+
+
+def api_audience(settings) -> str:
+    """The ``aud`` of access tokens for Loket's API (Loket checks the same setting)."""
+    return settings.get("loket.api.audience") or (
+        settings.get("loket.public_url", "http://localhost:6543").rstrip("/") + "/api")
 
 ACR_LABELS = {
     "urn:be:vlaanderen:authmech:eid": "eID-kaart met kaartlezer",
@@ -82,6 +117,7 @@ class Switches:
     down: bool = False  # every endpoint answers 503
     slow: float = 0.0  # seconds to wait before answering
     token_status: int = 0  # the token endpoint fails with this HTTP status
+    access_token: str = "normal"  # noqa: S105 - client credentials tokens (ACCESS_TOKEN_MODES)
 
 
 def _new_key() -> RSAKey:
@@ -124,6 +160,8 @@ class AcmIdmSimulator:
         self.public_url = settings.get("loket.public_url", "http://localhost:6543").rstrip("/")
         self.kbo = settings.get("loket.municipality.kbo", "0207123407")
         self.organisation = settings.get("loket.municipality.name", "Gemeente Heidebeek")
+        self.api_audience = api_audience(settings)
+        self.api_clients = dict(API_CLIENTS)
         self.lock = threading.Lock()
         self.keys = [_new_key()]  # newest first; the previous key stays published
         self.switches = Switches()
@@ -172,13 +210,13 @@ class AcmIdmSimulator:
             "jwks_uri": f"{issuer}/v1/keys",
             "end_session_endpoint": f"{issuer}/v1/logout",
             "response_types_supported": ["code"],
-            "grant_types_supported": ["authorization_code"],
+            "grant_types_supported": ["authorization_code", "client_credentials"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic",
                                                       "client_secret_post"],
             "code_challenge_methods_supported": ["plain", "S256"],
-            "scopes_supported": sorted(GRANTED_SCOPES),
+            "scopes_supported": sorted(GRANTED_SCOPES | API_SCOPES),
             "acr_values_supported": sorted(ACR_LABELS),
             "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr",
                                  "given_name", "family_name", "email", "rrn", "vo_id",
@@ -323,8 +361,11 @@ class AcmIdmSimulator:
         else:
             client_id = request.POST.get("client_id")
             secret = request.POST.get("client_secret")
-        if client_id == self.client_id and secret and hmac.compare_digest(
-                secret.encode(), self.client_secret.encode()):
+        if not isinstance(client_id, str) or not secret:
+            return None
+        expected = (self.client_secret if client_id == self.client_id
+                    else getattr(self.api_clients.get(client_id), "secret", None))
+        if expected is not None and hmac.compare_digest(secret.encode(), expected.encode()):
             return client_id
         return None
 
@@ -335,8 +376,14 @@ class AcmIdmSimulator:
         if client_id is None:
             return _oauth_error("invalid_client", "client authentication failed", 401,
                                 **{"WWW-Authenticate": 'Basic realm="acmidm"'})
-        if request.POST.get("grant_type") != "authorization_code":
-            return _oauth_error("unsupported_grant_type", "only authorization_code")
+        grant_type = request.POST.get("grant_type")
+        if grant_type == "client_credentials":
+            return self.client_credentials(request, client_id)
+        if grant_type != "authorization_code":
+            return _oauth_error("unsupported_grant_type",
+                                "only authorization_code and client_credentials")
+        if client_id != self.client_id:
+            return _oauth_error("unauthorized_client", "an API client has no login flow")
         grant, problem = self.redeem(request.POST)
         if problem:
             return _oauth_error("invalid_grant", problem)
@@ -352,6 +399,43 @@ class AcmIdmSimulator:
             "id_token": self.id_token(issuer, persona, grant, self.switches.id_token),
             "scope": " ".join(grant["scopes"]),
         }, **{"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+    def client_credentials(self, request, client_id: str) -> Response:
+        """An access token for an API client, with the scopes asked for (all of its scopes when
+        it asks for none); like ACM/IDM, a scope not granted to the client fails at once."""
+        client = self.api_clients.get(client_id)
+        if client is None:  # Loket itself logs people in; it calls no API with its own name
+            return _oauth_error("unauthorized_client",
+                                "this client may not use the client credentials grant")
+        asked = set(request.POST.get("scope", "").split())
+        if asked - client.scopes:
+            ungranted = " ".join(sorted(asked - client.scopes))
+            return _oauth_error("invalid_scope", f"scope not granted: {ungranted}")
+        if self.switches.token_status:
+            return _oauth_error("server_error", "switched on through _control",
+                                self.switches.token_status)
+        scopes = sorted(asked or client.scopes)
+        token = self.client_access_token(self.issuer(request), client, scopes,
+                                         self.switches.access_token)
+        return _json({"access_token": token, "token_type": "Bearer",
+                      "expires_in": ACCESS_TOKEN_TTL, "scope": " ".join(scopes)},
+                     **{"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+    def client_access_token(self, issuer: str, client: ApiClient, scopes, mode: str) -> str:
+        """An RFC 9068 access token: the client is its own subject (no person involved)."""
+        now = int(time.time())
+        claims = {"iss": issuer, "sub": client.client_id, "aud": self.api_audience,
+                  "client_id": client.client_id, "scope": " ".join(scopes), "iat": now,
+                  "exp": now + ACCESS_TOKEN_TTL, "jti": secrets.token_urlsafe(16)}
+        if mode == "expired":
+            claims.update(iat=now - 2 * ACCESS_TOKEN_TTL, exp=now - ACCESS_TOKEN_TTL)
+        elif mode == "not_yet_valid":
+            claims.update(nbf=now + ACCESS_TOKEN_TTL)
+        elif mode == "wrong_audience":
+            claims["aud"] = "een-andere-api"
+        elif mode == "wrong_issuer":
+            claims["iss"] = "https://authenticatie.example/op"
+        return self.sign(claims, mode, typ="at+jwt")
 
     def redeem(self, form) -> tuple[dict | None, str | None]:
         """The grant of a code, which is used up even when a later check fails."""
@@ -425,21 +509,21 @@ class AcmIdmSimulator:
         """Never published: signs the tokens of the bad_signature and unknown_kid modes."""
         return _new_key()
 
-    def sign(self, claims: dict, mode: str = "normal") -> str:
+    def sign(self, claims: dict, mode: str = "normal", typ: str = "JWT") -> str:
         key = self.keys[0]
         if mode == "alg_none":
-            return self._handmade({"alg": "none", "typ": "JWT"}, claims, lambda _: b"")
+            return self._handmade({"alg": "none", "typ": typ}, claims, lambda _: b"")
         if mode == "hs256":  # the classic confusion: HMAC keyed with something public-ish
             secret = self.client_secret.encode()
-            return self._handmade({"alg": "HS256", "typ": "JWT", "kid": key.kid}, claims,
+            return self._handmade({"alg": "HS256", "typ": typ, "kid": key.kid}, claims,
                                   lambda data: hmac.new(secret, data, hashlib.sha256).digest())
         if mode == "bad_signature":
-            return jwt.encode({"alg": "RS256", "typ": "JWT", "kid": key.kid}, claims,
+            return jwt.encode({"alg": "RS256", "typ": typ, "kid": key.kid}, claims,
                               self.rogue_key)
         if mode == "unknown_kid":
-            return jwt.encode({"alg": "RS256", "typ": "JWT", "kid": "onbekende-sleutel"}, claims,
+            return jwt.encode({"alg": "RS256", "typ": typ, "kid": "onbekende-sleutel"}, claims,
                               self.rogue_key)
-        return jwt.encode({"alg": "RS256", "typ": "JWT", "kid": key.kid}, claims, key)
+        return jwt.encode({"alg": "RS256", "typ": typ, "kid": key.kid}, claims, key)
 
     @staticmethod
     def _handmade(header: dict, claims: dict, signer) -> str:
@@ -508,6 +592,11 @@ class AcmIdmSimulator:
             changes["down"] = bool(body["down"])
         if "slow" in body:
             changes["slow"] = min(max(float(body["slow"]), 0.0), 30.0)
+        if "access_token" in body:
+            if body["access_token"] not in ACCESS_TOKEN_MODES:
+                raise ValueError(
+                    f"access_token must be one of {', '.join(ACCESS_TOKEN_MODES)}")
+            changes["access_token"] = body["access_token"]
         if "token_status" in body:
             status = int(body["token_status"])
             if status and not 400 <= status <= 599:

@@ -1,0 +1,121 @@
+"""Catalogue test fixtures: the app with the catalogue wired in, a validating API browser,
+and the shipped example types.
+
+Until the composition root includes ``loket.catalogue`` and the root serves ``/catalogus``,
+the ``app`` fixture below adds both for the tests in this directory only; once they are wired,
+it is the suite's own app.
+"""
+
+import pytest
+from pyramid.config import Configurator
+
+from loket import main, resources
+from loket.catalogue.resources import CatalogueContainer
+from loket.catalogue.services import SystemActor, load_shipped
+from tests.api.conftest import ValidatingTestApp
+
+
+def _catalogue_wired(app) -> bool:
+    views = app.registry.introspector.get_category("views")
+    return any(v["introspectable"]["context"] is CatalogueContainer for v in views)
+
+
+def make_app(settings):
+    """``loket.main`` with the catalogue included (by the composition root, or here)."""
+    app = main({}, **settings)
+    if _catalogue_wired(app):
+        return app
+    app.registry["db_engine"].dispose()
+    make_wsgi_app = Configurator.make_wsgi_app
+
+    def make_with_catalogue(config):
+        config.include("loket.catalogue")
+        return make_wsgi_app(config)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Configurator, "make_wsgi_app", make_with_catalogue)
+        return main({}, **settings)
+
+
+@pytest.fixture(scope="session")
+def app(app_settings):
+    patch = pytest.MonkeyPatch()
+    if not isinstance(resources.Root(None)["catalogus"], CatalogueContainer):
+        original_getitem = resources.Root.__getitem__
+
+        def getitem(root, name):
+            if name == "catalogus":
+                return CatalogueContainer(root, root.request)
+            return original_getitem(root, name)
+
+        patch.setattr(resources.Root, "__getitem__", getitem)
+    app = make_app(app_settings)
+    yield app
+    patch.undo()
+    app.registry["db_engine"].dispose()
+
+
+@pytest.fixture
+def api(testapp):
+    """A browser that checks every API response against openapi.yaml."""
+    browser = ValidatingTestApp(testapp.app, extra_environ=testapp.extra_environ)
+    browser.cookiejar = testapp.cookiejar
+    return browser
+
+
+@pytest.fixture
+def actor(dbsession):
+    return SystemActor(dbsession)
+
+
+@pytest.fixture
+def shipped(dbsession):
+    """The shipped example types, loaded into the test's transaction."""
+    return {t.code: t for t in load_shipped(dbsession)}
+
+
+@pytest.fixture
+def admin(login, factories):
+    from loket.security import Role
+
+    return login(factories.staff(Role.ADMIN))
+
+
+@pytest.fixture(scope="session")
+def live_catalogue(app, app_settings, tmp_path_factory):
+    """Loket on a real port with the shipped catalogue, a concept, and an administrator's
+    session: ``(base_url, session_token)``."""
+    import secrets
+
+    import transaction
+
+    from loket.db import get_engine, get_session_factory, get_tm_session
+    from loket.identity.models import RoleAssignment, User, WebSession
+    from loket.identity.sessions import _hash
+    from loket.security import Role
+    from tests.conftest import migrate
+    from tests.servers import serve
+
+    directory = tmp_path_factory.mktemp("live-catalogue")
+    url = f"sqlite:///{directory / 'loket.sqlite'}"
+    migrate(url)
+    settings = {**app_settings, "sqlalchemy.url": url, "loket.blob_dir": str(directory / "b")}
+    engine = get_engine(settings)
+    token = secrets.token_urlsafe(32)
+    with transaction.manager:
+        dbsession = get_tm_session(get_session_factory(engine), transaction.manager)
+        types = {t.code: t for t in load_shipped(dbsession)}
+        from loket.catalogue.services import new_concept
+
+        new_concept(SystemActor(dbsession), types["verwarmingstoelage"])
+        user = User(subject="catalogue-admin", kind="staff", given_name="An",
+                    family_name="Mertens")
+        user.roles.append(RoleAssignment(role=Role.ADMIN))
+        dbsession.add(user)
+        dbsession.flush()
+        dbsession.add(WebSession(id=_hash(token), data={"user_id": user.id}, user_id=user.id))
+    engine.dispose()
+    live_app = make_app(settings)
+    with serve(live_app) as base_url:
+        yield base_url, token
+    live_app.registry["db_engine"].dispose()
