@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 18:47:24.787020
+Create Date: 2026-11-22 19:05:35.212826
 """
 
 import sqlalchemy as sa
@@ -32,6 +32,26 @@ def upgrade():
     sa.Column('last_error_at', loket.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_integration_status'))
     )
+    op.create_table('magda_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('occurred', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('actor', sa.String(length=64), nullable=False),
+    sa.Column('subject_insz', sa.String(length=11), nullable=False),
+    sa.Column('service', sa.String(length=64), nullable=False),
+    sa.Column('version', sa.String(length=16), nullable=False),
+    sa.Column('dossier_reference', sa.String(length=32), nullable=True),
+    sa.Column('purpose', sa.String(length=64), nullable=False),
+    sa.Column('reference', sa.String(length=36), nullable=False),
+    sa.Column('outcome', sa.String(length=16), nullable=False),
+    sa.Column('error_code', sa.String(length=16), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_magda_log')),
+    sa.UniqueConstraint('reference', name=op.f('uq_magda_log_reference'))
+    )
+    with op.batch_alter_table('magda_log', schema=None) as batch_op:
+        batch_op.create_index('ix_magda_log_dossier', ['dossier_reference'], unique=False)
+        batch_op.create_index('ix_magda_log_occurred', ['occurred'], unique=False)
+        batch_op.create_index('ix_magda_log_subject', ['subject_insz'], unique=False)
+
     op.create_table('municipality',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -326,6 +346,12 @@ def downgrade():
     op.drop_table('revoked_tokens')
     op.drop_table('reference_counters')
     op.drop_table('municipality')
+    with op.batch_alter_table('magda_log', schema=None) as batch_op:
+        batch_op.drop_index('ix_magda_log_subject')
+        batch_op.drop_index('ix_magda_log_occurred')
+        batch_op.drop_index('ix_magda_log_dossier')
+
+    op.drop_table('magda_log')
     op.drop_table('integration_status')
     op.drop_table('dossier_types')
     # ### end Alembic commands ###

@@ -33,6 +33,7 @@ def main(global_config, **settings):
         config.include("loket.outbox")
         config.include("loket.integrations.registry")
         # (plug-in packages are included here)
+        config.include("loket.integrations.magda")  # person register, income; /beheer/magda-log
         config.include("loket.integrations.dosis")
         config.include("loket.integrations.health")  # the staff page /beheer/koppelingen
         config.include("loket.notifications")  # citizens' choices; enqueues after each step

@@ -7,6 +7,7 @@ from loket.db import Base
 from loket.documents.models import Document, DocumentVersion
 from loket.dossiers.models import Dossier, ReferenceCounter
 from loket.identity.models import RoleAssignment, Team, User, WebSession
+from loket.integrations.magda.models import MagdaConsultation
 from loket.integrations.status import IntegrationStatus
 from loket.municipality.models import Municipality
 from loket.notifications.models import NotificationPreference
@@ -17,5 +18,6 @@ metadata = Base.metadata
 
 __all__ = ["AuditEvent", "Document", "DocumentVersion", "Dossier", "DossierType",
            "DossierTypeVersion", "HistoryEntry", "InboundCallback", "IntegrationStatus",
-           "Municipality", "NotificationPreference", "OutboxMessage", "ReferenceCounter",
-           "RevokedToken", "RoleAssignment", "Team", "User", "WebSession", "metadata"]
+           "MagdaConsultation", "Municipality", "NotificationPreference", "OutboxMessage",
+           "ReferenceCounter", "RevokedToken", "RoleAssignment", "Team", "User", "WebSession",
+           "metadata"]

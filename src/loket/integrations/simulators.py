@@ -15,6 +15,7 @@ SIMULATORS = {
     "dosis": "loket.integrations.dosis.simulator:make_app",  # + Mijn Burgerprofiel at /dosis/mbp
     "sms": "loket.integrations.sms.simulator:make_app",
     "mailbox": "loket.integrations.email.simulator:make_app",  # + the SMTP sink, if a port is set
+    "magda": "loket.integrations.magda.simulator:make_app",  # one URL per SOAP service
 }
 
 

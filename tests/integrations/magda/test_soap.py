@@ -1,0 +1,142 @@
+"""The envelope we build and the replies we parse, without the network."""
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from lxml import etree
+
+from loket.integrations.magda import insz, soap
+from loket.integrations.magda.soap import (
+    GEEF_PERSOON,
+    InvalidInput,
+    MagdaError,
+    NoData,
+    SourceUnavailable,
+)
+
+NS = {"s": soap.SOAP_NS, "p": GEEF_PERSOON.namespace}
+
+
+def build(**kw):
+    return soap.build_request(GEEF_PERSOON, identificatie="heidebeek.loket", hoedanigheid="1234",
+                              referte="11111111-1111-4111-8111-111111111111",
+                              vraag_referte="22222222-2222-4222-8222-222222222222",
+                              criteria={"INSZ": "85631415304"}, bron="RR", **kw)
+
+
+def test_envelope_shape():
+    root = etree.fromstring(build(now=datetime(2026, 3, 4, 5, 6, 7, 89000,
+                                                tzinfo=ZoneInfo("Europe/Brussels"))))
+    verzoek = root.xpath("/s:Envelope/s:Body/p:GeefPersoon/Verzoek", namespaces=NS)
+    assert len(verzoek) == 1
+    v = verzoek[0]
+
+    def one(path):
+        found = v.xpath(path)
+        assert len(found) == 1, path
+        return found[0].text
+
+    assert one("Context/Naam") == "GeefPersoon"
+    assert one("Context/Versie") == "02.02.0000"
+    assert one("Context/Bericht/Type") == "VRAAG"
+    assert one("Context/Bericht/Tijdstip/Datum") == "2026-03-04"
+    assert one("Context/Bericht/Tijdstip/Tijd") == "05:06:07.089"
+    assert one("Context/Bericht/Afzender/Identificatie") == "heidebeek.loket"
+    assert one("Context/Bericht/Afzender/Referte") == "11111111-1111-4111-8111-111111111111"
+    assert one("Context/Bericht/Afzender/Hoedanigheid") == "1234"
+    assert one("Vragen/Vraag/Referte") == "22222222-2222-4222-8222-222222222222"
+    assert one("Vragen/Vraag/Inhoud/Criteria/INSZ") == "85631415304"
+    assert one("Vragen/Vraag/Inhoud/Bron") == "RR"
+    assert one("Vragen/Vraag/Inhoud/Taal") == "nl"
+    assert root.xpath("/s:Envelope/s:Header", namespaces=NS)
+
+
+def test_tijd_always_has_three_millisecond_digits():
+    tijd = etree.fromstring(build()).xpath("//Tijd")[0].text
+    assert re.fullmatch(r"\d{2}:\d{2}:\d{2}\.\d{3}", tijd)
+
+
+def test_nested_and_repeated_criteria():
+    root = etree.fromstring(soap.build_request(
+        soap.GEEF_AANSLAGBILJET, identificatie="x", hoedanigheid="1", referte="r",
+        vraag_referte="q", criteria={"INSZ": "85631415304", "Inkomensjaar": "2024",
+                                     "IPCALCodes": {"Code": ["A7270", "A7280"]}}))
+    assert root.xpath("//Criteria/IPCALCodes/Code/text()") == ["A7270", "A7280"]
+
+
+def reply(inner: str, service=GEEF_PERSOON) -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>
+<m:{service.naam}Response xmlns:m="{service.namespace}"><Repliek>
+<Context><Naam>{service.naam}</Naam><Versie>{service.versie}</Versie>
+<Bericht><Type>ANTWOORD</Type><Ontvanger><Referte>r1</Referte></Ontvanger></Bericht></Context>
+{inner}</Repliek></m:{service.naam}Response></soapenv:Body></soapenv:Envelope>""".encode()
+
+
+def uitzondering(code, kind="FOUT"):
+    return (f"<Uitzonderingen><Uitzondering><Identificatie>{code}</Identificatie>"
+            f"<Oorsprong>MAGDA</Oorsprong><Type>{kind}</Type><Diagnose>d {code}</Diagnose>"
+            "</Uitzondering></Uitzonderingen>")
+
+
+def test_parse_answer_with_content_and_warning():
+    parsed = soap.parse_reply(reply(
+        "<Antwoorden><Antwoord><Referte>q1</Referte>" + uitzondering("30002", "WAARSCHUWING")
+        + "<Inhoud><Persoon/></Inhoud></Antwoord></Antwoorden>"), GEEF_PERSOON)
+    assert parsed.referte == "r1"
+    assert parsed.antwoord_referte == "q1"
+    assert parsed.inhoud is not None
+    assert parsed.warnings == [soap.Uitzondering("30002", "MAGDA", "WAARSCHUWING", "d 30002")]
+    soap.raise_for_uitzonderingen(parsed)  # a warning is no error
+
+
+def test_parse_level_2_uitzondering():
+    parsed = soap.parse_reply(reply(uitzondering("99996")), GEEF_PERSOON)
+    assert parsed.uitzonderingen[0].identificatie == "99996"
+    assert parsed.inhoud is None
+
+
+@pytest.mark.parametrize(("code", "level", "exception"), [
+    ("30001", 3, NoData), ("30101", 3, NoData), ("40000", 2, InvalidInput),
+    ("40000", 3, InvalidInput), ("60006", 3, SourceUnavailable),
+    ("60007", 3, SourceUnavailable), ("99996", 2, SourceUnavailable), ("12345", 3, MagdaError),
+])
+def test_each_code_has_its_exception(code, level, exception):
+    inner = (uitzondering(code) if level == 2 else
+             f"<Antwoorden><Antwoord><Referte>q</Referte>{uitzondering(code)}</Antwoord>"
+             "</Antwoorden>")
+    with pytest.raises(exception) as raised:
+        soap.raise_for_uitzonderingen(soap.parse_reply(reply(inner), GEEF_PERSOON))
+    assert raised.value.code == code
+
+
+@pytest.mark.parametrize("body", [
+    b"<html>Proxy error", b"", b"<a>not soap</a>",
+    b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+    b"<soapenv:Body><soapenv:Fault><faultstring>x</faultstring></soapenv:Fault>"
+    b"</soapenv:Body></soapenv:Envelope>",
+])
+def test_unreadable_replies_are_source_unavailable(body):
+    with pytest.raises(SourceUnavailable):
+        soap.parse_reply(body, GEEF_PERSOON)
+
+
+def test_client_parser_refuses_entity_declarations():
+    evil = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+            + reply("<Antwoorden><Antwoord><Inhoud>&e;</Inhoud></Antwoord></Antwoorden>")
+            .split(b"?>", 1)[1])
+    with pytest.raises(SourceUnavailable, match="DOCTYPE"):
+        soap.parse_reply(evil, GEEF_PERSOON)
+    with pytest.raises(soap.UnsafeXML):
+        soap.parse_xml(b'<!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>')
+
+
+def test_insz_check_accepts_tst_and_post_2000_numbers():
+    assert insz.is_valid("85631415304")  # TST, month 63
+    assert insz.is_valid("01693012293")  # born 2001
+    assert not insz.is_valid("85631415305")
+    assert not insz.is_valid("8563141530")
+    assert insz.normalise("85.63.14-153.04") == "85631415304"
+    assert insz.masked("85631415304") == "856314•••••"
