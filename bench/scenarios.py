@@ -1,0 +1,119 @@
+"""What is measured, and against which bare page.
+
+Each scenario names the Loket requests and the matching baseline requests (both cycle through
+the same dossiers or teams), the target ratio of Loket's throughput to the baseline's, and
+what a correct Loket answer contains (checked once before measuring: a benchmark of error
+pages measures nothing).
+
+Later features add their scenarios to :data:`LATER` — submitting an application, delivering
+the outbox, rendering letters — by moving them into :data:`SCENARIOS` with a Loket and a
+baseline side.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bench.load import Request
+
+
+@dataclass(frozen=True)
+class Dossier:
+    id: int
+    reference: str
+    applicant_id: int
+    team_id: int
+
+
+@dataclass
+class Targets:
+    """What the scenarios point at, picked from the database of a run (:mod:`bench.run`)."""
+
+    dossiers: list[Dossier]  # with documents and a timeline
+    citizen_cookies: dict[int, str]  # applicant id → Cookie header
+    handler_cookies: dict[int, str]  # team id → Cookie header of one of its handlers
+    teams: list[int]
+    api_cursors: dict[int, str]  # team id → API cursor halfway down the team's list
+    bare_cursors: dict[int, str]  # team id → baseline ``after`` at the same position
+    deep_positions: dict[int, int] = field(default_factory=dict)  # team id → rows skipped
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    title: str
+    loket: Callable[[Targets], list[Request]]
+    baseline: Callable[[Targets], list[Request]]
+    baseline_title: str
+    target: float | None  # Loket throughput / baseline throughput, at least
+    expect: Callable[[Targets, Request], str] | None = None  # text a correct answer holds
+    # Which server answers the "baseline" side: the bare app, or Loket itself (to compare two
+    # Loket pages with each other in the same interleaved rounds).
+    baseline_server: str = "baseline"
+
+
+def _quote(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")
+
+
+SCENARIOS = [
+    Scenario(
+        "dossier_page", "Citizen's dossier page (logged in; documents, timeline)",
+        lambda t: [Request(f"/dossiers/{d.reference}", t.citizen_cookies[d.applicant_id])
+                   for d in t.dossiers],
+        lambda t: [Request(f"/dossier/{d.id}") for d in t.dossiers],
+        "bare single-row page", 0.40,
+        expect=lambda t, r: r.path.rsplit("/", 1)[-1],
+    ),
+    Scenario(
+        "dossier_json", "Integrator JSON of a dossier (/api/v1/dossiers/<ref>)",
+        lambda t: [Request(f"/api/v1/dossiers/{d.reference}", t.handler_cookies[d.team_id])
+                   for d in t.dossiers],
+        lambda t: [Request(f"/dossier/{d.id}.json") for d in t.dossiers],
+        "bare JSON of one row", 0.60,
+        expect=lambda t, r: '"reference"',
+    ),
+    Scenario(
+        "worklist", "Handler's worklist (/werkbank, first page)",
+        lambda t: [Request("/werkbank", t.handler_cookies[team]) for team in t.teams],
+        lambda t: [Request(f"/list?team={team}") for team in t.teams],
+        "bare keyset list (HTML)", 0.70,
+        expect=lambda t, r: "<tbody>",
+    ),
+    Scenario(
+        "api_list_first", "API list /api/v1/dossiers, first page",
+        lambda t: [Request("/api/v1/dossiers", t.handler_cookies[team]) for team in t.teams],
+        lambda t: [Request(f"/list.json?team={team}") for team in t.teams],
+        "bare keyset list (JSON)", 0.70,
+        expect=lambda t, r: '"next"',
+    ),
+    Scenario(
+        "api_list_deep", "API list /api/v1/dossiers, a deep page (cursor halfway down)",
+        lambda t: [Request(f"/api/v1/dossiers?cursor={_quote(t.api_cursors[team])}",
+                           t.handler_cookies[team]) for team in t.teams],
+        lambda t: [Request(f"/list.json?team={team}&after={_quote(t.bare_cursors[team])}")
+                   for team in t.teams],
+        "bare keyset list (JSON), same depth", 0.70,
+        expect=lambda t, r: '"next"',
+    ),
+    # "Deep page the same as the first page": Loket against Loket, interleaved.
+    Scenario(
+        "api_deep_vs_first", "API list: deep page against Loket's own first page",
+        lambda t: [Request(f"/api/v1/dossiers?cursor={_quote(t.api_cursors[team])}",
+                           t.handler_cookies[team]) for team in t.teams],
+        lambda t: [Request("/api/v1/dossiers", t.handler_cookies[team]) for team in t.teams],
+        "Loket's API list, first page", 0.90,
+        expect=lambda t, r: '"next"', baseline_server="loket",
+    ),
+]
+
+# Scaling (PostgreSQL): p50 at the largest size over p50 at the smallest, at most.
+SCALING = {"worklist": 1.3, "dossier_page": 1.3}
+
+# The place for what later issues add; each becomes a Scenario above once it exists.
+LATER = [
+    ("submit_application", "Submitting an application (POST, with an upload)"),
+    ("outbox_delivery", "Outbox delivery by the worker (messages per second)"),
+    ("letters", "Rendering a decision letter (PDF)"),
+]
