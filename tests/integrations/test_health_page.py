@@ -105,7 +105,7 @@ def test_without_plugins(testapp, login, factories):
 
 def test_a_hanging_check_does_not_hang_the_page(app, testapp, login, factories, monkeypatch):
     def hangs(options):
-        time.sleep(2)
+        time.sleep(6)
         return {"status": "ok"}
 
     slow = Plugin(Kind.MINUTES, "traag", "Trage notulen", check=hangs)
@@ -116,7 +116,8 @@ def test_a_hanging_check_does_not_hang_the_page(app, testapp, login, factories, 
     login(factories.staff(Role.ADMIN))
     start = time.monotonic()
     page = testapp.get(PAGE)
-    assert time.monotonic() - start < 1.5
+    # Not a speed target: the page must not wait for the 6 s check (wide margin for busy CI).
+    assert time.monotonic() - start < 5
     shown = section(page, "traag")
     assert "Timeout" in shown.select_one(".integration__check").get_text()
     assert "s3cr3t" not in page.text

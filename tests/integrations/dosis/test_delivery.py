@@ -107,11 +107,12 @@ def test_throttling_is_temporary_with_the_wait_dosis_asks(dosis, context, messag
 
 def test_timeout_is_a_temporary_failure(dosis, context, message):
     client_of(context.registry).token(context.http)  # the token comes quickly…
-    dosis.control(slow=1.5)  # …the upload does not (the plug-in waits 1 s)
+    dosis.control(slow=6)  # …the upload does not (the plug-in waits 1 s)
     start = time.monotonic()
     with pytest.raises(TemporaryFailure, match="in time"):
         deliver(message, context)
-    assert time.monotonic() - start < 1.45
+    # Not a speed target: the plug-in gave up long before the 6 s answer (wide margin).
+    assert time.monotonic() - start < 5
 
 
 def test_unreadable_answer_is_temporary_and_the_retry_is_the_same_upload(dosis, context,
