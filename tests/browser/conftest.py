@@ -1,6 +1,7 @@
 """Browser tests: Loket and the simulators on real ports, Debian's chromium through Playwright,
 and an axe-core accessibility check (WCAG 2.1 AA) on every page a test visits."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -28,18 +29,22 @@ def pytest_collection_modifyitems(items):
 class Live:
     url: str
     simulators: str
+    app: object = None
 
 
-@pytest.fixture(scope="session")
-def live(tmp_path_factory, app_settings):
-    """Loket with demo data in its own committed SQLite database, and the simulators."""
-    directory = tmp_path_factory.mktemp("live")
+@contextmanager
+def running_loket(directory, app_settings, extra=None, from_simulators=None):
+    """Loket with demo data in its own committed SQLite database, beside the simulators.
+
+    ``extra``: more settings; ``from_simulators(base_url) -> dict``: settings that name the
+    simulators' address (known once they run)."""
     url = f"sqlite:///{directory / 'loket.sqlite'}"
     migrate(url)
     settings = {**app_settings, "sqlalchemy.url": url, "loket.blob_dir": str(directory / "blobs"),
-                "loket.environment": "development"}
+                "loket.environment": "development", **(extra or {})}
     with serve(make_simulators(settings)) as simulators:
         settings["loket.acmidm.issuer"] = f"{simulators}/acmidm/op"
+        settings.update(from_simulators(simulators) if from_simulators else {})
         app = main({}, **settings)
         with serve(app) as loket_url:
             app.registry.settings["loket.public_url"] = loket_url
@@ -48,8 +53,14 @@ def live(tmp_path_factory, app_settings):
                 load_demo_data(
                     get_tm_session(get_session_factory(engine), transaction.manager), settings)
             engine.dispose()
-            yield Live(loket_url, simulators)
+            yield Live(loket_url, simulators, app)
         app.registry["db_engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory, app_settings):
+    with running_loket(tmp_path_factory.mktemp("live"), app_settings) as running:
+        yield running
 
 
 class Page:

@@ -1,58 +1,32 @@
 """A handler takes a step in Loket; the outbox worker pushes the status to DOSIS; the citizen
 sees it in Mijn Burgerprofiel (the simulator's page), logged in through ACM/IDM."""
 
-from dataclasses import dataclass
 
 import pytest
-import transaction
 
-from loket import main
-from loket.db import get_engine, get_session_factory, get_tm_session
-from loket.demo import load_demo_data
 from loket.integrations.dosis.simulator import OAUTH_PATH
-from loket.integrations.simulators import make_app as make_simulators
 from loket.outbox.relay import Relay
-from tests.browser.conftest import log_in
-from tests.conftest import migrate
-from tests.servers import serve
+from tests.browser.conftest import log_in, running_loket
 
 BRON = "urn://heidebeek/loket"
-
-
-@dataclass
-class Live:
-    url: str
-    simulators: str
-    app: object
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory, app_settings):
     """Like the browser tests' Loket, but choosing DOSIS (with a key made on first use)."""
     directory = tmp_path_factory.mktemp("live-dosis")
-    url = f"sqlite:///{directory / 'loket.sqlite'}"
-    migrate(url)
-    settings = {**app_settings, "sqlalchemy.url": url, "loket.blob_dir": str(directory / "blobs"),
-                "loket.environment": "development",
-                "loket.integrations.status_publishing": "dosis",
-                "loket.integrations.dosis.client_id": "loket-heidebeek",
-                "loket.integrations.dosis.bron": BRON,
-                "loket.integrations.dosis.private_key_file": str(directory / "dosis-key.pem"),
-                "loket.integrations.dosis.generate_key": "true"}
-    with serve(make_simulators(settings)) as simulators:
-        settings.update({"loket.acmidm.issuer": f"{simulators}/acmidm/op",
-                         "loket.integrations.dosis.token_url": f"{simulators}/dosis{OAUTH_PATH}",
-                         "loket.integrations.dosis.base_url": f"{simulators}/dosis"})
-        app = main({}, **settings)
-        with serve(app) as loket_url:
-            app.registry.settings["loket.public_url"] = loket_url
-            engine = get_engine(settings)
-            with transaction.manager:
-                load_demo_data(
-                    get_tm_session(get_session_factory(engine), transaction.manager), settings)
-            engine.dispose()
-            yield Live(loket_url, simulators, app)
-        app.registry["db_engine"].dispose()
+    extra = {"loket.integrations.status_publishing": "dosis",
+             "loket.integrations.dosis.client_id": "loket-heidebeek",
+             "loket.integrations.dosis.bron": BRON,
+             "loket.integrations.dosis.private_key_file": str(directory / "dosis-key.pem"),
+             "loket.integrations.dosis.generate_key": "true"}
+
+    def addresses(simulators):
+        return {"loket.integrations.dosis.token_url": f"{simulators}/dosis{OAUTH_PATH}",
+                "loket.integrations.dosis.base_url": f"{simulators}/dosis"}
+
+    with running_loket(directory, app_settings, extra, addresses) as running:
+        yield running
 
 
 def test_status_change_reaches_mijn_burgerprofiel(live, desktop, phone):
