@@ -103,7 +103,7 @@ def scaling_svg(results: dict) -> str | None:
 
     sizes = scaling["sizes"]
     series = scaling["series"]
-    width, height, left, right, top, bottom = 640, 380, 60, 190, 40, 50
+    width, height, left, right, top, bottom = 640, 410, 60, 190, 40, 80
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series.values() for v in s["p50_ms"].values() if v is not None]
     y_max = max(values) * 1.15 or 1
@@ -137,8 +137,8 @@ def scaling_svg(results: dict) -> str | None:
     for n in sizes:
         parts.append(f'<text x="{x(n):.1f}" y="{top + plot_h + 18}" text-anchor="middle">'
                      f'{n:,}</text>')
-    parts.append(f'<text x="{left + plot_w / 2}" y="{height - 10}" text-anchor="middle">'
-                 'dossiers (log scale)</text>')
+    parts.append(f'<text x="{left + plot_w / 2}" y="{top + plot_h + 36}" '
+                 'text-anchor="middle">dossiers (log scale)</text>')
     parts.append(f'<text x="14" y="{top + plot_h / 2}" text-anchor="middle" '
                  f'transform="rotate(-90 14 {top + plot_h / 2})">p50 (ms)</text>')
     legend_y = top + 10
@@ -154,12 +154,19 @@ def scaling_svg(results: dict) -> str | None:
         lx = left + plot_w + 15
         parts.append(f'<line x1="{lx}" y1="{legend_y}" x2="{lx + 24}" y2="{legend_y}" '
                      f'stroke="{colour}" stroke-width="2"{dash}/>')
-        pair = scaling.get("interleaved", {}).get("scenarios", {}).get(key)
-        ratio = item.get("ratio") if pair is None else pair["ratio"]
-        ratio = f" ×{ratio:.2f}" if ratio is not None else ""
+        ratio = f" ×{item['ratio']:.2f}" if item.get("ratio") is not None else ""
         parts.append(f'<text x="{lx + 30}" y="{legend_y + 4}">{_escape(item["short"])}'
                      f'{ratio}</text>')
         legend_y += 20
+    pair = scaling.get("interleaved")
+    if pair and pair["scenarios"]:
+        small, large = pair["sizes"]
+        found = ", ".join(f"{scaling['series'][k]['short'] if k in scaling['series'] else k} "
+                          f"×{v['ratio']:.2f}" for k, v in pair["scenarios"].items())
+        parts.append(f'<text x="{left}" y="{height - 30}" font-size="11">Lines: each size in '
+                     f'its own phase (×: p50 at {sizes[-1]:,} ÷ at {sizes[0]:,}).</text>')
+        parts.append(f'<text x="{left}" y="{height - 16}" font-size="11">Side by side, '
+                     f'interleaved, {large:,} ÷ {small:,}: {_escape(found)}.</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
