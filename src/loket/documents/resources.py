@@ -29,9 +29,9 @@ class DossierDocuments:
         return document
 
     def all(self):
-        documents = object_session(self.dossier).scalars(
-            select(Document).where(Document.dossier_id == self.dossier.id).order_by(Document.number)
-        ).all()
+        # The dossier's own relationship: loaded once per request, and the workflow's guard
+        # conditions (which read dossier.documents) reuse it instead of querying again.
+        documents = list(self.dossier.documents)
         for document in documents:
             document.__parent__ = self
         return documents
