@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 19:05:35.212826
+Create Date: 2026-11-22 20:21:15.564370
 """
 
 import sqlalchemy as sa
@@ -191,6 +191,10 @@ def upgrade():
     sa.Column('team_id', sa.Integer(), nullable=False),
     sa.Column('handler_id', sa.Integer(), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('submitted', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('prefill', sa.JSON(), nullable=False),
+    sa.Column('screening', sa.JSON(), nullable=True),
+    sa.Column('due', sa.Date(), nullable=True),
     sa.Column('created', loket.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified', loket.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -203,8 +207,46 @@ def upgrade():
     )
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.create_index('ix_dossiers_applicant_created', ['applicant_id', 'created', 'id'], unique=False)
+        batch_op.create_index('ix_dossiers_due', ['due'], unique=False)
+        batch_op.create_index('ix_dossiers_handler_modified', ['handler_id', 'modified', 'id'], unique=False)
         batch_op.create_index('ix_dossiers_team_created', ['team_id', 'created', 'id'], unique=False)
         batch_op.create_index('ix_dossiers_team_modified', ['team_id', 'modified', 'id'], unique=False)
+
+    op.create_table('check_results',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=64), nullable=False),
+    sa.Column('check_type', sa.String(length=32), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('source', sa.String(length=120), nullable=True),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.String(length=300), nullable=True),
+    sa.Column('requested', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('checked', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_check_results_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_check_results')),
+    sa.UniqueConstraint('dossier_id', 'code', name=op.f('uq_check_results_dossier_id'))
+    )
+    with op.batch_alter_table('check_results', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_check_results_dossier_id'), ['dossier_id'], unique=False)
+
+    op.create_table('completion_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('question', sa.Text(), nullable=False),
+    sa.Column('document_codes', sa.JSON(), nullable=False),
+    sa.Column('due', sa.Date(), nullable=True),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('requested', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=True),
+    sa.Column('answered', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_completion_requests_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_completion_requests_requested_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_completion_requests'))
+    )
+    with op.batch_alter_table('completion_requests', schema=None) as batch_op:
+        batch_op.create_index('ix_completion_requests_dossier', ['dossier_id', 'requested'], unique=False)
 
     op.create_table('documents',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -235,6 +277,19 @@ def upgrade():
     )
     with op.batch_alter_table('dossier_history', schema=None) as batch_op:
         batch_op.create_index('ix_dossier_history_dossier_occurred', ['dossier_id', 'occurred'], unique=False)
+
+    op.create_table('dossier_notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_dossier_notes_author_id_users')),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_dossier_notes_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dossier_notes'))
+    )
+    with op.batch_alter_table('dossier_notes', schema=None) as batch_op:
+        batch_op.create_index('ix_dossier_notes_dossier_created', ['dossier_id', 'created'], unique=False)
 
     op.create_table('inbound_callbacks',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -276,6 +331,41 @@ def upgrade():
         batch_op.create_index('ix_outbox_due', ['status', 'next_attempt'], unique=False)
         batch_op.create_index('ix_outbox_ordering', ['ordering_key', 'id'], unique=False)
 
+    op.create_table('advice_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=True),
+    sa.Column('service', sa.String(length=120), nullable=True),
+    sa.Column('question', sa.Text(), nullable=False),
+    sa.Column('shared', sa.JSON(), nullable=False),
+    sa.Column('due', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('opinion', sa.String(length=16), nullable=True),
+    sa.Column('answer', sa.Text(), nullable=True),
+    sa.Column('answer_document_id', sa.Integer(), nullable=True),
+    sa.Column('waive_reason', sa.Text(), nullable=True),
+    sa.Column('external_id', sa.String(length=120), nullable=True),
+    sa.Column('token_hash', sa.String(length=64), nullable=True),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('requested', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('answered', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_reminder', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['answer_document_id'], ['documents.id'], name=op.f('fk_advice_requests_answer_document_id_documents')),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['users.id'], name=op.f('fk_advice_requests_answered_by_id_users')),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_advice_requests_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_advice_requests_requested_by_id_users')),
+    sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_advice_requests_team_id_teams')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_advice_requests')),
+    sa.UniqueConstraint('dossier_id', 'number', name=op.f('uq_advice_requests_dossier_id')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_advice_requests_token_hash'))
+    )
+    with op.batch_alter_table('advice_requests', schema=None) as batch_op:
+        batch_op.create_index('ix_advice_requests_dossier_status', ['dossier_id', 'status'], unique=False)
+        batch_op.create_index('ix_advice_requests_team_status', ['team_id', 'status', 'due'], unique=False)
+
     op.create_table('document_versions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -294,15 +384,39 @@ def upgrade():
     with op.batch_alter_table('document_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_versions_sha256'), ['sha256'], unique=False)
 
+    op.create_table('note_mentions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('note_id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('seen', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_note_mentions_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['note_id'], ['dossier_notes.id'], name=op.f('fk_note_mentions_note_id_dossier_notes'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_note_mentions_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_note_mentions')),
+    sa.UniqueConstraint('note_id', 'user_id', name=op.f('uq_note_mentions_note_id'))
+    )
+    with op.batch_alter_table('note_mentions', schema=None) as batch_op:
+        batch_op.create_index('ix_note_mentions_user_seen', ['user_id', 'seen'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('note_mentions', schema=None) as batch_op:
+        batch_op.drop_index('ix_note_mentions_user_seen')
+
+    op.drop_table('note_mentions')
     with op.batch_alter_table('document_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_versions_sha256'))
 
     op.drop_table('document_versions')
+    with op.batch_alter_table('advice_requests', schema=None) as batch_op:
+        batch_op.drop_index('ix_advice_requests_team_status')
+        batch_op.drop_index('ix_advice_requests_dossier_status')
+
+    op.drop_table('advice_requests')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_ordering')
         batch_op.drop_index('ix_outbox_due')
@@ -313,14 +427,28 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_inbound_callbacks_dossier_id'))
 
     op.drop_table('inbound_callbacks')
+    with op.batch_alter_table('dossier_notes', schema=None) as batch_op:
+        batch_op.drop_index('ix_dossier_notes_dossier_created')
+
+    op.drop_table('dossier_notes')
     with op.batch_alter_table('dossier_history', schema=None) as batch_op:
         batch_op.drop_index('ix_dossier_history_dossier_occurred')
 
     op.drop_table('dossier_history')
     op.drop_table('documents')
+    with op.batch_alter_table('completion_requests', schema=None) as batch_op:
+        batch_op.drop_index('ix_completion_requests_dossier')
+
+    op.drop_table('completion_requests')
+    with op.batch_alter_table('check_results', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_check_results_dossier_id'))
+
+    op.drop_table('check_results')
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.drop_index('ix_dossiers_team_modified')
         batch_op.drop_index('ix_dossiers_team_created')
+        batch_op.drop_index('ix_dossiers_handler_modified')
+        batch_op.drop_index('ix_dossiers_due')
         batch_op.drop_index('ix_dossiers_applicant_created')
 
     op.drop_table('dossiers')

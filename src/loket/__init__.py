@@ -31,6 +31,7 @@ def main(global_config, **settings):
         # Outside systems: the outbox that delivers to them, then the plug-ins (each sets
         # itself up once the settings chose it).
         config.include("loket.outbox")
+        config.include("loket.worker")  # config.add_worker_job: periodic jobs of the packages
         config.include("loket.integrations.registry")
         # (plug-in packages are included here)
         config.include("loket.integrations.magda")  # person register, income; /beheer/magda-log

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 ROUND_SECONDS = 5.0  # housekeeping; and the pause after a failed round
 OUTBOX_PURGE_SECONDS = 3600.0
+JOBS_KEY = "loket.worker.jobs"
 
 
 def one_round(session_factory, settings) -> dict:
@@ -58,6 +59,18 @@ class Stop:
             time.sleep(min(left, 0.05))
 
 
+def add_worker_job(config, name: str, interval: float, job) -> None:
+    """Run ``job(registry) -> dict`` every ``interval`` seconds in the worker.
+
+    A job opens its own short transactions, is safe to run twice (two workers may both run
+    it) and returns what it did by name (``{"purged_drafts": 3}``), which the worker logs."""
+    config.registry.setdefault(JOBS_KEY, {})[name] = (float(interval), job)
+
+
+def worker_jobs(registry) -> dict:
+    return registry.get(JOBS_KEY, {})
+
+
 class Worker:
     def __init__(self, registry, relay: Relay | None = None):
         self.registry = registry
@@ -70,6 +83,8 @@ class Worker:
         self.jobs = [
             (ROUND_SECONDS, lambda: one_round(self.session_factory, self.settings)),
             (OUTBOX_PURGE_SECONDS, lambda: purge_outbox(self.session_factory, keep_days)),
+            *[(interval, (lambda job=job: job(registry)))
+              for _name, (interval, job) in sorted(worker_jobs(registry).items())],
         ]
         self.last_run = [float("-inf")] * len(self.jobs)
 
@@ -111,6 +126,10 @@ class Worker:
                 break
             if pause:
                 self.stop.wait(pause)
+
+
+def includeme(config):
+    config.add_directive("add_worker_job", add_worker_job)
 
 
 def run_worker(registry, once=False):

@@ -34,14 +34,43 @@ API_PREFIX = "/api/v1"
 HEALTH_PATH = "/-/health"
 
 
-@functools.cache
-def spec_text() -> bytes:
-    return files("loket.api").joinpath("openapi.yaml").read_bytes()
+# Each domain package documents its own part of the API beside its code, in an
+# ``openapi.yaml`` fragment holding ``paths`` and ``components`` only; the document served
+# and enforced is the main one with every fragment merged in (a name defined twice is an
+# error, so no fragment silently replaces another's path or schema).
+FRAGMENTS = ("loket.applications", "loket.worklists", "loket.checks", "loket.advice",
+             "loket.completion", "loket.notes", "loket.admissibility")
+
+
+def _merge(document: dict, fragment: dict, origin: str) -> None:
+    sections = [("paths", document.setdefault("paths", {}), fragment.get("paths") or {})]
+    for name, entries in (fragment.get("components") or {}).items():
+        sections.append((f"components.{name}",
+                         document.setdefault("components", {}).setdefault(name, {}), entries))
+    for where, target, entries in sections:
+        for key, value in entries.items():
+            if key in target:
+                raise ValueError(f"{origin}: {where}.{key} is already defined")
+            target[key] = value
 
 
 @functools.cache
 def spec_dict() -> dict:
-    return yaml.safe_load(spec_text())
+    document = yaml.safe_load(files("loket.api").joinpath("openapi.yaml").read_bytes())
+    for package in FRAGMENTS:
+        try:
+            fragment = files(package).joinpath("openapi.yaml")
+        except ModuleNotFoundError:
+            continue
+        if fragment.is_file():
+            _merge(document, yaml.safe_load(fragment.read_bytes()), package + "/openapi.yaml")
+    return document
+
+
+@functools.cache
+def spec_text() -> bytes:
+    return yaml.safe_dump(spec_dict(), sort_keys=False, allow_unicode=True,
+                          width=100).encode("utf-8")
 
 
 @functools.cache

@@ -1,8 +1,8 @@
 """The dossier: one application by one applicant, carried through its workflow."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, update
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loket.catalogue.models import DossierTypeVersion
@@ -39,6 +39,8 @@ class Dossier(Base):
         Index("ix_dossiers_team_modified", "team_id", "modified", "id"),
         Index("ix_dossiers_team_created", "team_id", "created", "id"),
         Index("ix_dossiers_applicant_created", "applicant_id", "created", "id"),
+        Index("ix_dossiers_handler_modified", "handler_id", "modified", "id"),
+        Index("ix_dossiers_due", "due"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +54,18 @@ class Dossier(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     data: Mapped[dict] = mapped_column(JSON, default=dict)  # the application's answers
+    # When the citizen submitted the application (None while it is a draft, state concept).
+    submitted: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the person register prefilled: {"status": "ok" | "failed" | "off", "fields":
+    # [names], "at": ISO time, "person": {what the admissibility screening needs: domicile
+    # postcode/nis/municipality, birth_date}}. Personal data: never logged.
+    prefill: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The automatic first admissibility screening at submission: {"at": ISO time, "outcome":
+    # "pass" | "fail" | "unknown", "results": [{code, rule, outcome, text: {nl, en}}]}.
+    screening: Mapped[dict | None] = mapped_column(JSON)
+    # The next legal deadline still running (from the type's deadlines and the history,
+    # suspensions included), kept up to date after every transition, for the worklists.
+    due: Mapped[date | None] = mapped_column(Date)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     modified: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Optimistic locking: every UPDATE checks and bumps it; a stale writer gets StaleDataError.

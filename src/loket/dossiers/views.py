@@ -1,12 +1,13 @@
 """Citizen and staff pages for dossiers."""
 
+from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 
+from loket.dossiers import citizen, staff
 from loket.dossiers.models import Dossier
 from loket.dossiers.queries import dossiers_of_applicant, dossiers_of_teams
 from loket.resources import Root
 from loket.security import Permission
-from loket.workflow.presentation import workflow_view
 
 
 @view_config(context=Root, name="mijn-dossiers", permission=Permission.OWN_DOSSIERS,
@@ -23,12 +24,10 @@ def workbench(context, request):
     return {"teams": teams, "dossiers": dossiers}
 
 
-@view_config(context=Dossier, permission=Permission.VIEW,
-             renderer="loket:dossiers/templates/dossier.jinja2", request_method="GET")
+@view_config(context=Dossier, permission=Permission.VIEW, request_method="GET")
 def dossier_page(context, request):
-    return {
-        "dossier": context,
-        "documents": context["documenten"].all(),
-        "may_add_document": request.has_permission(Permission.ADD_DOCUMENT, context),
-        "workflow": workflow_view(request, context),
-    }
+    """One URL for everyone who may see the dossier; staff and citizens get their own page."""
+    if request.user is not None and request.user.is_staff:
+        return render_to_response(staff.TEMPLATE, staff.staff_page(request, context), request)
+    return render_to_response(citizen.TEMPLATE, citizen.citizen_page(request, context),
+                              request)

@@ -1,0 +1,16 @@
+"""The staff's dossier page: the application, the screening and checks, documents, the full
+timeline, deadlines and the steps the handler may take now."""
+
+from loket.security import Permission
+from loket.workflow.presentation import workflow_view
+
+TEMPLATE = "loket:dossiers/templates/dossier_staff.jinja2"
+
+
+def staff_page(request, dossier) -> dict:
+    return {
+        "dossier": dossier,
+        "documents": dossier["documenten"].all(),
+        "may_add_document": request.has_permission(Permission.ADD_DOCUMENT, dossier),
+        "workflow": workflow_view(request, dossier),
+    }
