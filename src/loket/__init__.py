@@ -40,5 +40,13 @@ def main(global_config, **settings):
         config.include("loket.notifications")  # citizens' choices; enqueues after each step
         config.include("loket.integrations.email")
         config.include("loket.integrations.sms")
+        # The citizen's journey and the back office, on top of the above.
+        config.include("loket.applications")  # apply: draft, prefill, submit, receipt
+        config.include("loket.checks")  # admissibility screening, MAGDA income/status checks
+        config.include("loket.completion")  # requests to complete a dossier, and answers
+        config.include("loket.worklists")  # the handlers' lists, search, assignment
+        config.include("loket.admissibility")  # the handler's admissibility decision
+        config.include("loket.advice")  # advice from internal and external services
+        config.include("loket.notes")  # internal notes and mentions
         activate_integrations(config)
     return config.make_wsgi_app()

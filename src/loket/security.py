@@ -44,6 +44,7 @@ class Permission(StrEnum):
     SIGN = "sign"  # the signing folder (handtekenmap)
     SEND = "send"  # the register of outgoing mail (verzendregister)
     PAY = "pay"  # payment orders
+    ADVISE = "advise"  # answer an advice request addressed to one's team
     MEETINGS = "meetings"  # college / council / vast bureau meetings
     # Machine clients only, from their token's scopes (SCOPED_PERMISSIONS):
     READ_API = "read_api"  # read every dossier's non-personal fields
@@ -80,6 +81,12 @@ def team_principal(team_code: str) -> str:
     return f"team:{team_code}"
 
 
+def team_role_principal(role: Role | str, team_code: str) -> str:
+    """A role held for one team (``team:sociale-dienst:adviser``): ``team:<code>`` alone
+    does not tell a team's handlers from its advisers."""
+    return f"team:{team_code}:{role}"
+
+
 def user_principal(user_id: int) -> str:
     return f"user:{user_id}"
 
@@ -112,6 +119,7 @@ def principals_for(user) -> list[str]:
         principals.append(role_principal(assignment.role))
         if assignment.team is not None:
             principals.append(team_principal(assignment.team.code))
+            principals.append(team_role_principal(assignment.role, assignment.team.code))
     return principals
 
 

@@ -1,1 +1,5 @@
-"""advice"""
+"""advice (filled in by its feature)."""
+
+
+def includeme(config):
+    pass

@@ -2,4 +2,5 @@
 
 
 def includeme(config):
+    config.include(".panels")  # config.add_dossier_panel, config.add_timeline_source
     config.scan(".views")

@@ -1,0 +1,5 @@
+"""admissibility (filled in by its feature)."""
+
+
+def includeme(config):
+    pass

@@ -1,0 +1,5 @@
+"""applications (filled in by its feature)."""
+
+
+def includeme(config):
+    pass

@@ -1,0 +1,5 @@
+"""worklists (filled in by its feature)."""
+
+
+def includeme(config):
+    pass
