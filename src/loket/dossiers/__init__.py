@@ -3,4 +3,5 @@
 
 def includeme(config):
     config.include(".panels")  # config.add_dossier_panel, config.add_timeline_source
+    config.include(".timeline")  # the dossier's own entries: transitions, notes, messages
     config.scan(".views")

@@ -5,7 +5,7 @@ from pyramid.view import view_config
 
 from loket.dossiers import citizen, staff
 from loket.dossiers.models import Dossier
-from loket.dossiers.queries import dossiers_of_applicant, dossiers_of_teams
+from loket.dossiers.queries import dossiers_of_applicant
 from loket.resources import Root
 from loket.security import Permission
 
@@ -14,14 +14,6 @@ from loket.security import Permission
              renderer="loket:dossiers/templates/mine.jinja2", request_method="GET")
 def my_dossiers(context, request):
     return {"dossiers": dossiers_of_applicant(request.dbsession, request.user.id)}
-
-
-@view_config(context=Root, name="werkbank", permission=Permission.WORK,
-             renderer="loket:dossiers/templates/workbench.jinja2", request_method="GET")
-def workbench(context, request):
-    teams = request.user.teams
-    dossiers = dossiers_of_teams(request.dbsession, [t.id for t in teams]) if teams else []
-    return {"teams": teams, "dossiers": dossiers}
 
 
 @view_config(context=Dossier, permission=Permission.VIEW, request_method="GET")

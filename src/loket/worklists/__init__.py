@@ -1,5 +1,5 @@
-"""worklists (filled in by its feature)."""
+"""The handlers' worklists (filled in by its feature)."""
 
 
 def includeme(config):
-    pass
+    config.scan(".views")
