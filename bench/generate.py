@@ -35,6 +35,8 @@ from types import SimpleNamespace
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
+from loket.workflow.deadlines import compute_deadline
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEED = 20261122
 # "Now" for the generated data: fixed, so that the seed alone reproduces every row.
@@ -43,7 +45,8 @@ SPAN = timedelta(days=3 * 365)  # dossiers of the last three years, more of them
 CHUNK = 10_000  # dossiers per batch
 # The tables that grow with the dossiers (PostgreSQL builds their indexes after the load).
 BULK_TABLES = ("users", "role_assignments", "dossiers", "documents", "document_versions",
-               "dossier_history", "outbox")
+               "dossier_history", "outbox", "dossier_search", "advice_requests",
+               "dossier_notes", "note_mentions")
 MAX_STEPS = 24
 
 
@@ -141,6 +144,9 @@ DELAYS = {"indienen": 1.5, "vervolledigen": 6, "agenderen": 5, "goedkeuren": 7, 
 DEFAULT_DELAY = 5.0
 # Guard conditions that read only the type's definition (decided once per type).
 STATIC_CONDITIONS = {"decided_by_body", "decided_by_official", "loket_pays", "citizen_pays"}
+# Guard conditions that read other tables: met by construction (a dossier that moved on had
+# its advice; open advice requests are only generated for dossiers still in handling).
+MET_CONDITIONS = {"all_advice_received"}
 DECISIONS = {"goedkeuren", "weigeren", "goedkeuren_gedelegeerd", "weigeren_gedelegeerd"}
 COMMENTS = ("Graag een recente factuur toevoegen.", "Het attest ontbreekt.",
             "Niet woonachtig in de gemeente op de datum van de aanvraag.",
@@ -421,8 +427,11 @@ class Generator:
         self.json_as_text = json_as_text
         self.json = json.dumps if json_as_text else (lambda value: value)
         self.workflows = workflows()
+        self.suspending = {name: {s.name for s in w.states.values() if s.suspends_deadlines}
+                           for name, w in self.workflows.items()}
         self.conditions = CONDITIONS
-        self.ids = {"dossier": 0, "document": 0, "version": 0, "history": 0, "outbox": 0}
+        self.ids = {"dossier": 0, "document": 0, "version": 0, "history": 0, "outbox": 0,
+                    "advice": 0, "note": 0, "mention": 0}
         self.tables = tables
         self.counters: dict[int, int] = {}
         # Transitions out of each state, with their weights, per workflow.
@@ -463,11 +472,13 @@ class Generator:
         for role, count in GLOBAL_STAFF:
             self.global_staff[role] = [staff(role) for _ in range(count)]
         self.first_citizen = user_id + 1
+        self.citizen_names = []  # for the search rows: index = user id - first_citizen
         for i in range(self.citizens):
             user_id += 1
             role_id += 1
-            users.append((user_id, f"bench-citizen-{i + 1}", "citizen", rng.choice(GIVEN),
-                          rng.choice(FAMILY),
+            given, family = rng.choice(GIVEN), rng.choice(FAMILY)
+            self.citizen_names.append(f"{given} {family}")
+            users.append((user_id, f"bench-citizen-{i + 1}", "citizen", given, family,
                           f"burger{i + 1}@example.be" if rng.random() < 0.6 else None,
                           rrn(i), start, None))
             roles.append((role_id, user_id, Role.CITIZEN.value, None))
@@ -530,6 +541,8 @@ class Generator:
             for t in workflow.transitions_from(state):
                 dynamic = []
                 for name in t.conditions:
+                    if name in MET_CONDITIONS:
+                        continue
                     if name in STATIC_CONDITIONS:
                         if self.conditions[name](bare) is not None:
                             break
@@ -546,7 +559,7 @@ class Generator:
 
     DOSSIER_COLUMNS = ("id", "reference", "type_version_id", "title", "state", "outcome",
                        "applicant_id", "team_id", "handler_id", "data", "created", "modified",
-                       "version")
+                       "version", "submitted", "due")
     DOCUMENT_COLUMNS = ("id", "dossier_id", "number", "title", "document_type", "direction",
                         "created", "created_by_id")
     VERSION_COLUMNS = ("id", "document_id", "version", "filename", "media_type", "size",
@@ -587,11 +600,50 @@ class Generator:
                       "idempotency_key", "status", "attempts", "next_attempt", "claimed_at",
                       "claimed_by", "last_error", "created", "delivered")
 
+    WORKLIST_TABLES = {
+        "dossier_search": ("dossier_id", "body"),
+        "advice_requests": ("id", "dossier_id", "number", "channel", "team_id", "question",
+                            "shared", "due", "status", "requested"),
+        "dossier_notes": ("id", "dossier_id", "author_id", "body", "created"),
+        "note_mentions": ("id", "note_id", "dossier_id", "user_id", "seen"),
+    }
+
     def extra_tables(self) -> dict:
         tables = {}
         if "outbox" in self.tables:
             tables["outbox"] = (self.OUTBOX_COLUMNS, [])
+        for name, columns in self.WORKLIST_TABLES.items():
+            if name in self.tables:
+                tables[name] = (columns, [])
         return tables
+
+    def worklist_rows(self, dossier, batch: dict):
+        """What the worklists read: each dossier's search text; an open advice request on a
+        third of the dossiers in handling; a note mentioning a colleague on 2 % of the open
+        ones (not yet seen on half of those)."""
+        rng = self.rng
+        if "dossier_search" in batch:
+            text = " ".join(v for v in dossier.answers.values() if isinstance(v, str))
+            name = self.citizen_names[dossier.applicant_id - self.first_citizen]
+            batch["dossier_search"][1].append(
+                (dossier.id, f"{dossier.reference} {dossier.title} {name} {text}"))
+        if "advice_requests" in batch and dossier.state.name == "in_behandeling" \
+                and rng.random() < 0.33:
+            self.ids["advice"] += 1
+            other = rng.choice([t for t in self.team_ids.values() if t != dossier.team_id])
+            batch["advice_requests"][1].append((
+                self.ids["advice"], dossier.id, 1, "internal", other, "Graag uw advies.",
+                self.json({"fields": [], "documents": []}),
+                (dossier.moment + timedelta(days=21)).date(), "requested", dossier.moment))
+        if "note_mentions" in batch and not dossier.state.final and rng.random() < 0.02:
+            colleagues = self.handlers[dossier.team_id]
+            author, mentioned = rng.choice(colleagues), rng.choice(colleagues)
+            self.ids["note"] += 1
+            self.ids["mention"] += 1
+            batch["dossier_notes"][1].append((self.ids["note"], dossier.id, author,
+                                              "Kan jij dit even bekijken?", dossier.moment))
+            batch["note_mentions"][1].append((self.ids["mention"], self.ids["note"], dossier.id,
+                                              mentioned, rng.random() < 0.5))
 
     def extra_rows(self, dossier_id: int, reference: str, history: list, batch: dict):
         """The outbox: every step was pushed to DOSIS (the Flemish status register); all
@@ -746,13 +798,33 @@ class Generator:
                                      at, by))
         batch["dossier_history"][1].extend(history)
 
+        # The worklists: half the dossiers waiting for admissibility are nobody's yet; the
+        # submission time and the running deadline follow from the history.
+        state = workflow.states[stand_in.state]
+        if stand_in.state == "ingediend" and rng.random() < 0.5:
+            handler_id = None
+        submitted = next((h[2] for h in history if h[5] == workflow.initial), None)
+        due = None
+        if not state.final:
+            pairs = [(h[2], h[6]) for h in history]
+            suspending = self.suspending[spec.workflow]
+            running = [d.due for d in (compute_deadline(declaration, pairs, suspending,
+                                                        self.anchor)
+                                       for declaration in DEADLINES[spec.workflow])
+                       if d.due is not None and d.stopped is None]
+            due = min(running, default=None)
+        answers = self.answers(spec.data)
         batch["dossiers"][1].append((
             dossier_id, reference, type_id, spec.title[0],
             stand_in.state, stand_in.outcome, applicant_id, team_id, handler_id,
-            self.json(self.answers(spec.data)), created, min(max(last, created), self.anchor),
-            1 + len(history),
+            self.json(answers), created, min(max(last, created), self.anchor),
+            1 + len(history), submitted, due,
         ))
+        worklist = SimpleNamespace(id=dossier_id, reference=reference, title=spec.title[0],
+                                   applicant_id=applicant_id, team_id=team_id, state=state,
+                                   answers=answers, moment=moment, handler_id=handler_id)
         self.extra_rows(dossier_id, reference, history, batch)
+        self.worklist_rows(worklist, batch)
 
 
 def rrn(i: int) -> str:

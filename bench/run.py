@@ -234,6 +234,7 @@ def pick_targets(url: str, seed: int, count: int) -> Targets:
             citizen_cookies = {x.applicant_id: session(x.applicant_id) for x in chosen}
             handler_cookies = {team: session(user) for team, user in handlers.items()}
             api_cursors, bare_cursors, positions = {}, {}, {}
+            worklist_cursors = worklist_deep_cursors(c, teams)
             for team in teams:
                 size = c.execute(select(func.count()).where(d.c.team_id == team)).scalar_one()
                 position = max(1, size // 2)
@@ -248,7 +249,31 @@ def pick_targets(url: str, seed: int, count: int) -> Targets:
         engine.dispose()
     return Targets(dossiers=chosen, citizen_cookies=citizen_cookies,
                    handler_cookies=handler_cookies, teams=teams, api_cursors=api_cursors,
-                   bare_cursors=bare_cursors, deep_positions=positions)
+                   bare_cursors=bare_cursors, deep_positions=positions,
+                   worklist_cursors=worklist_cursors)
+
+
+def worklist_deep_cursors(connection, teams) -> dict[int, str]:
+    """Per team, the /werkbank cursor (sorted by last change) halfway down its open list."""
+    from sqlalchemy import func, select
+
+    from loket.dossiers.models import Dossier as DossierRow
+    from loket.dossiers.queries import closed_states, encode_cursor
+
+    d = DossierRow.__table__
+    open_team = [d.c.state.not_in(sorted(closed_states()))]
+    cursors = {}
+    for team in teams:
+        where = [d.c.team_id == team, *open_team]
+        size = connection.execute(select(func.count()).where(*where)).scalar_one()
+        row = connection.execute(
+            select(d.c.modified, d.c.id).where(*where)
+            .order_by(d.c.modified.desc(), d.c.id.desc())
+            .offset(max(0, size // 2 - 1)).limit(1)).first()
+        if row is not None:
+            cursors[team] = encode_cursor("gewijzigd", SimpleNamespace(modified=row[0],
+                                                                       id=row[1]))
+    return cursors
 
 
 # ---------------------------------------------------------------------------------------------

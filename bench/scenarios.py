@@ -35,6 +35,8 @@ class Targets:
     api_cursors: dict[int, str]  # team id → API cursor halfway down the team's list
     bare_cursors: dict[int, str]  # team id → baseline ``after`` at the same position
     deep_positions: dict[int, int] = field(default_factory=dict)  # team id → rows skipped
+    # team id → /werkbank cursor halfway down the team's open list (sorted by last change)
+    worklist_cursors: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,9 @@ def _quote(value: str) -> str:
 
     return quote(value, safe="")
 
+
+WORKLIST_FILTER = "lijst=team&status=in_behandeling&sorteer=gewijzigd"
+SEARCHES = ("Peeters", "stookolie", "Janssens")  # names and answers of bench.generate
 
 SCENARIOS = [
     Scenario(
@@ -96,6 +101,32 @@ SCENARIOS = [
                    for team in t.teams],
         "bare keyset list (JSON), same depth", 0.70,
         expect=lambda t, r: '"next"',
+    ),
+    Scenario(
+        "worklist_filtered", "Worklist filtered (team, state in handling, by last change)",
+        lambda t: [Request(f"/werkbank?{WORKLIST_FILTER}", t.handler_cookies[team])
+                   for team in t.teams],
+        lambda t: [Request(f"/list?team={team}") for team in t.teams],
+        "bare keyset list (HTML)", None,
+        expect=lambda t, r: 'class="worklists"',
+    ),
+    Scenario(
+        "worklist_search", "Worklist full-text search (a common family name)",
+        lambda t: [Request(f"/werkbank?lijst=team&zoek={_quote(name)}", t.handler_cookies[team])
+                   for team in t.teams for name in SEARCHES],
+        lambda t: [Request(f"/list?team={team}") for team in t.teams for _ in SEARCHES],
+        "bare keyset list (HTML)", None,
+        expect=lambda t, r: "<tbody>",
+    ),
+    Scenario(
+        "worklist_deep_vs_first", "Worklist: a deep keyset page against its first page",
+        lambda t: [Request(f"/werkbank?lijst=team&sorteer=gewijzigd"
+                           f"&na={_quote(t.worklist_cursors[team])}", t.handler_cookies[team])
+                   for team in t.teams],
+        lambda t: [Request("/werkbank?lijst=team&sorteer=gewijzigd", t.handler_cookies[team])
+                   for team in t.teams],
+        "Loket's worklist, first page", 0.90,
+        expect=lambda t, r: "<tbody>", baseline_server="loket",
     ),
     # "Deep page the same as the first page": Loket against Loket, interleaved.
     Scenario(

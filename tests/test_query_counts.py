@@ -14,17 +14,26 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from loket.admissibility.services import AUDIT_ACTION
+from loket.audit.models import AuditEvent
 from loket.db import utcnow
 from loket.documents.models import DocumentVersion
+from loket.notes.models import DossierNote, NoteMention
+from loket.outbox import enqueue
 from loket.security import Role
 from loket.workflow.models import HistoryEntry
 
 # Statements per request, at most: what each page costs today (the handler's view where it
 # differs). Raise a budget on purpose, for a new feature of the page — never for a loop.
 BUDGET = {
-    "dossier_page": 10,  # citizen 7; a handler's steps also read the actors
+    # The handler's page: citizen 8. The staff page adds one statement each for the notes,
+    # their mentions, the team's colleagues, admissibility decisions and outbound messages,
+    # plus the other packages' staff panels and timeline sources (checks, advice, completion).
+    # The assignment history in the timeline: one more.
+    "dossier_page": 22,
     "my_dossiers": 6,
-    "workbench": 6,
+    # The counts of all lists (one grouped query) and the dossier types for the filter.
+    "workbench": 8,
     "api_list": 5,
     "api_dossier": 5,  # citizen 3
     "api_workflow": 9,  # citizen 5
@@ -106,6 +115,19 @@ def rich_dossier(factories, dbsession, world, applicant, documents: int, history
             actor_id=actors[i % len(actors)],
             transition="vervollediging_vragen" if i % 2 else "vervolledigen",
             from_state=states[(i + 1) % 2], to_state=states[i % 2], comment=f"Stap {i}"))
+    # The staff page's own timeline sources and panels: notes with mentions, outbound
+    # messages, admissibility decisions.
+    for i in range(max(1, history // 3)):
+        note = DossierNote(dossier_id=dossier.id, author_id=world["staff"][i % 2].id,
+                           body=f"Notitie {i}")
+        note.mentions = [NoteMention(dossier_id=dossier.id, user_id=world["staff"][(i + 1) % 2].id,
+                                     seen=True)]
+        dbsession.add(note)
+        enqueue(dbsession, "email" if i % 2 else "dosis.push", {"subject": "x"},
+                dossier_id=dossier.id)
+        dbsession.add(AuditEvent(actor_id=world["handler"].id, action=AUDIT_ACTION,
+                                 object_type="dossier", object_id=dossier.reference,
+                                 details={"decision": "completion", "screening": "pass"}))
     dbsession.flush()
     return dossier
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 20:21:15.564370
+Create Date: 2026-11-22 20:46:16.965160
 """
 
 import sqlalchemy as sa
@@ -128,6 +128,17 @@ def upgrade():
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index('ix_audit_events_object', ['object_type', 'object_id'], unique=False)
 
+    op.create_table('deadline_reminders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('dossiers', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('sent', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_deadline_reminders_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_deadline_reminders')),
+    sa.UniqueConstraint('user_id', 'day', name=op.f('uq_deadline_reminders_user_id'))
+    )
     op.create_table('dossier_type_versions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('type_id', sa.Integer(), nullable=False),
@@ -208,9 +219,12 @@ def upgrade():
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.create_index('ix_dossiers_applicant_created', ['applicant_id', 'created', 'id'], unique=False)
         batch_op.create_index('ix_dossiers_due', ['due'], unique=False)
+        batch_op.create_index('ix_dossiers_handler_due', ['handler_id', 'due', 'id'], unique=False)
         batch_op.create_index('ix_dossiers_handler_modified', ['handler_id', 'modified', 'id'], unique=False)
         batch_op.create_index('ix_dossiers_team_created', ['team_id', 'created', 'id'], unique=False)
+        batch_op.create_index('ix_dossiers_team_due', ['team_id', 'due', 'id'], unique=False)
         batch_op.create_index('ix_dossiers_team_modified', ['team_id', 'modified', 'id'], unique=False)
+        batch_op.create_index('ix_dossiers_team_submitted', ['team_id', 'submitted', 'id'], unique=False)
 
     op.create_table('check_results',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -291,6 +305,12 @@ def upgrade():
     with op.batch_alter_table('dossier_notes', schema=None) as batch_op:
         batch_op.create_index('ix_dossier_notes_dossier_created', ['dossier_id', 'created'], unique=False)
 
+    op.create_table('dossier_search',
+    sa.Column('dossier_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_dossier_search_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('dossier_id', name=op.f('pk_dossier_search'))
+    )
     op.create_table('inbound_callbacks',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('source', sa.String(length=200), nullable=False),
@@ -338,6 +358,7 @@ def upgrade():
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('team_id', sa.Integer(), nullable=True),
     sa.Column('service', sa.String(length=120), nullable=True),
+    sa.Column('email', sa.String(length=320), nullable=True),
     sa.Column('question', sa.Text(), nullable=False),
     sa.Column('shared', sa.JSON(), nullable=False),
     sa.Column('due', sa.Date(), nullable=False),
@@ -353,11 +374,14 @@ def upgrade():
     sa.Column('requested', loket.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('answered', loket.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_reminder', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('waived', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('waived_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['answer_document_id'], ['documents.id'], name=op.f('fk_advice_requests_answer_document_id_documents')),
     sa.ForeignKeyConstraint(['answered_by_id'], ['users.id'], name=op.f('fk_advice_requests_answered_by_id_users')),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_advice_requests_dossier_id_dossiers'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_advice_requests_requested_by_id_users')),
     sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_advice_requests_team_id_teams')),
+    sa.ForeignKeyConstraint(['waived_by_id'], ['users.id'], name=op.f('fk_advice_requests_waived_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_advice_requests')),
     sa.UniqueConstraint('dossier_id', 'number', name=op.f('uq_advice_requests_dossier_id')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_advice_requests_token_hash'))
@@ -427,6 +451,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_inbound_callbacks_dossier_id'))
 
     op.drop_table('inbound_callbacks')
+    op.drop_table('dossier_search')
     with op.batch_alter_table('dossier_notes', schema=None) as batch_op:
         batch_op.drop_index('ix_dossier_notes_dossier_created')
 
@@ -445,9 +470,12 @@ def downgrade():
 
     op.drop_table('check_results')
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
+        batch_op.drop_index('ix_dossiers_team_submitted')
         batch_op.drop_index('ix_dossiers_team_modified')
+        batch_op.drop_index('ix_dossiers_team_due')
         batch_op.drop_index('ix_dossiers_team_created')
         batch_op.drop_index('ix_dossiers_handler_modified')
+        batch_op.drop_index('ix_dossiers_handler_due')
         batch_op.drop_index('ix_dossiers_due')
         batch_op.drop_index('ix_dossiers_applicant_created')
 
@@ -462,6 +490,7 @@ def downgrade():
     op.drop_table('role_assignments')
     op.drop_table('notification_preferences')
     op.drop_table('dossier_type_versions')
+    op.drop_table('deadline_reminders')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_events_object')
 

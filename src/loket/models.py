@@ -17,6 +17,7 @@ from loket.notes.models import DossierNote, NoteMention
 from loket.notifications.models import NotificationPreference
 from loket.outbox.models import OutboxMessage
 from loket.workflow.models import HistoryEntry
+from loket.worklists.models import DeadlineReminder, DossierSearch
 
 metadata = Base.metadata
 
@@ -25,4 +26,4 @@ __all__ = ["AdviceRequest", "AuditEvent", "CheckResult", "CompletionRequest", "D
            "DossierTypeVersion", "HistoryEntry", "InboundCallback", "IntegrationStatus",
            "MagdaConsultation", "Municipality", "NotificationPreference", "OutboxMessage",
            "ReferenceCounter", "RevokedToken", "RoleAssignment", "Team", "User", "WebSession",
-           "metadata"]
+           "DeadlineReminder", "DossierSearch", "metadata"]

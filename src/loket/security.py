@@ -49,6 +49,7 @@ class Permission(StrEnum):
     # Machine clients only, from their token's scopes (SCOPED_PERMISSIONS):
     READ_API = "read_api"  # read every dossier's non-personal fields
     CALLBACK_BESLUIT = "callback_besluit"  # report the decision on a dossier (minutes software)
+    CALLBACK_ADVIES = "callback_advies"  # answer an advice request (an external service)
 
 
 class Role(StrEnum):
@@ -67,9 +68,11 @@ STAFF_ROLES = frozenset(Role) - {Role.CITIZEN, Role.INTEGRATOR}
 # OAuth2 scopes of Loket's API, as registered with ACM/IDM for each client.
 SCOPE_API_READ = "loket.api.read"
 SCOPE_CALLBACK_BESLUIT = "loket.callbacks.besluit"
+SCOPE_CALLBACK_ADVIES = "loket.callbacks.advies"
 SCOPED_PERMISSIONS = {
     Permission.READ_API: SCOPE_API_READ,
     Permission.CALLBACK_BESLUIT: SCOPE_CALLBACK_BESLUIT,
+    Permission.CALLBACK_ADVIES: SCOPE_CALLBACK_ADVIES,
 }
 
 
@@ -163,8 +166,9 @@ class LoketSecurityPolicy:
     def principals(self, request) -> list[str]:
         bearer = request.bearer
         if bearer.present:
-            client = bearer.client
-            return [Everyone, *client_principals(client)] if client is not None else [Everyone]
+            from loket.api.tokens import bearer_principals  # late: loket.api imports this
+
+            return [Everyone, *bearer_principals(request)]
         user = request.user
         return [Everyone, *principals_for(user)] if user is not None else [Everyone]
 
@@ -204,4 +208,5 @@ def includeme(config):
 
 
 __all__ = ["ALL_PERMISSIONS", "PUBLIC", "Permission", "Role", "LoketSecurityPolicy",
-           "SCOPE_API_READ", "SCOPE_CALLBACK_BESLUIT", "SCOPED_PERMISSIONS"]
+           "SCOPE_API_READ", "SCOPE_CALLBACK_ADVIES", "SCOPE_CALLBACK_BESLUIT",
+           "SCOPED_PERMISSIONS"]

@@ -286,7 +286,10 @@ def _claims(provider, **changes) -> dict:
     ({"jti": "j" * 256}, "claim_jti"),
     ({"client_id": None}, "claim_client_id"),
     ({"client_id": "a b", "sub": "a b"}, "claim_client_id"),
-    ({"sub": "b1f0c3a2-0101-4000-8000-000000000101"}, "not_a_client_token"),
+    # On behalf of a person but without loket.aanvragen: valid, yet it may do nothing (and
+    # never a machine's loket.api.read).
+    ({"sub": "b1f0c3a2-0101-4000-8000-000000000101"}, "forbidden"),
+    ({"sub": "not a subject"}, "claim_sub"),
     ({"scope": ["loket.api.read"]}, "claim_scope"),
     ({"scope": 'loket.api.read "x"'}, "claim_scope"),
     ({"aud": ["een-andere-api", "http://localhost/api"]}, None),

@@ -38,6 +38,9 @@ def test_admin_creates_and_publishes_a_type_and_a_citizen_sees_its_form(browser,
     log_in(citizen, "Jan Peeters")
     citizen.visit("/catalogus/huurpremie/aanvragen")
     citizen.check_accessibility()
+    citizen.get_by_role("button", name="Aanvraag starten").click()
+    citizen.wait_for_load_state()
+    citizen.check_accessibility()
     assert citizen.locator("form input, form select, form textarea").count() > 2
     assert "Huurpremie" in citizen.content()
     citizen.context.close()

@@ -1,6 +1,7 @@
 """A handler takes a step in Loket; the outbox worker pushes the status to DOSIS; the citizen
 sees it in Mijn Burgerprofiel (the simulator's page), logged in through ACM/IDM."""
 
+import re
 
 import pytest
 
@@ -36,7 +37,8 @@ def test_status_change_reaches_mijn_burgerprofiel(live, desktop, phone):
     desktop.get_by_role("heading", level=1, name="Verwarmingstoelage").wait_for()
     reference = desktop.url.rstrip("/").rsplit("/", 1)[1]
     assert reference.startswith("20")
-    desktop.get_by_role("button", name="Ontvankelijk verklaren", exact=True).click()
+    desktop.get_by_role("radio", name=re.compile(r"^Ontvankelijk")).check()
+    desktop.get_by_role("button", name="Beslissing opslaan").click()
     desktop.get_by_role("status").wait_for()
     desktop.check_accessibility()
 

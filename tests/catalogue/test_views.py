@@ -1,4 +1,4 @@
-"""The catalogue in the browser: the public pages, the citizen's form, and the functional
+"""The catalogue in the browser: the public pages, starting an application, and the functional
 administrator's journey from a new type to a published one a citizen can see."""
 
 import re
@@ -62,34 +62,45 @@ def test_anonymous_visitor_must_log_in_to_apply(testapp, shipped):
     assert "/aanmelden" in response.location
 
 
-def test_citizen_sees_the_form_with_the_name_filled_in(testapp, login, factories, shipped):
-    login(factories.citizen(given_name="Mira", family_name="Janssens"))
+def login_with_eid(testapp, dbsession, user):
+    """A citizen's session after logging in with eID (the level the shipped types ask)."""
+    import secrets
+
+    from loket.identity.models import WebSession
+    from loket.identity.sessions import COOKIE_NAME, _hash
+
+    token = secrets.token_urlsafe(32)
+    dbsession.add(WebSession(id=_hash(token), user_id=user.id, data={
+        "user_id": user.id, "acr": "urn:be:vlaanderen:authmech:eid"}))
+    dbsession.flush()
+    testapp.set_cookie(COOKIE_NAME, token)
+    return user
+
+
+def test_citizen_starts_an_application_and_its_form_checks_each_step(testapp, dbsession,
+                                                                     factories, shipped):
+    factories.team(code="sociale-dienst", name="Sociale dienst")
+    login_with_eid(testapp, dbsession, factories.citizen(given_name="Mira"))
     page = testapp.get("/catalogus/geboortepremie/aanvragen")
-    assert "Mira" in page.text and "Janssens" in page.text
+    start = next(f for f in page.forms.values() if f.action.endswith("/aanvragen"))
+    page = start.submit().follow()  # the draft's first step (no person register here)
     form = form_of(page, "aanvraag")
-    assert "voornaam" not in form.fields  # read-only: shown, not sent
     assert "email" in form.fields
-    assert "Stap 1 van 3" in page.text
+    assert "Stap 1 van" in page.text
     for script in page.html.find_all("script"):
         assert script.get("nonce")
-    # Step 1 checked: the adres is not prefilled (no person register yet), so it is required.
     form["email"] = "geen-adres"
     form["telefoon"] = "12345"
-    response = form.submit("controleren", status=400)
+    response = form.submit("volgende", status=400)
     assert "Ongeldig e-mailadres" in response.text
     assert "Geef een Belgisch telefoonnummer" in response.text
 
 
-def test_tampered_read_only_field_is_ignored(testapp, login, factories, shipped):
-    login(factories.citizen(given_name="Mira", family_name="Janssens"))
-    page = testapp.get("/catalogus/sportpremie/aanvragen")
-    form = form_of(page, "aanvraag")
-    form["email"] = "mira@example.org"
-    fields = [(k, v) for k, v in form.submit_fields()] + [("voornaam", "Mallory"),
-                                                          ("controleren", "controleren")]
-    response = testapp.post("/catalogus/sportpremie/aanvragen?stap=1", fields)
-    assert "Deze stap is correct ingevuld" in response.text
-    assert "Mallory" not in response.text and "Mira" in response.text
+def test_the_type_page_asks_for_a_stronger_login_when_needed(testapp, login, factories,
+                                                             shipped):
+    login(factories.citizen())  # a session without the eID or itsme level
+    response = testapp.get("/catalogus/sportpremie/aanvragen", status=302)
+    assert "/aanmelden" in response.location and "middel=eid" in response.location
 
 
 def test_staff_cannot_apply(testapp, login, factories, shipped):
@@ -262,11 +273,12 @@ def test_admin_creates_edits_and_publishes_a_premium_a_citizen_can_see(
     assert all(e.actor_id == admin_user.id for e in dbsession.scalars(select(AuditEvent).where(
         AuditEvent.object_id == "huurpremie")))
 
-    # A citizen sees it and its form.
-    login(factories.citizen())
+    # A citizen sees it and can start an application.
+    login_with_eid(testapp, dbsession, factories.citizen())
     assert "Huurpremie" in testapp.get("/catalogus").text
     page = testapp.get("/catalogus/huurpremie/aanvragen")
-    assert "Maandelijkse huurprijs" in page.text
+    assert "Huurpremie" in page.text
+    assert any(f.action.endswith("/huurpremie/aanvragen") for f in page.forms.values())
 
 
 def test_a_new_repeating_group_starts_with_one_field(testapp, admin, actor):

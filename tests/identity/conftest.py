@@ -80,12 +80,16 @@ def start_login(browser, terug: str | None = None) -> str:
     return response.location
 
 
-def choose_persona(auth_url: str, persona: str, action: str = "aanmelden") -> str:
-    """Pick a persona on the persona page (or cancel); the redirect back to Loket."""
+def choose_persona(auth_url: str, persona: str, action: str = "aanmelden",
+                   means: str | None = None) -> str:
+    """Pick a persona on the persona page (or cancel), and the means (acr) when given; the
+    redirect back to Loket."""
     page = requests.get(auth_url, timeout=TIMEOUT)
     assert page.status_code == 200, page.text
     form = BeautifulSoup(page.text, "html.parser").find("form")
     fields = {i["name"]: i.get("value", "") for i in form.find_all("input", type="hidden")}
+    if means is not None:
+        fields["aanmeldmiddel"] = means
     answer = requests.post(urljoin(auth_url, form["action"]), allow_redirects=False,
                            timeout=TIMEOUT, data={**fields, "persona": persona, "actie": action})
     assert answer.status_code == 302, answer.text

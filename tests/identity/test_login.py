@@ -236,7 +236,7 @@ def test_claims_of_neither_citizen_nor_staff_are_refused(testapp, dbsession, mon
     # Staff of another municipality: a role claim for another KBO number.
     claims = {"sub": "someone-else", "given_name": "Eva",
               "loket_rol_3d": ["handler/sociale-dienst:0999999999"]}
-    monkeypatch.setattr(oidc, "finish", lambda request: (claims, ""))
+    monkeypatch.setattr(oidc, "finish", lambda request: (claims, {"target": ""}))
     testapp.get("/aanmelden-terug", status=400)
     assert dbsession.scalar(select(User).where(User.subject == "someone-else")) is None
     [event] = audit_events(dbsession, "login_failed")
@@ -249,7 +249,7 @@ def test_claims_of_neither_citizen_nor_staff_are_refused(testapp, dbsession, mon
     ({"sub": "x", "loket_rol_3d": [{"role": "admin"}]}, "claim_loket_rol_3d"),
 ])
 def test_claims_of_an_odd_shape_are_refused(testapp, dbsession, monkeypatch, claims, reason):
-    monkeypatch.setattr(oidc, "finish", lambda request: (claims, ""))
+    monkeypatch.setattr(oidc, "finish", lambda request: (claims, {"target": ""}))
     testapp.get("/aanmelden-terug", status=400)
     [event] = audit_events(dbsession, "login_failed")
     assert event.details == {"reason": reason}
@@ -258,7 +258,7 @@ def test_claims_of_an_odd_shape_are_refused(testapp, dbsession, monkeypatch, cla
 def test_a_single_role_claim_may_be_a_plain_string(testapp, dbsession, monkeypatch):
     claims = {"sub": "solo", "acr": "urn:be:vlaanderen:authmech:eid",
               "loket_rol_3d": "admin:0207123407"}
-    monkeypatch.setattr(oidc, "finish", lambda request: (claims, ""))
+    monkeypatch.setattr(oidc, "finish", lambda request: (claims, {"target": ""}))
     response = testapp.get("/aanmelden-terug", status=302)
     assert response.location == "http://localhost/werkbank"
     user = dbsession.scalar(select(User).where(User.subject == "solo"))

@@ -135,10 +135,12 @@ class _Quiet:
 def test_a_step_taken_on_the_dossier_page_enqueues(testapp, login, app, dbsession, world):
     dossier, handler, citizen = world
     _prefer(dbsession, citizen, ("email",))
+    dossier.state = "ontvankelijk"
+    dbsession.flush()
     login(handler)
     page = testapp.get(f"/dossiers/{dossier.reference}/")
     form = next(f for f in page.forms.values()
-                if f.fields.get("transition") and f["transition"].value == "ontvankelijk_verklaren")
+                if f.fields.get("transition") and f["transition"].value == "behandeling_starten")
     form.submit(status=302)
     [message] = dbsession.scalars(select(OutboxMessage).where(
         OutboxMessage.dossier_id == dossier.id, OutboxMessage.kind == "email")).all()

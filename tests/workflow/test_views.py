@@ -6,11 +6,13 @@ from loket.security import Role
 from loket.workflow.models import HistoryEntry
 
 
-def _setup(factories, login, who="handler"):
+# The generic step forms of the workflow panel; admissibility (from "ingediend") has its own
+# form (tests/admissibility), so these start from an admissible dossier.
+def _setup(factories, login, who="handler", state="ontvankelijk"):
     team = factories.team()
     handler = factories.staff(Role.HANDLER, team=team)
     citizen = factories.citizen()
-    dossier = factories.dossier(applicant=citizen, team=team)
+    dossier = factories.dossier(applicant=citizen, team=team, state=state)
     login(handler if who == "handler" else citizen)
     return dossier
 
@@ -18,47 +20,49 @@ def _setup(factories, login, who="handler"):
 def test_handler_takes_a_step_from_the_page(testapp, factories, login, dbsession):
     dossier = _setup(factories, login)
     page = testapp.get(f"/dossiers/{dossier.reference}/")
-    assert "Ontvankelijk verklaren" in page.text and "Indienen" not in page.text
-    form = next(f for f in page.forms.values()
-                if f.fields.get("transition") and f["transition"].value == "ontvankelijk_verklaren")
+    assert "Behandeling starten" in page.text and "Indienen" not in page.text
+    form = _step_form(page, "behandeling_starten")
     response = form.submit(status=302)
     page = response.follow()
-    assert dossier.state == "ontvankelijk"
-    assert page.html.select_one(".timeline").get_text().count("Ontvankelijk") >= 1
-    assert "Beslissing" in page.text  # the decision deadline now runs
+    assert dossier.state == "in_behandeling"
+    assert "In behandeling" in page.html.select_one(".timeline").get_text()
+
+
+def _step_form(page, transition):
+    return next(f for f in page.forms.values()
+                if f.fields.get("transition") and f["transition"].value == transition)
 
 
 def test_reason_is_required_and_nothing_changes(testapp, factories, login, dbsession):
-    dossier = _setup(factories, login)
+    dossier = _setup(factories, login, state="klaar_voor_beslissing")
     page = testapp.get(f"/dossiers/{dossier.reference}/")
-    form = next(f for f in page.forms.values()
-                if f.fields.get("transition")
-                and f["transition"].value == "onontvankelijk_verklaren")
+    form = _step_form(page, "terug_naar_behandeling")
     form["comment"] = ""
     response = form.submit(status=400)
     assert "reden" in response.text.lower() or "reason" in response.text.lower()
-    assert dossier.state == "ingediend"
+    assert dossier.state == "klaar_voor_beslissing"
 
 
 def test_stale_page_gets_a_conflict(testapp, factories, login, dbsession):
     dossier = _setup(factories, login)
     page = testapp.get(f"/dossiers/{dossier.reference}/")
-    form = next(f for f in page.forms.values()
-                if f.fields.get("transition") and f["transition"].value == "ontvankelijk_verklaren")
+    form = _step_form(page, "behandeling_starten")
     dossier.title = "changed by a colleague"
     dbsession.flush()  # version 2 now
     response = form.submit(status=409)
     assert "intussen" in response.text or "in the meantime" in response.text
-    assert dossier.state == "ingediend"
+    assert dossier.state == "ontvankelijk"
 
 
-def test_citizen_withdraws(testapp, factories, login, dbsession):
-    dossier = _setup(factories, login, who="citizen")
+def test_citizen_withdraws_through_the_step_view(testapp, factories, login, dbsession):
+    # The citizen's page links to a confirmation page (tests/dossiers/test_withdraw.py); the
+    # step itself is the engine's.
+    dossier = _setup(factories, login, who="citizen", state="ingediend")
     page = testapp.get(f"/dossiers/{dossier.reference}/")
-    assert "Ontvankelijk verklaren" not in page.text
-    form = next(f for f in page.forms.values()
-                if f.fields.get("transition") and f["transition"].value == "stopzetten")
-    form.submit(status=302)
+    token = page.html.find("input", {"name": "csrf_token"})["value"]
+    testapp.post(f"/dossiers/{dossier.reference}/stap",
+                 {"csrf_token": token, "transition": "stopzetten",
+                  "version": str(dossier.version)}, status=302)
     assert dossier.state == "stopgezet"
     entry = dbsession.scalars(select(HistoryEntry).where(
         HistoryEntry.dossier_id == dossier.id)).one()
@@ -66,7 +70,7 @@ def test_citizen_withdraws(testapp, factories, login, dbsession):
 
 
 def test_citizen_cannot_take_a_handlers_step(testapp, factories, login, dbsession):
-    dossier = _setup(factories, login, who="citizen")
+    dossier = _setup(factories, login, who="citizen", state="ingediend")
     page = testapp.get(f"/dossiers/{dossier.reference}/")
     token = page.html.find("input", {"name": "csrf_token"})["value"]
     testapp.post(f"/dossiers/{dossier.reference}/stap",
@@ -76,7 +80,7 @@ def test_citizen_cannot_take_a_handlers_step(testapp, factories, login, dbsessio
 
 
 def test_step_without_csrf_is_refused(testapp, factories, login):
-    dossier = _setup(factories, login)
+    dossier = _setup(factories, login, state="ingediend")
     testapp.post(f"/dossiers/{dossier.reference}/stap",
                  {"transition": "ontvankelijk_verklaren", "version": "1"}, status=400)
     assert dossier.state == "ingediend"

@@ -6,6 +6,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loket.db import Base, UTCDateTime, utcnow
+from loket.dossiers.models import Dossier
 from loket.identity.models import Team, User
 
 # status
@@ -31,6 +32,8 @@ class AdviceRequest(Base):
     channel: Mapped[str] = mapped_column(String(16))  # internal | api | email
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))  # internal advice
     service: Mapped[str | None] = mapped_column(String(120))  # external: service code/name
+    # E-mail channel: the service's address (a service's, not a person's, by design).
+    email: Mapped[str | None] = mapped_column(String(320))
     question: Mapped[str] = mapped_column(Text, default="")
     # What the adviser may see of the dossier: {"fields": [names], "documents": [numbers]}
     shared: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -47,7 +50,49 @@ class AdviceRequest(Base):
     requested: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     answered: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_reminder: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    waived: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
+    dossier: Mapped[Dossier] = relationship()
     team: Mapped[Team | None] = relationship(lazy="joined")
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+    waived_by: Mapped[User | None] = relationship(foreign_keys=[waived_by_id])
+
+    # Traversal: /dossiers/<ref>/adviezen/<number>. Advisers of the requested team may see and
+    # answer the request itself; everything else comes from the dossier's ACL (404 to them).
+    @property
+    def __parent__(self):
+        parent = self.__dict__.get("_traversal_parent")
+        if parent is None:  # loaded by a query (a worklist): its dossier's adviezen container
+            from loket.advice.resources import DossierAdvice
+
+            parent = DossierAdvice(self.dossier)
+        return parent
+
+    @__parent__.setter
+    def __parent__(self, parent):
+        self.__dict__["_traversal_parent"] = parent
+
+    @property
+    def __name__(self) -> str:
+        return str(self.number)
+
+    def __acl__(self):
+        from loket.advice.resources import advice_acl
+
+        return advice_acl(self)
+
+    def __getitem__(self, name):
+        if name == "documenten":
+            from loket.advice.resources import SharedDocuments
+
+            return SharedDocuments(self)
+        raise KeyError(name)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def overdue(self, today: date) -> bool:
+        return self.is_open and self.due < today

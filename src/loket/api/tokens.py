@@ -1,7 +1,12 @@
-"""Machine clients: OAuth2 bearer access tokens from ACM/IDM (client credentials grant).
+"""Machine clients and citizens through an integrator: OAuth2 bearer access tokens of ACM/IDM.
 
 Integrators and outside systems (minutes software, signing platform, accounting …) get a token
-from ACM/IDM's token endpoint and send it as ``Authorization: Bearer <token>`` to ``/api/…``.
+from ACM/IDM's token endpoint (client credentials grant) and send it as
+``Authorization: Bearer <token>`` to ``/api/…``. An integrator that logged a citizen in at
+ACM/IDM (authorization code flow) sends the citizen's access token instead: its ``sub`` is the
+citizen, ``client_id`` the integrator, and with the scope ``loket.aanvragen``
+(:data:`SCOPE_APPLICATIONS`) the request acts as that citizen (``request.user``, the citizen's
+principals plus the token's scope: :func:`bearer_principals`); without it, it may do nothing.
 The token is a JWT in the RFC 9068 profile, checked here without calling the provider:
 
 - ``typ`` ``at+jwt`` and ``alg`` RS256 only (never ``none`` or HMAC), signed by a key of the
@@ -9,8 +14,9 @@ The token is a JWT in the RFC 9068 profile, checked here without calling the pro
   keys at most once per ``loket.api.jwks_refresh_interval`` seconds, so forged ``kid`` values
   cannot make us hammer the provider);
 - ``iss`` is ``loket.acmidm.issuer``, ``aud`` holds ``loket.api.audience``, ``exp`` (and
-  ``nbf``, ``iat`` when present) within a minute's leeway, a ``jti``, and ``client_id`` equal
-  to ``sub`` (a client acting in its own name: tokens on behalf of a person are not accepted);
+  ``nbf``, ``iat`` when present) within a minute's leeway, a ``jti`` and a ``client_id``
+  (equal to ``sub`` for a client acting in its own name; another ``sub`` is the person the
+  token acts for, who never gets a machine's scoped permissions);
 - its ``jti`` is not on the deny list (:class:`loket.api.models.RevokedToken`). Using one token
   for many calls during its lifetime is normal for client credentials; only a revoked one is
   refused. Checking every call with the provider's introspection endpoint would add a network
@@ -33,6 +39,7 @@ from datetime import UTC, datetime
 
 from joserfc import jws, jwt
 from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
+from pyramid.authorization import Authenticated
 from pyramid.exceptions import ConfigurationError
 from pyramid.util import FIRST
 from pyramid.view import forbidden_view_config
@@ -43,6 +50,7 @@ from loket.audit.models import AuditEvent
 from loket.db import utcnow
 from loket.i18n import _
 from loket.identity.oidc import ALGORITHMS, LEEWAY, ProviderUnavailable
+from loket.security import client_principal, client_principals, principals_for, scope_principal
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +67,30 @@ MACHINE_ONLY_PATHS = re.compile(re.escape(API_PREFIX) + r"/dossiers/[^/]+/callba
 PENDING_AUDIT = "loket.audit_after_rollback"  # environ key
 
 
+SCOPE_APPLICATIONS = "loket.aanvragen"  # act for the citizen whose token it is
+SUBJECT_SYNTAX = re.compile(r"[A-Za-z0-9._:@-]{1,200}")
+
+
 @dataclass(frozen=True)
 class ApiClient:
-    """A machine client, as its valid access token describes it."""
+    """A machine client, as its valid access token describes it; for a citizen's token also
+    the person (``subject``, ACM/IDM's ``sub``) and their means of login (``acr``)."""
 
     client_id: str
     scopes: frozenset[str]
     jti: str
     expires: datetime
+    subject: str | None = None
+    acr: str | None = None
+
+    @property
+    def for_person(self) -> bool:
+        return self.subject is not None
+
+    @property
+    def acts_for_citizen(self) -> bool:
+        """A person's token that may act as that citizen (it holds the scope)."""
+        return self.for_person and SCOPE_APPLICATIONS in self.scopes
 
 
 class TokenRejected(Exception):
@@ -155,8 +179,12 @@ class BearerTokenValidator:
         client_id, jti, scope = claims["client_id"], claims["jti"], claims.get("scope", "")
         if not isinstance(client_id, str) or not CLIENT_ID_SYNTAX.fullmatch(client_id):
             raise TokenRejected("claim_client_id")
-        if claims["sub"] != client_id:  # a token on behalf of a person
-            raise TokenRejected("not_a_client_token")
+        subject = claims["sub"]
+        if subject == client_id:
+            subject = None  # the client in its own name
+        elif not isinstance(subject, str) or not SUBJECT_SYNTAX.fullmatch(subject):
+            raise TokenRejected("claim_sub")
+        means = claims.get("acr") if isinstance(claims.get("acr"), str) else None
         if not isinstance(jti, str) or not 0 < len(jti) <= MAX_JTI_LENGTH:
             raise TokenRejected("claim_jti")
         if not isinstance(scope, str):
@@ -169,7 +197,8 @@ class BearerTokenValidator:
             raise TokenRejected("claim_exp")
         if dbsession.get(RevokedToken, jti) is not None:
             raise TokenRejected("revoked")
-        return ApiClient(client_id, scopes, jti, datetime.fromtimestamp(exp, UTC))
+        return ApiClient(client_id, scopes, jti, datetime.fromtimestamp(exp, UTC), subject,
+                         means[:200] if means else None)
 
     def _keys(self, oidc_client, kid):
         try:
@@ -302,12 +331,18 @@ class MachineRequestPredicate:
     phash = text
 
     def __call__(self, context, request):
+        client = request.bearer.client
+        if client is not None and client.acts_for_citizen:
+            # A citizen through an integrator is refused like the citizen: someone else's
+            # dossier is not found (hide_when_forbidden), not forbidden.
+            return not self.value
         machine = request.bearer.present or bool(MACHINE_ONLY_PATHS.match(request.path_info))
         return machine == self.value
 
 
 class BearerPredicate:
-    """``bearer=True``: the API request carries a bearer token (valid or not)."""
+    """``bearer=True``: the API request carries a machine's bearer token (valid or not). A
+    citizen's token through an integrator does not match: it goes to the citizens' views."""
 
     def __init__(self, value, config):
         self.value = bool(value)
@@ -318,7 +353,29 @@ class BearerPredicate:
     phash = text
 
     def __call__(self, context, request):
-        return request.bearer.present == self.value
+        bearer = request.bearer
+        machine = bearer.present and not (bearer.client is not None and bearer.client.for_person)
+        return machine == self.value
+
+
+def bearer_principals(request) -> list[str]:
+    """The principals of a request with a valid bearer token (without ``Everyone``).
+
+    A machine's token: the client, ``role:integrator`` and its scopes. A citizen's token with
+    :data:`SCOPE_APPLICATIONS`: the citizen's own principals and that scope, nothing of a
+    machine (so no scoped permission such as ``loket.api.read``). A person's token without it
+    (or for someone who is no citizen here): the client alone, which may do nothing.
+    """
+    client = request.bearer.client
+    if client is None:
+        return []
+    if not client.for_person:
+        return client_principals(client)
+    user = request.user
+    if user is None or not client.acts_for_citizen:
+        return [Authenticated, client_principal(client.client_id)]
+    return [*principals_for(user), client_principal(client.client_id),
+            scope_principal(SCOPE_APPLICATIONS)]
 
 
 def _challenge(**params) -> str:
@@ -380,7 +437,11 @@ def refuse_machine(request, required_scope: str | None = None, callback: str | N
 @forbidden_view_config(machine_request=True)
 def machine_forbidden(exc, request):
     """Pyramid refused a machine request (or a request to a machine-only path)."""
-    return refuse_machine(request, getattr(exc.result, "scope", None))
+    scope = getattr(exc.result, "scope", None)
+    client = request.bearer.client
+    if scope is None and client is not None and client.for_person:
+        scope = SCOPE_APPLICATIONS  # a person's token may only ever act with this scope
+    return refuse_machine(request, scope)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,6 +9,9 @@ text in Dutch and English)::
     team: team code (sociale-dienst, openbaar-domein, ...)
     workflow: a name from loket.workflow.definition.workflows()
     authentication: {minimum_acr: [ACM/IDM acr URNs accepted, e.g. urn:be:vlaanderen:authmech:eid]}
+    magda_purpose?: the purpose (doel) of the person register prefill at the start of an
+                    application; one of the setting loket.integrations.magda.purposes
+                    (default: the setting loket.applications.magda_purpose)
     form:
       steps[]: {title{nl,en}, fields[]}
         field: {name, type, label{nl,en}, help{nl,en}?, required?,
@@ -116,8 +119,9 @@ RESERVED_NAMES = frozenset({"csrf_token", "step", "stap"})
 
 TOP_LEVEL_KEYS = ("title", "summary", "who_can_apply", "what_to_bring", "team", "workflow",
                   "authentication", "form", "documents", "admissibility", "checks_mode",
-                  "checks", "deadlines", "decision", "amount", "dosis", "retention")
-OPTIONAL_TOP_LEVEL = frozenset({"checks_mode"})
+                  "checks", "deadlines", "decision", "amount", "dosis", "retention",
+                  "magda_purpose")
+OPTIONAL_TOP_LEVEL = frozenset({"checks_mode", "magda_purpose"})
 FIELD_COMMON_KEYS = ("name", "type", "label", "help", "required", "prefill",
                      "readonly_when_prefilled")
 FIELD_EXTRA_KEYS = {

@@ -214,6 +214,8 @@ class Validator:
         self.admissibility(d, fields, documents, codes)
         if "checks_mode" in d:
             self.choice(d, "checks_mode", "", CHECKS_MODES)
+        if "magda_purpose" in d:
+            self.code(d, "magda_purpose", "", set(), what="MAGDA purpose")
         self.checks(d, codes)
         self.deadlines(d)
         self.decision(d.get("decision"), "decision", fields)

@@ -1,5 +1,5 @@
-"""Catalogue pages: the public catalogue and type pages, the citizen's form, and the functional
-administrator's pages (list, new type, import, version, new concept, preview, publish,
+"""Catalogue pages: the public catalogue and type pages, and the functional administrator's
+pages (list, new type, import, version, new concept, preview, publish,
 export). The editor of a concept is in :mod:`loket.catalogue.editor`."""
 
 from datetime import date, timedelta
@@ -102,8 +102,8 @@ def type_page(context, request):
 
 
 # ---------------------------------------------------------------------------------------------
-# The citizen's form (the application itself arrives with the dossiers feature) and the
-# administrator's preview: one step at a time, checked on POST, nothing stored.
+# The administrator's preview of the citizen's form: one step at a time, checked on POST,
+# nothing stored. (The citizen's own application is loket.applications.)
 
 
 def _step_index(request, definition) -> int:
@@ -114,16 +114,15 @@ def _step_index(request, definition) -> int:
     return min(max(index, 0), max(len(steps(definition)) - 1, 0))
 
 
-def _form_page(context, request, version, person, *, preview):
+def _form_page(context, request, version, person):
     definition = version.definition
     index = _step_index(request, definition)
     prefill = prefill_values(definition, person)
     schema = build_step_schema(definition, index, request, prefill)
     action = request.path_url + f"?stap={index + 1}"
-    label = _("Check this step") if preview else _("Next")
     form = build_form(schema, formid="aanvraag", action=action, request=request,
-                      buttons=(deform.Button("controleren", label),))
-    page = {"context": context, "version": version, "preview": preview, "index": index,
+                      buttons=(deform.Button("controleren", _("Check this step")),))
+    page = {"context": context, "version": version, "index": index,
             "steps": [text(s.get("title"), locale_of(request)) for s in steps(definition)],
             "documents": definition.get("documents") or [], "locale": locale_of(request),
             "title": text(definition.get("title"), locale_of(request)), "checked": False}
@@ -138,22 +137,11 @@ def _form_page(context, request, version, person, *, preview):
     return {**page, "checked": True, "form": render_form(request, form, appstruct=data)}
 
 
-@view_config(context=DossierType, name="aanvragen", permission=Permission.APPLY,
-             request_method=("GET", "POST"), renderer=TEMPLATES + "form.jinja2")
-def apply(context, request):
-    version = services.current_version(context)
-    if version is None:
-        return not_found(request)
-    user = request.user
-    person = {"given_name": user.given_name, "family_name": user.family_name}
-    return _form_page(context, request, version, person, preview=False)
-
-
 @view_config(context=DossierTypeVersion, name="voorbeeld",
              permission=Permission.MANAGE_CATALOGUE, request_method=("GET", "POST"),
              renderer=TEMPLATES + "form.jinja2")
 def preview(context, request):
-    return _form_page(context, request, context, SAMPLE_PERSON, preview=True)
+    return _form_page(context, request, context, SAMPLE_PERSON)
 
 
 # ---------------------------------------------------------------------------------------------

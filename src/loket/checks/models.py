@@ -9,6 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from loket.db import Base, UTCDateTime, utcnow
 
 PENDING, PASSED, FAILED = "pending", "pass", "fail"
+# The source answered that it holds nothing (no tax bill for that year, person unknown): a
+# final result that is not a pass, for the handler to look into.
+NO_DATA = "no_data"
+FINAL = (PASSED, FAILED, NO_DATA)
 
 
 class CheckResult(Base):
@@ -20,8 +24,8 @@ class CheckResult(Base):
                                             index=True)
     code: Mapped[str] = mapped_column(String(64))  # the check's code in the type definition
     check_type: Mapped[str] = mapped_column(String(32))  # income_below | social_status
-    # pending until the source answered; a failing source keeps it pending (and retried),
-    # never turns it into a pass.
+    # pending until the source answered (then pass, fail or no_data); a failing source keeps
+    # it pending (and retried), never turns it into a pass.
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
     source: Mapped[str | None] = mapped_column(String(120))  # e.g. the MAGDA service + version
     # What the result rests on, for the human text: year, income, threshold, status …

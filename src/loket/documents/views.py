@@ -1,4 +1,5 @@
-"""Document pages: upload, details with versions, and download as an attachment."""
+"""Document pages: upload, details with versions, download as an attachment, and the staff's
+in-browser preview."""
 
 import deform
 from pyramid.httpexceptions import HTTPFound, HTTPNotFound
@@ -13,6 +14,7 @@ from loket.documents.resources import DossierDocuments
 from loket.i18n import _
 from loket.security import Permission
 from loket.web.forms import render_failure, render_form
+from loket.web.views import not_found
 
 # Multipart overhead allowed on top of the file itself before we refuse to read the body.
 _FORM_OVERHEAD = 64 * 1024
@@ -82,14 +84,43 @@ def document_page(context, request):
 @view_config(context=Document, name="download", permission=Permission.VIEW,
              request_method="GET")
 def download(context, request):
+    return attachment_response(request, _requested_version(request, context))
+
+
+# What a preview may do: show the file (the browser's own PDF viewer or image view) inside a
+# page of this site, and nothing else: no script, no form, no request elsewhere. The sandbox
+# gives the file an opaque origin, so even a PDF that carries JavaScript reaches nothing.
+PREVIEW_POLICY = "; ".join([
+    "default-src 'none'",
+    "img-src 'self'",
+    "object-src 'self'",
+    "frame-ancestors 'self'",  # only our own dossier page may embed it
+    "sandbox",
+])
+
+
+@view_config(context=Document, name="bekijken", permission=Permission.VIEW,
+             request_method="GET")
+def preview(context, request):
+    """The file shown in the browser rather than downloaded: staff only (a citizen downloads
+    their own files; a preview is a tool for reviewing them)."""
+    if not request.user.is_staff:
+        return not_found(request)
+    version = _requested_version(request, context)
+    response = attachment_response(request, version)
+    response.content_disposition = f'inline; filename="{version.filename}"'
+    response.headers["Content-Security-Policy"] = PREVIEW_POLICY
+    return response
+
+
+def _requested_version(request, document):
     number = request.GET.get("versie")
-    version = context.current
-    if number is not None:
-        matches = [v for v in context.versions if str(v.version) == number]
-        if not matches:
-            raise HTTPNotFound()
-        version = matches[0]
-    return attachment_response(request, version)
+    if number is None:
+        return document.current
+    matches = [v for v in document.versions if str(v.version) == number]
+    if not matches:
+        raise HTTPNotFound()
+    return matches[0]
 
 
 def attachment_response(request, version) -> Response:

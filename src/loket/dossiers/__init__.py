@@ -5,3 +5,5 @@ def includeme(config):
     config.include(".panels")  # config.add_dossier_panel, config.add_timeline_source
     config.include(".timeline")  # the dossier's own entries: transitions, notes, messages
     config.scan(".views")
+    config.scan(".withdraw")  # the citizen withdraws an application (stopzetten)
+    config.scan(".consultations")  # who consulted the citizen's data (MAGDA log)

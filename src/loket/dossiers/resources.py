@@ -30,6 +30,12 @@ def _documents(dossier):
     return DossierDocuments(dossier)
 
 
+def _advice(dossier):
+    from loket.advice.resources import DossierAdvice
+
+    return DossierAdvice(dossier)
+
+
 class _LaterChild:
     """A child container whose content a later phase fills (advice, decisions, payments)."""
 
@@ -45,7 +51,7 @@ class _LaterChild:
 # tree's design; their content arrives with the advice, decision and payment features.
 DOSSIER_CHILDREN = {
     "documenten": _documents,
-    "adviezen": lambda d: _LaterChild("adviezen", d),
+    "adviezen": lambda d: _advice(d),
     "besluiten": lambda d: _LaterChild("besluiten", d),
     "betalingen": lambda d: _LaterChild("betalingen", d),
 }

@@ -13,7 +13,10 @@ from loket.security import Permission
 @view_config(context=Root, name="mijn-dossiers", permission=Permission.OWN_DOSSIERS,
              renderer="loket:dossiers/templates/mine.jinja2", request_method="GET")
 def my_dossiers(context, request):
-    return {"dossiers": dossiers_of_applicant(request.dbsession, request.user.id)}
+    """The citizen's drafts apart from their applications, each with what to do now."""
+    from loket.dossiers.mine import cards  # the citizen's own module
+
+    return cards(request, dossiers_of_applicant(request.dbsession, request.user.id))
 
 
 @view_config(context=Dossier, permission=Permission.VIEW, request_method="GET")

@@ -131,9 +131,10 @@ class OIDCClient:
 
     # --- the flow ------------------------------------------------------------------------
 
-    def authorization_url(self, state: str, nonce: str, code_challenge: str) -> str:
+    def authorization_url(self, state: str, nonce: str, code_challenge: str,
+                          acr_values: list[str] = ()) -> str:
         endpoint = self.metadata()["authorization_endpoint"]
-        query = urlencode({
+        params = {
             "response_type": "code",
             "client_id": self.client_id,
             "redirect_uri": self.redirect_uri,
@@ -142,8 +143,10 @@ class OIDCClient:
             "nonce": nonce,
             "code_challenge": code_challenge,
             "code_challenge_method": "S256",
-        })
-        return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+        }
+        if acr_values:  # the login level asked for, most preferred first (OIDC Core §3.1.2.1)
+            params["acr_values"] = " ".join(acr_values)
+        return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
 
     def exchange_code(self, code: str, code_verifier: str) -> dict:
         """The token endpoint's answer (client_secret_basic), with an ``id_token``."""
@@ -209,6 +212,21 @@ class OIDCClient:
             raise TokenRejected("id_token_azp")
         return claims
 
+    def userinfo(self, access_token: str) -> dict:
+        """The claims of the person an access token is for (the userinfo endpoint)."""
+        endpoint = self.metadata().get("userinfo_endpoint")
+        if not self._is_provider_url(endpoint):
+            raise ProviderUnavailable("discovery_userinfo_endpoint")
+        try:
+            response = requests.get(endpoint, timeout=self.timeout, allow_redirects=False,
+                                    headers={"Accept": "application/json",
+                                             "Authorization": f"Bearer {access_token}"})
+        except requests.RequestException as exc:
+            raise ProviderUnavailable("provider_unreachable") from exc
+        if response.status_code != 200:
+            raise ProviderUnavailable(f"userinfo_http_{response.status_code}")
+        return _json_object(response, ProviderUnavailable("userinfo_invalid_json"))
+
     def end_session_url(self) -> str | None:
         """Where to send the browser to end the ACM/IDM session too, if the provider says."""
         try:
@@ -255,23 +273,26 @@ def _pending(session) -> dict:
     return {state: flow for state, flow in flows.items() if now - flow["started"] < FLOW_TTL}
 
 
-def begin(request, target: str) -> str:
-    """Remember a new login in the session; the provider's URL to send the browser to."""
+def begin(request, target: str, acr_values: list[str] = ()) -> str:
+    """Remember a new login in the session; the provider's URL to send the browser to.
+    With ``acr_values`` the login must be made with one of those means (acr URNs)."""
     client = get_client(request)
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)  # 86 characters, within PKCE's 43-128
-    url = client.authorization_url(state, nonce, create_s256_code_challenge(verifier))
+    url = client.authorization_url(state, nonce, create_s256_code_challenge(verifier),
+                                   acr_values)
     flows = _pending(request.session)
     flows[state] = {"nonce": nonce, "verifier": verifier, "target": target,
-                    "started": time.time()}
+                    "acr_values": list(acr_values), "started": time.time()}
     newest = sorted(flows.items(), key=lambda item: item[1]["started"])[-MAX_FLOWS:]
     request.session[FLOWS_KEY] = dict(newest)
     return url
 
 
-def finish(request) -> tuple[dict, str]:
+def finish(request) -> tuple[dict, dict]:
     """Check the provider's answer on the callback: the validated ID token's claims and the
-    local path the person wanted to reach ("" for none). The flow is used up either way."""
+    flow (``target``: the local path the person wanted to reach, "" for none;
+    ``acr_values``: the means asked for). The flow is used up either way."""
     params = request.GET
     state = params.get("state")
     session = request.session
@@ -298,7 +319,7 @@ def finish(request) -> tuple[dict, str]:
     client = get_client(request)
     tokens = client.exchange_code(code, flow["verifier"])
     claims = client.validate_id_token(tokens["id_token"], flow["nonce"])
-    return claims, flow["target"]
+    return claims, flow
 
 
 def includeme(config):

@@ -2,7 +2,12 @@
 
 ACM/IDM is the source of truth for staff roles: a role removed there is removed here at the
 next login. Role claims for another organisation (another KBO number) are ignored.
+
+A citizen who first reaches Loket through an integrator (their access token, see
+:mod:`loket.api.tokens`) is made from the provider's userinfo for that token, once.
 """
+
+import logging
 
 from sqlalchemy import select
 
@@ -10,6 +15,8 @@ from loket.db import utcnow
 from loket.identity.models import RoleAssignment, Team, User
 from loket.integrations.acmidm.personas import ROLE_CLAIM
 from loket.security import Role
+
+log = logging.getLogger(__name__)
 
 
 class ClaimsRejected(ValueError):
@@ -63,4 +70,32 @@ def sync_user(dbsession, claims: dict, kbo: str) -> User:
                 dbsession.add(team)
         user.roles.append(RoleAssignment(role=role, team=team))
     dbsession.flush()
+    return user
+
+
+def citizen_for_token(request, client, access_token: str) -> User | None:
+    """The citizen a valid access token acts for (``client.subject``); made from ACM/IDM's
+    userinfo when Loket does not know them yet. None for staff, or when the provider cannot
+    tell who it is (the request then may do nothing)."""
+    from loket import audit
+    from loket.identity.oidc import LoginError, get_client
+    from loket.identity.views import user_claims
+
+    dbsession = request.dbsession
+    user = dbsession.scalar(select(User).where(User.subject == client.subject))
+    if user is not None:
+        return user if not user.is_staff else None
+    try:
+        info = get_client(request).userinfo(access_token)
+        if info.get("sub") != client.subject:
+            raise ClaimsRejected("userinfo of another subject")
+        claims = user_claims(info)
+        if claims.get(ROLE_CLAIM) or not claims.get("rrn"):
+            raise ClaimsRejected("not a citizen")
+        user = sync_user(dbsession, claims, "")
+    except (LoginError, ClaimsRejected) as error:
+        log.warning("no citizen for an access token of %s: %s", client.client_id,
+                    getattr(error, "reason", error))
+        return None
+    audit.record(request, "api.citizen_registered", "user", user.id, client=client.client_id)
     return user

@@ -15,7 +15,7 @@ from pyramid.view import view_config
 
 from loket import audit
 from loket.i18n import _
-from loket.identity import oidc
+from loket.identity import acr, oidc
 from loket.identity.oidc import LoginError
 from loket.identity.services import ClaimsRejected, sync_user
 from loket.integrations.acmidm.personas import ROLE_CLAIM
@@ -37,12 +37,14 @@ def landing_path(request, user) -> str:
 
 @view_config(context=Root, name="aanmelden", permission=PUBLIC, request_method="GET")
 def login(context, request):
-    """Start the login at ACM/IDM; ``terug`` is where to go afterwards (local paths only)."""
+    """Start the login at ACM/IDM; ``terug`` is where to go afterwards (local paths only),
+    ``middel`` (repeated) the means accepted (a step up when the current login is weaker)."""
     target = safe_local_path(request.GET.get("terug"), default="")
-    if request.user is not None:
+    accepted = acr.known_urns(request.GET.getall(acr.MEANS_PARAM))
+    if request.user is not None and acr.acr_satisfied(request, accepted):
         return HTTPFound(location=target or landing_path(request, request.user))
     try:
-        url = oidc.begin(request, target)
+        url = oidc.begin(request, target, accepted)
     except LoginError as error:
         return login_failed(request, error)
     return HTTPFound(location=url)
@@ -53,7 +55,8 @@ def login_callback(context, request):
     """ACM/IDM sends the browser back here with a code (or an error)."""
     try:
         # Network first (token endpoint, keys), database work after.
-        claims, target = oidc.finish(request)
+        claims, flow = oidc.finish(request)
+        check_means(request, claims, flow)
         user = sync_user(request.dbsession, user_claims(claims),
                          request.registry.settings.get("loket.municipality.kbo", ""))
     except ClaimsRejected:
@@ -65,17 +68,41 @@ def login_callback(context, request):
     except LoginError as error:
         return login_failed(request, error)
 
-    acr = claims.get("acr") if isinstance(claims.get("acr"), str) else None
+    means = claims.get("acr") if isinstance(claims.get("acr"), str) else None
     auth_time = claims.get("auth_time")
     if not isinstance(auth_time, int | float) or isinstance(auth_time, bool):
         auth_time = time.time()
-    remember(request, user.id, auth_time=int(auth_time), acr=acr)  # a fresh session id
+    remember(request, user.id, auth_time=int(auth_time), acr=means)  # a fresh session id
     # The CSRF token is made now, in a request that commits: one first made on an error page
     # (403, 404) would be rolled back with that request, and the logout button would fail.
     new_csrf_token(request)
     request.user = user  # the rest of this request (audit, headers) sees who logged in
-    audit.record(request, "login", "user", user.id, acr=acr, kind=user.kind)
-    return HTTPFound(location=safe_local_path(target, default=landing_path(request, user)))
+    audit.record(request, "login", "user", user.id, acr=means, kind=user.kind)
+    return HTTPFound(location=safe_local_path(flow["target"],
+                                              default=landing_path(request, user)))
+
+
+class MeansRefused(LoginError):
+    """The login was made with a means the page asked not for (too weak for it)."""
+
+    status = 403
+    title = _("Another way of logging in is needed")
+
+    def __init__(self, request, used: str | None, accepted: list[str], target: str):
+        super().__init__("acr_insufficient", _(
+            "For this you need to log in with ${needed}. You logged in with ${used}, so you "
+            "were not logged in again. Nothing was changed.",
+            mapping={"needed": acr.means_needed(request, accepted),
+                     "used": acr.means_label(request, used)}))
+        self.retry_url = acr.step_up_url(request, target or "/", accepted)
+
+
+def check_means(request, claims: dict, flow: dict):
+    """Refuse an ID token whose means (``acr``) is not one the login asked for."""
+    accepted = flow.get("acr_values") or []
+    used = claims.get("acr") if isinstance(claims.get("acr"), str) else None
+    if accepted and used not in accepted:
+        raise MeansRefused(request, used, accepted, flow["target"])
 
 
 @view_config(context=Root, name="afmelden", permission=PUBLIC, request_method="POST")
@@ -123,6 +150,7 @@ def login_failed(request, error: LoginError):
     request.response.status = error.status
     return render_to_response(
         LOGIN_FAILED_TEMPLATE,
-        {"title": error.title, "message": error.message, "status": error.status},
+        {"title": error.title, "message": error.message, "status": error.status,
+         "retry_url": getattr(error, "retry_url", None)},
         request=request, response=request.response,
     )

@@ -34,6 +34,7 @@ class Kind(StrEnum):
     SIGNING = "signing"  # Digitaal Ondertekenen
     DELIVERY = "delivery"  # Documentendienst / eBox / paper
     ACCOUNTING = "accounting"  # the accounting package
+    ADVICE = "advice"  # advice requested from external services (loket.advice)
 
 
 @dataclass

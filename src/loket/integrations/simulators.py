@@ -16,6 +16,7 @@ SIMULATORS = {
     "sms": "loket.integrations.sms.simulator:make_app",
     "mailbox": "loket.integrations.email.simulator:make_app",  # + the SMTP sink, if a port is set
     "magda": "loket.integrations.magda.simulator:make_app",  # one URL per SOAP service
+    "advies": "loket.integrations.advice_api.simulator:make_app",  # external advice service
 }
 
 

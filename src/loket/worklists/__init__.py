@@ -1,5 +1,30 @@
-"""The handlers' worklists (filled in by its feature)."""
+"""The handlers' worklists: ``/werkbank`` (and ``/api/v1/werkbank``), full-text search,
+assignment, the dossiers' deadlines and the daily reminder.
+
+Interfaces for other packages:
+
+- :func:`loket.worklists.assignment.assign` ``(request, dossiers, handler, expected=None)``;
+- :func:`loket.dossiers.queries.worklist` / ``worklist_counts`` (lists, filters, keyset);
+- ``Dossier.due`` is kept current here (after every transition and by the worker job);
+- ``dossier_search`` is kept current by a session event (:mod:`loket.worklists.search`).
+"""
+
+from pyramid.settings import asbool
+
+from loket.workflow.engine import AfterTransition
+
+STATIC_NAME = "werkbank-static"
 
 
 def includeme(config):
+    from loket.worklists import deadlines, search, timeline
+
+    search.watch()
+    config.add_subscriber(deadlines.after_transition, AfterTransition)
+    config.add_worker_job("worklists.deadlines", deadlines.JOB_INTERVAL, deadlines.deadline_job)
+    config.add_timeline_source("assignments", timeline.assignment_entries)
+    # Cached only where the site is served as in production (like the catalogue's script).
+    cache = 3600 if asbool(config.get_settings().get("loket.hsts")) else 0
+    config.add_static_view(STATIC_NAME, "loket:worklists/static", cache_max_age=cache)
     config.scan(".views")
+    config.scan(".api")

@@ -8,12 +8,21 @@ signing key is made at start-up; codes and pending logins live in memory.
 
 The token endpoint also gives the API clients of :data:`API_CLIENTS` (systems that call
 Loket's API) access tokens with the client credentials grant: RS256 JWTs in the RFC 9068
-profile, for the audience ``loket.api.audience``.
+profile, for the audience ``loket.api.audience``. An integrator registered for the login flow
+(``login_redirect_uris``, e.g. the municipality's website) logs a citizen in with the same
+persona page and gets, for the code, an access token for Loket's API whose ``sub`` is the
+citizen (scope ``loket.aanvragen``) and an ID token of its own.
+
+The persona page also asks for the means of authentication (``acr``): only those of the
+request's ``acr_values`` when it names known ones, eID by default. The ID token (and the
+integrator's access token) carry the chosen one; the ``acr`` switch forces another (a provider
+that ignores ``acr_values``).
 
 Tests make it misbehave through ``POST /op/_control`` (JSON), for example
 ``{"id_token": "expired"}``, ``{"down": true}``, ``{"slow": 2}``, ``{"token_status": 500}``,
 ``{"rotate_key": true}``, ``{"access_token": "expired"}`` (client credentials tokens:
-ACCESS_TOKEN_MODES) or ``{"reset": true}``; ``GET /op/_control`` shows the switches and how
+ACCESS_TOKEN_MODES), ``{"acr": "urn:be:vlaanderen:authmech:csamsms"}`` or
+``{"reset": true}``; ``GET /op/_control`` shows the switches and how
 often each endpoint was called.
 """
 
@@ -60,6 +69,9 @@ class ApiClient:
     secret: str
     scopes: frozenset[str]
     description: str
+    # Where a login of a citizen for this client may return to (besides loopback addresses);
+    # empty: the client has no login flow.
+    login_redirect_uris: tuple[str, ...] = ()
 
 
 # Test API clients (in ACM/IDM they are registered through the beheerportaal).
@@ -70,6 +82,13 @@ API_CLIENTS = {c.client_id: c for c in (
               "An integrator that reads dossiers."),
     ApiClient("zonder-scope", "zonder-scope-secret", frozenset(),  # noqa: S106
               "A registered client that may call nothing of Loket."),
+    ApiClient("gemeentesite", "gemeentesite-secret",  # noqa: S106
+              frozenset({"loket.aanvragen"}),
+              "The municipality's website: applies on behalf of a logged-in citizen.",
+              login_redirect_uris=("http://localhost:8080/aanmelden-terug",)),
+    ApiClient("andere-site", "andere-site-secret", frozenset(),  # noqa: S106
+              "A website that logs citizens in but may not apply for them.",
+              login_redirect_uris=("http://localhost:8081/aanmelden-terug",)),
 )}
 API_SCOPES = frozenset().union(*(c.scopes for c in API_CLIENTS.values()))
 
@@ -79,6 +98,7 @@ def api_audience(settings) -> str:
     return settings.get("loket.api.audience") or (
         settings.get("loket.public_url", "http://localhost:6543").rstrip("/") + "/api")
 
+DEFAULT_ACR = "urn:be:vlaanderen:authmech:eid"
 ACR_LABELS = {
     "urn:be:vlaanderen:authmech:eid": "eID-kaart met kaartlezer",
     "urn:be:vlaanderen:authmech:eidashigh": "Europese eID (eIDAS hoog)",
@@ -118,6 +138,7 @@ class Switches:
     slow: float = 0.0  # seconds to wait before answering
     token_status: int = 0  # the token endpoint fails with this HTTP status
     access_token: str = "normal"  # noqa: S105 - client credentials tokens (ACCESS_TOKEN_MODES)
+    acr: str = ""  # when set, tokens carry this acr whatever was asked for and chosen
 
 
 def _new_key() -> RSAKey:
@@ -229,12 +250,20 @@ class AcmIdmSimulator:
 
     # --- authorization: the persona page -------------------------------------------------
 
-    def redirect_allowed(self, uri, prefix_match: bool = False) -> bool:
-        """The registered redirect URI, or any loopback address (for tests)."""
+    def redirect_allowed(self, uri, prefix_match: bool = False, client_id=None) -> bool:
+        """A redirect URI registered for the client (Loket's when ``client_id`` is None), or
+        any loopback address (for tests)."""
         if not isinstance(uri, str):
             return False
-        registered = self.public_url + "/" if prefix_match else self.public_url + "/aanmelden-terug"
-        if uri == registered or (prefix_match and uri.startswith(registered)):
+        if client_id is not None and client_id != self.client_id:
+            client = self.api_clients.get(client_id)
+            if client is None or not client.login_redirect_uris:
+                return False
+            registered = client.login_redirect_uris
+        else:
+            registered = (self.public_url + "/" if prefix_match
+                          else self.public_url + "/aanmelden-terug",)
+        if uri in registered or (prefix_match and uri.startswith(registered)):
             return True
         parts = urlsplit(uri)
         return (parts.scheme in ("http", "https") and parts.hostname in LOOPBACK_HOSTS
@@ -245,14 +274,15 @@ class AcmIdmSimulator:
             return self.decide(request)
         params = request.GET
         redirect_uri = params.get("redirect_uri")
+        client_id = params.get("client_id")
         # Never redirect to an address we do not know: show the problem here instead.
-        if params.get("client_id") != self.client_id or not self.redirect_allowed(redirect_uri):
+        if not self.redirect_allowed(redirect_uri, client_id=client_id):
             return self.page(request, "message.jinja2", status=400,
                              title="Aanmelden niet mogelijk",
                              message="Deze toepassing of haar terugkeeradres is niet gekend "
                                      "bij ACM/IDM.")
         state = params.get("state")
-        problem = self.check_authorization_request(params)
+        problem = self.check_authorization_request(params, self.scopes_for(client_id))
         if problem:
             return _redirect(redirect_uri, error=problem[0], error_description=problem[1],
                              state=state)
@@ -260,6 +290,7 @@ class AcmIdmSimulator:
         with self.lock:
             self._purge()
             self.pending[tx] = {
+                "client_id": client_id, "acr_values": offered_means(params.get("acr_values")),
                 "redirect_uri": redirect_uri, "state": state, "nonce": params.get("nonce"),
                 "scopes": params["scope"].split(),
                 "code_challenge": params["code_challenge"],
@@ -268,15 +299,21 @@ class AcmIdmSimulator:
             }
         return self.login_page(request, tx)
 
+    def scopes_for(self, client_id: str) -> frozenset[str]:
+        """What a client may ask for at the login: Loket the login scopes, an integrator also
+        its API scopes."""
+        client = self.api_clients.get(client_id)
+        return GRANTED_SCOPES | (client.scopes if client is not None else frozenset())
+
     @staticmethod
-    def check_authorization_request(params) -> tuple[str, str] | None:
+    def check_authorization_request(params, granted) -> tuple[str, str] | None:
         if params.get("response_type") != "code":
             return "unsupported_response_type", "only response_type=code is supported"
         scopes = set(params.get("scope", "").split())
         if "openid" not in scopes:
             return "invalid_scope", "the openid scope is required"
-        if scopes - GRANTED_SCOPES:  # like ACM/IDM: an un-granted scope fails at once
-            ungranted = " ".join(sorted(scopes - GRANTED_SCOPES))
+        if scopes - granted:  # like ACM/IDM: an un-granted scope fails at once
+            ungranted = " ".join(sorted(scopes - granted))
             return "invalid_scope", f"scope not granted: {ungranted}"
         method = params.get("code_challenge_method", "plain")
         if not params.get("code_challenge") or method not in ("plain", "S256"):
@@ -305,6 +342,10 @@ class AcmIdmSimulator:
         if persona is None:
             return self.login_page(request, tx, status=400,
                                    error="Kies een persona om mee aan te melden.")
+        means = self.chosen_means(request.POST.get("aanmeldmiddel"), pending, persona)
+        if means is None:
+            return self.login_page(request, tx, status=400,
+                                   error="Kies een aanmeldmiddel dat de toepassing aanvaardt.")
         code = secrets.token_urlsafe(32)
         with self.lock:
             if self.pending.pop(tx, None) is None:  # sent twice at once: one wins
@@ -312,9 +353,21 @@ class AcmIdmSimulator:
                                  title="Aanmelding verlopen",
                                  message="Deze aanmeldpoging werd al gebruikt.")
             self._purge()
-            self.codes[code] = {**pending, "persona": persona.key, "auth_time": int(time.time()),
+            self.codes[code] = {**pending, "persona": persona.key, "acr": means,
+                                "auth_time": int(time.time()),
                                 "expires": time.time() + CODE_TTL, "used": False}
         return _redirect(pending["redirect_uri"], code=code, state=pending["state"])
+
+    @staticmethod
+    def chosen_means(chosen, pending: dict, persona) -> str | None:
+        """The acr of the login: the means chosen on the page (one of those offered), else
+        the one the page preselects (eID when asked for), else the persona's usual one."""
+        offered = pending["acr_values"] or list(ACR_LABELS)
+        if chosen:
+            return chosen if chosen in offered else None
+        if not pending["acr_values"]:
+            return persona.acr
+        return DEFAULT_ACR if DEFAULT_ACR in offered else offered[0]
 
     def login_page(self, request, tx: str, status: int = 200, error: str | None = None):
         def view(persona):
@@ -324,8 +377,16 @@ class AcmIdmSimulator:
                     "acr": persona.acr, "acr_label": ACR_LABELS.get(persona.acr, persona.acr),
                     "roles": roles}
 
+        with self.lock:
+            pending = self.pending.get(tx) or {}
+        offered = pending.get("acr_values") or list(ACR_LABELS)
         return self.page(
-            request, "login.jinja2", status=status, tx=tx, error=error, client_id=self.client_id,
+            request, "login.jinja2", status=status, tx=tx, error=error,
+            client_id=pending.get("client_id", self.client_id),
+            means_restricted=bool(pending.get("acr_values")),
+            means=[{"acr": urn, "label": ACR_LABELS[urn],
+                    "checked": urn == (DEFAULT_ACR if DEFAULT_ACR in offered else offered[0])}
+                   for urn in offered],
             action=request.script_name + "/op/v1/auth",
             citizens=[view(p) for p in PERSONAS if p.kind == "citizen"],
             staff=[view(p) for p in PERSONAS if p.kind == "staff"],
@@ -382,9 +443,10 @@ class AcmIdmSimulator:
         if grant_type != "authorization_code":
             return _oauth_error("unsupported_grant_type",
                                 "only authorization_code and client_credentials")
-        if client_id != self.client_id:
+        client = self.api_clients.get(client_id)
+        if client_id != self.client_id and not (client and client.login_redirect_uris):
             return _oauth_error("unauthorized_client", "an API client has no login flow")
-        grant, problem = self.redeem(request.POST)
+        grant, problem = self.redeem(request.POST, client_id)
         if problem:
             return _oauth_error("invalid_grant", problem)
         if self.switches.token_status:
@@ -392,8 +454,12 @@ class AcmIdmSimulator:
                                 self.switches.token_status)
         issuer = self.issuer(request)
         persona = BY_KEY[grant["persona"]]
+        if self.switches.acr:
+            grant = {**grant, "acr": self.switches.acr}
+        access_token = (self.access_token(issuer, persona, grant) if client is None
+                        else self.citizen_access_token(issuer, persona, grant, client))
         return _json({
-            "access_token": self.access_token(issuer, persona, grant),
+            "access_token": access_token,
             "token_type": "Bearer",
             "expires_in": ACCESS_TOKEN_TTL,
             "id_token": self.id_token(issuer, persona, grant, self.switches.id_token),
@@ -427,6 +493,10 @@ class AcmIdmSimulator:
         claims = {"iss": issuer, "sub": client.client_id, "aud": self.api_audience,
                   "client_id": client.client_id, "scope": " ".join(scopes), "iat": now,
                   "exp": now + ACCESS_TOKEN_TTL, "jti": secrets.token_urlsafe(16)}
+        return self.sign_access_token(claims, mode)
+
+    def sign_access_token(self, claims: dict, mode: str) -> str:
+        now = claims["iat"]
         if mode == "expired":
             claims.update(iat=now - 2 * ACCESS_TOKEN_TTL, exp=now - ACCESS_TOKEN_TTL)
         elif mode == "not_yet_valid":
@@ -437,7 +507,7 @@ class AcmIdmSimulator:
             claims["iss"] = "https://authenticatie.example/op"
         return self.sign(claims, mode, typ="at+jwt")
 
-    def redeem(self, form) -> tuple[dict | None, str | None]:
+    def redeem(self, form, client_id: str) -> tuple[dict | None, str | None]:
         """The grant of a code, which is used up even when a later check fails."""
         with self.lock:
             grant = self.codes.get(form.get("code", ""))
@@ -446,6 +516,8 @@ class AcmIdmSimulator:
             if grant["used"]:
                 return None, "authorization code already used"
             grant["used"] = True
+        if grant["client_id"] != client_id:
+            return None, "the code was issued to another client"
         if grant["expires"] < time.time():
             return None, "authorization code expired"
         if form.get("redirect_uri") != grant["redirect_uri"]:
@@ -480,8 +552,8 @@ class AcmIdmSimulator:
     def id_token(self, issuer: str, persona, grant: dict, mode: str) -> str:
         now = int(time.time())
         claims = {
-            "iss": issuer, "sub": persona.sub, "aud": self.client_id, "iat": now,
-            "exp": now + ID_TOKEN_TTL, "auth_time": grant["auth_time"], "acr": persona.acr,
+            "iss": issuer, "sub": persona.sub, "aud": grant["client_id"], "iat": now,
+            "exp": now + ID_TOKEN_TTL, "auth_time": grant["auth_time"], "acr": grant["acr"],
             **self.persona_claims(persona, grant["scopes"]),
         }
         if grant["nonce"] is not None:
@@ -503,6 +575,16 @@ class AcmIdmSimulator:
                   "iat": now, "exp": now + ACCESS_TOKEN_TTL, "jti": secrets.token_urlsafe(16)}
         key = self.keys[0]
         return jwt.encode({"alg": "RS256", "typ": "at+jwt", "kid": key.kid}, claims, key)
+
+    def citizen_access_token(self, issuer: str, persona, grant: dict, client: ApiClient) -> str:
+        """An RFC 9068 access token for Loket's API on behalf of the citizen who logged in at
+        the integrator: ``sub`` is the citizen, ``client_id`` the integrator."""
+        now = int(time.time())
+        claims = {"iss": issuer, "sub": persona.sub, "aud": self.api_audience,
+                  "client_id": client.client_id, "scope": " ".join(grant["scopes"]),
+                  "acr": grant["acr"], "auth_time": grant["auth_time"], "iat": now,
+                  "exp": now + ACCESS_TOKEN_TTL, "jti": secrets.token_urlsafe(16)}
+        return self.sign_access_token(claims, self.switches.access_token)
 
     @functools.cached_property
     def rogue_key(self) -> RSAKey:
@@ -597,6 +679,10 @@ class AcmIdmSimulator:
                 raise ValueError(
                     f"access_token must be one of {', '.join(ACCESS_TOKEN_MODES)}")
             changes["access_token"] = body["access_token"]
+        if "acr" in body:
+            if body["acr"] and body["acr"] not in ACR_LABELS:
+                raise ValueError(f"acr must be one of {', '.join(ACR_LABELS)}")
+            changes["acr"] = body["acr"] or ""
         if "token_status" in body:
             status = int(body["token_status"])
             if status and not 400 <= status <= 599:
@@ -615,6 +701,11 @@ class AcmIdmSimulator:
         now = time.time()
         self.pending = {k: v for k, v in self.pending.items() if v["expires"] > now}
         self.codes = {k: v for k, v in self.codes.items() if v["expires"] + CODE_TTL > now}
+
+
+def offered_means(acr_values) -> list[str]:
+    """The known means of a request's ``acr_values`` (space separated), in order."""
+    return [v for v in dict.fromkeys(str(acr_values or "").split()) if v in ACR_LABELS]
 
 
 def make_app(settings) -> AcmIdmSimulator:
