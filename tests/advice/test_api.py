@@ -10,7 +10,6 @@ from sqlalchemy import select
 from loket.advice.external import ExternalService, add_external_service
 from loket.advice.models import AdviceRequest
 from loket.api.models import InboundCallback
-from loket.integrations.acmidm.simulator import ApiClient
 from tests.advice.conftest import Scene, says
 from tests.api import test_tokens
 from tests.api.test_tokens import bearer, fetch_token
@@ -79,15 +78,10 @@ def test_create_refuses_bad_input(testapp, login, scene: Scene, dbsession):
 
 @pytest.fixture
 def external(api_provider, bearer_app):
-    """The bearer app knows the service; ACM/IDM knows its client (see the report: the
-    simulator's API_CLIENTS needs this client for `make run`)."""
+    """The bearer app knows the service (ACM/IDM's simulator knows its client, fod-advies)."""
     add_external_service(bearer_app.registry, SERVICE)
-    api_provider.app.api_clients["fod-advies"] = ApiClient(
-        "fod-advies", "fod-advies-secret", frozenset({"loket.callbacks.advies"}),  # noqa: S106
-        "An external advice service.")
     yield
     bearer_app.registry["loket.advice.services"].pop(SERVICE.code, None)
-    api_provider.app.api_clients.pop("fod-advies", None)
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from loket.audit.models import AuditEvent
 from loket.db import get_tm_session, utcnow
 from loket.identity.models import WebSession
 from loket.identity.sessions import COOKIE_NAME, _hash
-from loket.integrations.acmidm.simulator import ApiClient
 from loket.integrations.acmidm.simulator import make_app as make_acmidm
 from loket.integrations.advice_api.simulator import make_app as make_advice
 from loket.integrations.simulators import Dispatcher
@@ -66,10 +65,6 @@ def live(tmp_path_factory, app_settings):
                 "loket.integrations.email.from_address": "loket@heidebeek.example",
                 "loket.simulators.advies.delay": "0.1"}
     acmidm, advice = make_acmidm(settings), make_advice(settings)
-    # ACM/IDM registers the service's client (see the report: API_CLIENTS needs it).
-    acmidm.api_clients["fod-advies"] = ApiClient(
-        "fod-advies", "fod-advies-secret", frozenset({"loket.callbacks.advies"}),  # noqa: S106
-        "FOD Sociale Zekerheid: answers advice requests.")
     with serve(Dispatcher({"acmidm": acmidm, "advies": advice})) as simulators:
         settings["loket.acmidm.issuer"] = advice.issuer = f"{simulators}/acmidm/op"
         settings["loket.integrations.advies-api.base_url"] = f"{simulators}/advies"

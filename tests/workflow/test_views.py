@@ -84,3 +84,37 @@ def test_step_without_csrf_is_refused(testapp, factories, login):
     testapp.post(f"/dossiers/{dossier.reference}/stap",
                  {"transition": "ontvankelijk_verklaren", "version": "1"}, status=400)
     assert dossier.state == "ingediend"
+
+
+def _post_step(testapp, dossier, transition, comment=""):
+    page = testapp.get(f"/dossiers/{dossier.reference}/")
+    token = page.html.find("input", {"name": "csrf_token"})["value"]
+    return testapp.post(f"/dossiers/{dossier.reference}/stap",
+                        {"csrf_token": token, "transition": transition, "comment": comment,
+                         "version": str(dossier.version)}, status="*")
+
+
+def test_a_request_for_completion_from_the_step_form_is_stored_as_one(testapp, factories, login,
+                                                                       dbsession):
+    from loket.completion.models import CompletionRequest
+
+    dossier = _setup(factories, login, state="in_behandeling")
+    response = _post_step(testapp, dossier, "vervollediging_vragen", "Voeg je huurcontract toe.")
+    assert response.status_int == 302
+    assert dossier.state == "vervollediging_gevraagd"
+    [asked] = dbsession.scalars(select(CompletionRequest).where(
+        CompletionRequest.dossier_id == dossier.id)).all()
+    assert asked.question == "Voeg je huurcontract toe."
+
+
+def test_steps_with_their_own_form_are_refused_on_the_generic_step_view(testapp, factories,
+                                                                         login, dbsession):
+    dossier = _setup(factories, login, state="ingediend")
+    response = _post_step(testapp, dossier, "onontvankelijk_verklaren", "Te laat.")
+    assert response.status_int == 400 and "reden" in response.text
+    assert dossier.state == "ingediend"
+
+    other = _setup(factories, login, who="citizen", state="vervollediging_gevraagd")
+    response = _post_step(testapp, other, "vervolledigen")
+    assert response.status_int == 400 and "dossierpagina" in response.text
+    assert other.state == "vervollediging_gevraagd"

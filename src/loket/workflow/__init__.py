@@ -5,6 +5,7 @@ from pyramid.exceptions import ConfigurationError
 from loket.workflow.conditions import CONDITIONS
 from loket.workflow.definition import WorkflowError, workflows
 from loket.workflow.presentation import state_title
+from loket.workflow.steps import add_step_handler
 
 
 def includeme(config):
@@ -18,5 +19,6 @@ def includeme(config):
         raise ConfigurationError(f"Workflows use unknown conditions: {', '.join(sorted(unknown))}")
     config.registry["loket.workflows"] = loaded
     config.get_jinja2_environment().globals["state_title"] = state_title
+    config.add_directive("add_step_handler", add_step_handler)
     config.scan(".views")
     config.scan(".api")

@@ -9,6 +9,7 @@ from loket.security import Permission
 from loket.web.views import error_response
 from loket.workflow.engine import TransitionRefused, perform
 from loket.workflow.presentation import actor_for
+from loket.workflow.steps import STEP_HANDLERS
 
 
 def _version(value):
@@ -24,8 +25,14 @@ def take_step(context, request):
     version = _version(request.POST.get("version"))
     if version is None:
         raise TransitionRefused(_("The form is incomplete. Reload the page and try again."))
-    perform(request.registry, request.dbsession, context, request.POST.get("transition", ""),
-            actor_for(request), version, request.POST.get("comment", ""))
+    transition = request.POST.get("transition", "")
+    comment = request.POST.get("comment", "")
+    handler = request.registry.get(STEP_HANDLERS, {}).get(transition)
+    if handler is not None:
+        handler(request, context, comment, version)
+    else:
+        perform(request.registry, request.dbsession, context, transition, actor_for(request),
+                version, comment)
     request.session.flash(request.localizer.translate(_("The step was taken.")))
     return HTTPFound(location=request.resource_path(context))
 

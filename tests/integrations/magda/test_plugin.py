@@ -41,7 +41,7 @@ def test_both_plugins_share_one_client(magda_settings, magda_sim):
 @pytest.mark.parametrize(("key", "value", "message"), [
     ("purposes", "", "loket.integrations.magda.purposes"),
     ("purposes", "Sociale Premie", "loket.integrations.magda.purposes"),
-    ("sign_body", "true", "loket.integrations.magda.sign_body: WS-Security"),
+    ("sign_body", "true", "loket.integrations.magda.signing_cert_file: Required with sign_body"),
     ("base_url", "", "loket.integrations.magda.url.GeefPersoon"),
     ("url.GeefNiets", "http://x", "loket.integrations.magda.url.GeefNiets"),
     ("cert_file", "/nonexistent.pem", "loket.integrations.magda.cert_file"),

@@ -89,6 +89,8 @@ API_CLIENTS = {c.client_id: c for c in (
     ApiClient("andere-site", "andere-site-secret", frozenset(),  # noqa: S106
               "A website that logs citizens in but may not apply for them.",
               login_redirect_uris=("http://localhost:8081/aanmelden-terug",)),
+    ApiClient("fod-advies", "fod-advies-secret", frozenset({"loket.callbacks.advies"}),  # noqa: S106
+              "FOD Sociale Zekerheid: answers advice requests (the advies simulator)."),
 )}
 API_SCOPES = frozenset().union(*(c.scopes for c in API_CLIENTS.values()))
 

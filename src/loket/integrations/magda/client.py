@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import requests
 
-from loket.integrations.magda import soap
+from loket.integrations.magda import soap, wssecurity
 from loket.integrations.magda.soap import (
     GEEF_AANSLAGBILJET,
     GEEF_GEZINSSAMENSTELLING,
@@ -109,6 +109,11 @@ class MagdaClient:
             self.session.cert = ((options["cert_file"], options["key_file"])
                                  if options.get("key_file") else options["cert_file"])
         self.session.verify = options.get("ca_bundle") or True
+        self.signing = None
+        if options.get("sign_body"):
+            with open(options["signing_key_file"], "rb") as key, \
+                    open(options["signing_cert_file"], "rb") as cert:
+                self.signing = (key.read(), cert.read())
 
     def url(self, service: Service) -> str:
         return self.options["endpoints"][service.naam]
@@ -123,6 +128,8 @@ class MagdaClient:
             hoedanigheid=self.options["hoedanigheid"], referte=referte,
             vraag_referte=vraag_referte, criteria=criteria, bron=bron,
             taal=self.options["taal"])
+        if self.signing is not None:
+            body = wssecurity.sign_body(body, *self.signing)
         try:
             response = self.session.post(
                 self.url(service), data=body, timeout=timeout or self.options["timeout"],

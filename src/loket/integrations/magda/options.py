@@ -10,7 +10,8 @@ status) read these same settings::
     loket.integrations.magda.purposes = sociale-premie-aanvraag inkomenscontrole
     loket.integrations.magda.timeout = 3
     loket.integrations.magda.cert_file / key_file / ca_bundle   (mutual TLS)
-    loket.integrations.magda.sign_body = false   (WS-Security: not implemented, refused)
+    loket.integrations.magda.sign_body = true    (WS-Security signature of the Body, with
+    loket.integrations.magda.signing_cert_file / signing_key_file: PEM; default: the mTLS pair)
 
 Without ``base_url`` every service needs its ``url.<Naam>``; with it, each defaults to
 ``<base_url>/<Naam>-<major.minor>`` (the simulator's layout).
@@ -48,13 +49,6 @@ def _file(node, value):
         raise colander.Invalid(node, "no such file")
 
 
-def _no_signing(node, value):
-    if value:
-        raise colander.Invalid(
-            node, "WS-Security signing of the SOAP Body is not implemented yet (needs xmlsec "
-                  "or signxml); production MAGDA cannot be used until it is")
-
-
 class _Words(colander.SequenceSchema):
     word = colander.SchemaNode(colander.String())
 
@@ -77,7 +71,9 @@ class MagdaOptions(colander.MappingSchema):
     cert_file = colander.SchemaNode(colander.String(), missing="", validator=_file)
     key_file = colander.SchemaNode(colander.String(), missing="", validator=_file)
     ca_bundle = colander.SchemaNode(colander.String(), missing="", validator=_file)
-    sign_body = colander.SchemaNode(colander.Boolean(), missing=False, validator=_no_signing)
+    sign_body = colander.SchemaNode(colander.Boolean(), missing=False)
+    signing_cert_file = colander.SchemaNode(colander.String(), missing="", validator=_file)
+    signing_key_file = colander.SchemaNode(colander.String(), missing="", validator=_file)
 
     def deserialize(self, cstruct=colander.null):
         cstruct = dict(cstruct or {})
@@ -105,6 +101,14 @@ class MagdaOptions(colander.MappingSchema):
             endpoints[naam] = url
         if appstruct["key_file"] and not appstruct["cert_file"]:
             problems["cert_file"] = "Required with key_file"
+        if appstruct["sign_body"]:
+            # The organisation's signing pair; by default the one of mutual TLS.
+            appstruct["signing_cert_file"] = appstruct["signing_cert_file"] or \
+                appstruct["cert_file"]
+            appstruct["signing_key_file"] = appstruct["signing_key_file"] or appstruct["key_file"]
+            for name in ("signing_cert_file", "signing_key_file"):
+                if not appstruct[name]:
+                    problems[name] = "Required with sign_body (or set cert_file and key_file)"
         if problems:
             error = colander.Invalid(self, "")
             for key, message in problems.items():

@@ -14,7 +14,8 @@ Tests switch behaviour with ``POST /magda/_control`` (JSON): ``{"down": true}`` 
 ``{"slow": 2}`` (seconds), ``{"http_500": true}``, ``{"malformed": true}`` (200, not XML),
 ``{"uitzondering": "60006", "times": 1, "level": 3}`` (the next call(s) answer with that
 code), ``{"reset": true}``. ``GET /magda/_control`` shows the switches and the request
-counters; ``{"clear": true}`` also forgets the recorded requests.
+counters; ``{"clear": true}`` also forgets the recorded requests. ``{"signature_cert": PEM}``
+refuses (SOAP fault) every question whose Body is not signed with that certificate (WS-Security).
 """
 
 import dataclasses
@@ -32,6 +33,7 @@ from webob import Request, Response
 
 from loket.integrations.acmidm.personas import BY_KEY
 from loket.integrations.magda import insz as insz_check
+from loket.integrations.magda import wssecurity
 from loket.integrations.magda.soap import SERVICES, SOAP_NS
 from loket.settings import is_production
 
@@ -91,6 +93,9 @@ class Switches:
     uitzondering: str | None = None  # code for the next call(s)
     times: int = 1
     level: int = 3
+    # PEM of the certificate the questions must be signed with (WS-Security), or None: then
+    # signatures are not checked (development without MAGDA's production transport).
+    signature_cert: str | None = None
 
 
 class Invalid(Exception):
@@ -221,6 +226,13 @@ class MagdaSimulator:
             return _fault("DTD and entity declarations are not allowed")
         except SafeET.ParseError:
             return _fault("not well-formed XML")
+        if switches.signature_cert:
+            try:
+                wssecurity.verify_body(request.body, switches.signature_cert.encode())
+            except wssecurity.SignatureInvalid as error:
+                with self.lock:
+                    self.counters["refused_signature"] += 1
+                return _fault(f"WS-Security: {error}")
         body = _find(root, "Body")
         operation = body[0] if body is not None and len(body) else None
         verzoek = _find(operation, "Verzoek")
