@@ -28,6 +28,15 @@ def is_production(settings) -> bool:
     return settings.get("loket.environment", "production") == "production"
 
 
+# MAGDA's test national register numbers (month 61-72): accepted in forms outside production
+# unless switched off; production refuses to switch them on.
+TEST_NUMBERS = "loket.accept_test_national_numbers"
+
+
+def accepts_test_numbers(settings) -> bool:
+    return asbool(settings.get(TEST_NUMBERS, not is_production(settings)))
+
+
 def load(settings: dict) -> dict:
     settings = dict(settings)
     for variable, key in ENVIRONMENT_OVERRIDES.items():
@@ -58,6 +67,8 @@ def check_production(settings):
             problems.append(f"{key} must not point at this machine (a simulator)")
     if not asbool(settings.get("loket.session.secure", True)):
         problems.append("loket.session.secure cannot be false in production")
+    if asbool(settings.get(TEST_NUMBERS, False)):
+        problems.append(f"{TEST_NUMBERS} cannot be true in production")
     if problems:
         raise ConfigurationError("Refusing to start in production: " + "; ".join(problems))
     settings["loket.session.secure"] = "true"

@@ -276,3 +276,50 @@ def test_rendered_form_carries_the_csrf_token_and_english_labels(request_in):
     assert "EN bedrag" in html and "Heating oil" in html
     assert 'type="date"' in html and "pickadate" not in html
     assert "onclick" not in html  # the CSP forbids inline handlers
+
+
+NUMBER_FORM = {"form": {"steps": [{"title": {"nl": "Partner", "en": "Partner"}, "fields": [
+    field("partner_rijksregisternummer", "national_number", required=True)]}]}}
+
+
+@pytest.mark.parametrize(("typed", "accept_test", "expected"), [
+    ("85.07.30-033.28", False, "85073003328"),  # a real-shaped number, check digits right
+    ("01.02.03-123.74", False, None),  # born in 2000 or later: "2" before the nine digits
+    ("85073003329", False, "Dit is geen geldig rijksregisternummer"),
+    ("8507300332", False, "Dit is geen geldig rijksregisternummer"),
+    ("85.67.30-033.xx", False, "Dit is geen geldig rijksregisternummer"),
+    # MAGDA's test numbers (month + 60): only where the settings accept them
+    ("85631415304", False, "Dit is een testnummer"),
+    ("85631415304", True, "85631415304"),
+])
+def test_national_register_numbers(request_in, monkeypatch, typed, accept_test, expected):
+    from loket.integrations.magda import insz
+
+    request = request_in("nl")
+    monkeypatch.setitem(request.registry.settings, "loket.accept_test_national_numbers",
+                        "true" if accept_test else "false")
+    if expected is None:  # a valid number of someone born in 2000 or later
+        typed = insz.make("010203123", born_2000_or_later=True)
+        expected = typed
+    schema = build_step_schema(NUMBER_FORM, 0, request, today=TODAY)
+    values = cstruct(schema, {"partner_rijksregisternummer": typed})
+    if expected.isdigit():
+        assert schema.deserialize(values)["partner_rijksregisternummer"] == expected
+    else:
+        with pytest.raises(colander.Invalid) as error:
+            schema.deserialize(values)
+        assert messages(request, error.value)["partner_rijksregisternummer"].startswith(expected)
+
+
+def test_production_refuses_test_numbers():
+    from pyramid.exceptions import ConfigurationError
+
+    from loket.settings import accepts_test_numbers, check_production
+
+    assert accepts_test_numbers({"loket.environment": "development"})
+    assert not accepts_test_numbers({"loket.environment": "production"})
+    with pytest.raises(ConfigurationError, match="accept_test_national_numbers"):
+        check_production({"loket.environment": "production",
+                          "loket.acmidm.issuer": "https://authenticatie.vlaanderen.be/op",
+                          "loket.public_url": "https://loket.heidebeek.be",
+                          "loket.accept_test_national_numbers": "true"})

@@ -178,3 +178,11 @@ def test_postgresql_search_uses_the_gin_index(world, dbsession):
     compiled = statement.compile(dbsession.get_bind(), compile_kwargs={"literal_binds": True})
     plan = " ".join(r[0] for r in dbsession.execute(text(f"EXPLAIN {compiled}")))
     assert "ix_dossier_search_body_dutch" in plan
+
+
+def test_the_type_filter_offers_each_type_by_its_title(dbsession, factories):
+    from loket.dossiers.queries import dossier_types
+
+    version = factories.type_version(title={"nl": "Huurpremie", "en": "Rent premium"})
+    titles = dict(dossier_types(dbsession))
+    assert titles[version.dossier_type.code] == {"nl": "Huurpremie", "en": "Rent premium"}

@@ -22,7 +22,8 @@ text in Dutch and English)::
                 prefill?: {source: person_register, attribute: given_name | family_name |
                            birth_date | address | household},
                 readonly_when_prefilled?: bool}
-        types: text textarea number amount date choice yesno iban address email phone repeat
+        types: text textarea number amount date choice yesno iban national_number address email
+               phone repeat
         Names are unique across the whole form. Inside a repeat prefilled with ``household``
         the sub-fields may prefill given_name, family_name or birth_date of each member.
     documents[]: {code, title{nl,en}, help{nl,en}?, required, media_types (subset of
@@ -65,6 +66,7 @@ from decimal import Decimal, InvalidOperation
 from loket.workflow.definition import workflows as shipped_workflows
 
 FIELD_TYPES = ("text", "textarea", "number", "amount", "date", "choice", "yesno", "iban",
+               "national_number",
                "address", "email", "phone", "repeat")
 LANGUAGES = ("nl", "en")
 PREFILL_SOURCES = ("person_register",)
@@ -128,6 +130,7 @@ FIELD_EXTRA_KEYS = {
     "text": ("max_length",), "textarea": ("max_length",), "email": ("max_length",),
     "phone": ("max_length",), "number": ("min", "max"), "amount": ("min", "max"),
     "date": ("min", "max"), "choice": ("choices",), "yesno": (), "iban": (), "address": (),
+    "national_number": (),
     "repeat": ("fields", "min_items", "max_items"),
 }
 

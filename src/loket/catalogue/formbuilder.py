@@ -21,6 +21,8 @@ from loket.catalogue.validators import (
     LocaleDecimal,
     iban_preparer,
     iban_validator,
+    national_number_preparer,
+    national_number_validator,
     phone_preparer,
     phone_validator,
     postcode_validator,
@@ -211,6 +213,17 @@ def _iban(field, locale, today):
                                                          "spellcheck": "false"}))
 
 
+def _national_number(field, locale, today):
+    # The applicant's own number never comes from a form (it is the login token's): this is
+    # someone else's, a partner's or a child's.
+    return colander.SchemaNode(
+        colander.String(), preparer=national_number_preparer,
+        validator=national_number_validator,
+        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "off",
+                                                         "inputmode": "numeric",
+                                                         "spellcheck": "false"}))
+
+
 ADDRESS_PARTS = ("street", "number", "box", "postcode", "municipality")
 
 
@@ -281,7 +294,8 @@ def _repeat(field, locale, today):
 _BUILDERS = {
     "text": _text_node, "textarea": _textarea, "email": _email, "phone": _phone,
     "number": _number, "amount": _amount, "date": _date, "choice": _choice, "yesno": _yesno,
-    "iban": _iban, "address": _address, "repeat": _repeat,
+    "iban": _iban, "national_number": _national_number, "address": _address,
+    "repeat": _repeat,
 }
 
 

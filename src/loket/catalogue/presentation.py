@@ -35,6 +35,7 @@ FIELD_TYPE_LABELS = {
     "choice": _("Choice"),
     "yesno": _("Yes or no"),
     "iban": _("Bank account (IBAN)"),
+    "national_number": _("National register number (of someone else than the applicant)"),
     "address": _("Address"),
     "email": _("Email address"),
     "phone": _("Phone number"),

@@ -10,6 +10,8 @@ import colander
 from stdnum import iban
 
 from loket.i18n import _
+from loket.integrations.magda import insz
+from loket.settings import accepts_test_numbers
 
 _PHONE_NOISE = re.compile(r"[\s./()\-]")
 _NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f€]")
@@ -64,6 +66,33 @@ def iban_validator(node, value):
     if not iban.is_valid(value):
         raise colander.Invalid(node, _(
             "This is not a valid IBAN account number (for example BE71 0961 2345 6769)."))
+
+
+def national_number_preparer(value):
+    return insz.normalise(value) if isinstance(value, str) else value
+
+
+def is_test_number(value: str) -> bool:
+    return 61 <= int(value[2:4]) <= 72
+
+
+@colander.deferred
+def national_number_validator(node, kw):
+    """A national register (or BIS) number with valid check digits; MAGDA's test numbers only
+    where the settings accept them (never in production)."""
+    request = kw.get("request")
+    accept_test = request is not None and accepts_test_numbers(request.registry.settings)
+
+    def validate(node, value):
+        if not insz.is_valid(value):
+            raise colander.Invalid(node, _(
+                "This is not a valid national register number: 11 digits, for example "
+                "85.07.30-033.28 (on the back of your identity card)."))
+        if is_test_number(value) and not accept_test:
+            raise colander.Invalid(node, _("This is a test number, not a real national "
+                                           "register number."))
+
+    return validate
 
 
 def postcode_validator(node, value):

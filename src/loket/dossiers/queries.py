@@ -288,10 +288,11 @@ def colleagues(dbsession, team_ids) -> list[Colleague]:
 
 def dossier_types(dbsession) -> list[tuple[str, dict]]:
     """``(code, title)`` of every dossier type, the title of its newest version."""
+    # Only the titles leave the database: a definition holds the whole form (kilobytes).
     rows = dbsession.execute(
-        select(DossierType.code, DossierTypeVersion.definition)
+        select(DossierType.code, DossierTypeVersion.definition["title"])
         .join(DossierTypeVersion).order_by(DossierType.code, DossierTypeVersion.number)).all()
-    titles = {code: (definition or {}).get("title") or {} for code, definition in rows}
+    titles = {code: title or {} for code, title in rows}
     return sorted(titles.items())
 
 

@@ -146,6 +146,8 @@ def format_value(spec: dict, value, locale: str, translate) -> str:
         return translate(_("Yes") if value else _("No"))
     if kind == "address" and isinstance(value, dict):
         return format_address(value)
+    if kind == "national_number" and isinstance(value, str) and len(value) == 11:
+        return f"{value[:2]}.{value[2:4]}.{value[4:6]}-{value[6:9]}.{value[9:]}"
     if kind == "iban" and isinstance(value, str):
         compact = value.replace(" ", "").upper()
         return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
