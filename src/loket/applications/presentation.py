@@ -5,9 +5,9 @@ IBAN in groups of four, choices by their label, yes/no); a repeat lists one line
 """
 
 from loket.applications import services
+from loket.catalogue.answers import NOT_FILLED_IN, format_value
 from loket.catalogue.definition import text
 from loket.catalogue.formbuilder import locale_of, steps
-from loket.dossiers.staff import NOT_FILLED_IN, format_value
 from loket.i18n import _
 
 

@@ -43,6 +43,16 @@ class TimelineEntry:
     extra: dict = field(default_factory=dict)
 
 
+class PanelVariables(dict):
+    """A panel's variables as its template reads them: ``panel.items`` or ``panel.values`` is
+    the panel's own key of that name, not the dict method Jinja2 would find first."""
+
+    def __getattribute__(self, name):
+        if not name.startswith("_") and dict.__contains__(self, name):
+            return dict.__getitem__(self, name)
+        return super().__getattribute__(name)
+
+
 def add_dossier_panel(config, name, template, compute, order=100, audience="staff"):
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}")
@@ -64,7 +74,8 @@ def panels_for(request, dossier, audience: str) -> list[dict]:
             continue
         variables = panel.compute(request, dossier)
         if variables is not None:
-            shown.append({"name": panel.name, "template": panel.template, "panel": variables})
+            shown.append({"name": panel.name, "template": panel.template,
+                          "panel": PanelVariables(variables)})
     return shown
 
 
