@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loket.db import Base, UTCDateTime, utcnow
 from loket.dossiers.models import Dossier
+from loket.dossiers.resources import TraversalChild
 from loket.identity.models import Team, User
 
 # status
@@ -18,7 +19,7 @@ FAVOURABLE, UNFAVOURABLE, CONDITIONAL = "favourable", "unfavourable", "condition
 INTERNAL, EXTERNAL_API, EXTERNAL_EMAIL = "internal", "api", "email"
 
 
-class AdviceRequest(Base):
+class AdviceRequest(TraversalChild, Base):
     __tablename__ = "advice_requests"
     __table_args__ = (
         UniqueConstraint("dossier_id", "number"),
@@ -61,22 +62,10 @@ class AdviceRequest(Base):
 
     # Traversal: /dossiers/<ref>/adviezen/<number>. Advisers of the requested team may see and
     # answer the request itself; everything else comes from the dossier's ACL (404 to them).
-    @property
-    def __parent__(self):
-        parent = self.__dict__.get("_traversal_parent")
-        if parent is None:  # loaded by a query (a worklist): its dossier's adviezen container
-            from loket.advice.resources import DossierAdvice
+    def _container(self):  # loaded by a query (a worklist): its dossier's adviezen
+        from loket.advice.resources import DossierAdvice
 
-            parent = DossierAdvice(self.dossier)
-        return parent
-
-    @__parent__.setter
-    def __parent__(self, parent):
-        self.__dict__["_traversal_parent"] = parent
-
-    @property
-    def __name__(self) -> str:
-        return str(self.number)
+        return DossierAdvice(self.dossier)
 
     def __acl__(self):
         from loket.advice.resources import advice_acl

@@ -11,35 +11,21 @@ from sqlalchemy.orm import object_session
 
 from loket.advice.models import INTERNAL, AdviceRequest
 from loket.documents.models import Document
+from loket.dossiers.resources import NumberedChildren
 from loket.security import Permission, Role, team_role_principal
 
 
-class DossierAdvice:
+class DossierAdvice(NumberedChildren):
     """``/dossiers/<ref>/adviezen``: the dossier's advice requests."""
 
     __name__ = "adviezen"
-
-    def __init__(self, dossier):
-        self.__parent__ = dossier
-        self.dossier = dossier
-
-    def __getitem__(self, name):
-        if not name.isdigit():
-            raise KeyError(name)
-        advice = object_session(self.dossier).scalar(select(AdviceRequest).where(
-            AdviceRequest.dossier_id == self.dossier.id, AdviceRequest.number == int(name)))
-        if advice is None:
-            raise KeyError(name)
-        advice.__parent__ = self
-        return advice
+    model = AdviceRequest
 
     def all(self) -> list[AdviceRequest]:
         requests = list(object_session(self.dossier).scalars(
             select(AdviceRequest).where(AdviceRequest.dossier_id == self.dossier.id)
             .order_by(AdviceRequest.number)))
-        for advice in requests:
-            advice.__parent__ = self
-        return requests
+        return [self.adopt(advice) for advice in requests]
 
 
 def advice_acl(advice: AdviceRequest) -> list:

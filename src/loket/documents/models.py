@@ -7,9 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loket.db import Base, UTCDateTime, utcnow
 from loket.dossiers.models import Dossier
+from loket.dossiers.resources import TraversalChild
 
 
-class Document(Base):
+class Document(TraversalChild, Base):
     __tablename__ = "documents"
     __table_args__ = (UniqueConstraint("dossier_id", "number"),)
 
@@ -30,22 +31,10 @@ class Document(Base):
         cascade="all, delete-orphan",
     )
 
-    @property
-    def __parent__(self):
-        parent = self.__dict__.get("_traversal_parent")
-        if parent is None:  # loaded by a query: the dossier's documenten container
-            from loket.documents.resources import DossierDocuments
+    def _container(self):
+        from loket.documents.resources import DossierDocuments
 
-            parent = DossierDocuments(self.dossier)
-        return parent
-
-    @__parent__.setter
-    def __parent__(self, parent):
-        self.__dict__["_traversal_parent"] = parent
-
-    @property
-    def __name__(self) -> str:
-        return str(self.number)
+        return DossierDocuments(self.dossier)
 
     @property
     def current(self) -> "DocumentVersion":

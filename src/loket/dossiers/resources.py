@@ -1,6 +1,7 @@
 """Traversal for dossiers: ``/dossiers/<reference>/<child>``, and who may do what there."""
 
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from loket.dossiers.models import Dossier
 
@@ -22,6 +23,51 @@ class DossierContainer:
             raise KeyError(reference)
         dossier.__parent__ = self
         return dossier
+
+
+class NumberedChildren:
+    """A dossier's numbered children (``documenten/4``, ``adviezen/2``), looked up by number;
+    permissions come from the dossier unless a child has its own ACL. ``model`` is a mapped
+    class with ``dossier_id`` and ``number``."""
+
+    __name__ = ""
+    model = None
+
+    def __init__(self, dossier):
+        self.__parent__ = dossier
+        self.dossier = dossier
+
+    def __getitem__(self, name):
+        if not name.isdigit():
+            raise KeyError(name)
+        child = object_session(self.dossier).scalar(select(self.model).where(
+            self.model.dossier_id == self.dossier.id, self.model.number == int(name)))
+        if child is None:
+            raise KeyError(name)
+        return self.adopt(child)
+
+    def adopt(self, child):
+        child.__parent__ = self
+        return child
+
+
+class TraversalChild:
+    """A model that traversal hands out (``__parent__`` set by its container) and that a query
+    may load too: then its parent is a fresh container (``_container()``), so its URL is
+    always right."""
+
+    @property
+    def __parent__(self):
+        parent = self.__dict__.get("_traversal_parent")
+        return parent if parent is not None else self._container()
+
+    @__parent__.setter
+    def __parent__(self, parent):
+        self.__dict__["_traversal_parent"] = parent
+
+    @property
+    def __name__(self) -> str:
+        return str(self.number)
 
 
 def _documents(dossier):
