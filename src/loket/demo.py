@@ -92,6 +92,26 @@ def persona_claims(persona, kbo: str) -> dict:
     return claims
 
 
+def _as_if_applied_online(dbsession, dossier, applicant, when, municipality):
+    """What an online application records: the submission time, what the person register
+    prefilled (the MAGDA simulator's answer for the persona), the automatic screening and the
+    legal due date the worklists sort on."""
+    from loket.checks.screening import screen
+    from loket.integrations.magda.simulator import persons
+    from loket.worklists.deadlines import recompute_due
+
+    person = persons().get(applicant.rrn)
+    if person is not None:
+        address = person["address"]
+        dossier.prefill = {"status": "ok", "fields": [], "at": when.isoformat(), "person": {
+            "postcode": address["postcode"], "nis": address["nis"],
+            "municipality": address["gemeente"], "birth_date": person["born"]}}
+    if dossier.state != "concept":
+        dossier.submitted = when
+        dossier.screening = screen(dossier, municipality, when.date())
+    recompute_due(dbsession, dossier)
+
+
 def load_demo_data(dbsession, settings) -> dict:
     """Idempotent: running it twice changes nothing the second time."""
     kbo = settings.get("loket.municipality.kbo", "")
@@ -113,6 +133,7 @@ def load_demo_data(dbsession, settings) -> dict:
     if dbsession.scalar(select(Dossier.id).limit(1)) is None:
         store = BlobStore(settings["loket.blob_dir"])
         teams = {t.code: t for t in dbsession.scalars(select(Team))}
+        municipality = dbsession.get(Municipality, ROW)
         now = utcnow()
         for key, type_code, title, state, team, days, data in DOSSIERS:
             when = now - timedelta(days=days)
@@ -148,6 +169,8 @@ def load_demo_data(dbsession, settings) -> dict:
                 size=len(checked.data), sha256=store.put(checked.data), created=when,
                 created_by_id=users[key].id))
             dbsession.add(document)
+            dbsession.flush()
+            _as_if_applied_online(dbsession, dossier, users[key], when, municipality)
             created += 1
         dbsession.flush()
     return {"users": len(users), "dossiers": created}

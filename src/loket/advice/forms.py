@@ -115,8 +115,9 @@ def request_form(request, dossier, action: str) -> deform.Form:
         request=request, targets=target_choices(request, dossier),
         fields=[(name, name.replace("_", " ").capitalize()) for name in dossier.data or {}],
         documents=[(str(d.number), d.title) for d in dossier.documents])
+    # No autofocus: on the dossier page the form sits below the dossier's content.
     return deform.Form(schema, action=action, formid="adviesvraag", css_class="form",
-                       buttons=(deform.Button("request", _("Request advice")),))
+                       focus="off", buttons=(deform.Button("request", _("Request advice")),))
 
 
 def request_of(request, appstruct) -> tuple[Target, Shared]:

@@ -3,7 +3,7 @@
 from loket.advice.external import external_services
 from loket.advice.forms import OPINION_TITLES, request_form
 from loket.advice.models import ANSWERED
-from loket.advice.services import REQUESTABLE_STATES
+from loket.advice.services import REQUESTABLE_STATES, default_due
 from loket.db import utcnow
 from loket.dossiers.panels import TimelineEntry
 from loket.i18n import _
@@ -23,7 +23,8 @@ def compute(request, dossier) -> dict | None:
     form = None
     if may_request:
         form = render_form(request, request_form(
-            request, dossier, request.resource_path(container, "aanvragen")))
+            request, dossier, request.resource_path(container, "aanvragen")),
+            appstruct={"due": default_due(request.registry.settings, utcnow().date())})
     return {"requests": requests, "form": form, "today": utcnow().date(),
             "opinions": OPINION_TITLES,
             "services": {s.code: s.title for s in external_services(request.registry).values()}}

@@ -28,7 +28,7 @@ from loket.catalogue.validators import (
     postcode_validator,
 )
 from loket.i18n import _
-from loket.web.forms import CSRFSchema
+from loket.web.forms import CSRFSchema, RendererFactory
 
 # Our versions of a few Deform templates: no inline event handlers or styles (the CSP forbids
 # them), visible text on the sequence buttons, a native date input without pickadate.
@@ -75,10 +75,8 @@ def _schema(fields, request, prefill, today) -> ApplicationSchema:
 
 @functools.cache
 def _renderer_for(default_renderer):
-    return deform.ZPTRendererFactory(
-        [str(TEMPLATES), *default_renderer.loader.search_path],
-        translator=default_renderer.translate,
-    )
+    return RendererFactory([str(TEMPLATES), *default_renderer.loader.search_path],
+                           translator=default_renderer.translate)
 
 
 def renderer():

@@ -8,6 +8,7 @@ the completion panel (``vervolledigen``) and a confirmation page (``stopzetten``
 """
 
 from loket.applications.services import kept_until
+from loket.catalogue.answers import application_sections
 from loket.dossiers.panels import panels_for
 from loket.security import Permission
 from loket.workflow.engine import workflow_of
@@ -70,6 +71,7 @@ def citizen_page(request, dossier) -> dict:
         "may_withdraw": withdraw is not None and withdraw["blocked"] is None,
         "other_steps": [s for name, s in steps.items() if name not in OWN_PLACE],
         "panels": panels_for(request, dossier, "citizen"),
+        "application": application_sections(request, dossier),
     }
 
 

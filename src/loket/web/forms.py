@@ -1,13 +1,16 @@
 """Deform 3 inside Jinja2 pages: translated through Pyramid, with CSP nonces on its scripts."""
 
 import re
+from pathlib import Path
 
 import colander
 import deform
+from deform.template import BOOLEAN_HTML_ATTRS, ZPTTemplateLoader
 from markupsafe import Markup
 from pyramid.csrf import get_csrf_token
 from pyramid.i18n import get_localizer
 from pyramid.threadlocal import get_current_request
+from translationstring import ChameleonTranslate
 
 _SCRIPT_TAG = re.compile(r"<script(?=[\s>])")
 
@@ -35,11 +38,28 @@ class CSRFSchema(colander.Schema):
     )
 
 
+class RendererFactory(deform.ZPTRendererFactory):
+    """Deform's renderer, with ``autofocus`` a boolean attribute: Deform's radio and checkbox
+    templates write ``autofocus="False"`` on every option but the first otherwise, which a
+    browser reads as "focus here" and so scrolls a long page to that form on load."""
+
+    def __init__(self, search_path, translator=None):
+        super().__init__(search_path, translator=translator)
+        self.loader = ZPTTemplateLoader(
+            search_path=search_path, auto_reload=True, debug=False, encoding="utf-8",
+            translate=ChameleonTranslate(translator),
+            boolean_attributes=BOOLEAN_HTML_ATTRS | {"autofocus"})
+
+
+# Our overrides of Deform's templates, before Deform's own.
+TEMPLATES = str(Path(__file__).parent / "deform_templates")
+
+
 def configure_deform():
     search_path = deform.Form.default_renderer.loader.search_path
-    deform.Form.set_default_renderer(
-        deform.ZPTRendererFactory(search_path, translator=_translator)
-    )
+    if TEMPLATES not in search_path:
+        search_path = (TEMPLATES, *search_path)
+    deform.Form.set_default_renderer(RendererFactory(search_path, translator=_translator))
 
 
 def render_form(request, form, **kw) -> Markup:

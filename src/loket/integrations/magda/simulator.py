@@ -52,7 +52,8 @@ NOOR = insz_check.make("156421046", born_2000_or_later=True)
 WARD = insz_check.make("187009083", born_2000_or_later=True)
 
 
-def _persons() -> dict:
+def persons() -> dict:
+    """The test personas as MAGDA knows them, by national register number."""
     jan, sofie, ahmed, lotte = (BY_KEY[k].rrn for k in ("jan", "sofie", "ahmed", "lotte"))
     return {
         jan: {"given": "Jan", "family": "Peeters", "born": "1985-03-14", "gender": "M",
@@ -143,7 +144,7 @@ class MagdaSimulator:
     def __init__(self, settings):
         self.lock = threading.Lock()
         self.switches = Switches()
-        self.persons = _persons()
+        self.persons = persons()
         self.counters: Counter = Counter()
         self.requests: list[bytes] = []  # the raw questions, for tests
 

@@ -1,0 +1,21 @@
+"""Deform renders through Loket's renderer: the widget's input type, and no autofocus where
+the form did not ask for it."""
+
+import colander
+import deform
+
+
+class Schema(colander.Schema):
+    email = colander.SchemaNode(colander.String(),
+                                widget=deform.widget.TextInputWidget(input_type="email"))
+    choice = colander.SchemaNode(colander.String(), widget=deform.widget.RadioChoiceWidget(
+        values=[("a", "A"), ("b", "B"), ("c", "C")]))
+
+
+def test_input_type_and_no_stray_autofocus(app):
+    html = deform.Form(Schema(), focus="off").render()
+    assert 'type="email"' in html
+    assert "autofocus=" not in html
+    focused = deform.Form(Schema()).render()
+    # The first field only, as Deform intends; never autofocus="False" on later options.
+    assert focused.count("autofocus=") == 1 and 'autofocus="autofocus"' in focused
