@@ -276,23 +276,18 @@ def submit(request, dossier, user, expected_version) -> bool:
     perform(request.registry, request.dbsession, dossier, SUBMIT, actor, expected_version)
     dossier.submitted = utcnow()
     request.dbsession.flush()
-    receipt = render_receipt_pdf(request, dossier)
-    if receipt is not None:
-        checked = CheckedFile(receipt, "application/pdf",
-                              f"ontvangstbewijs-{dossier.reference}.pdf")
-        documents.add_document(request, dossier, checked,
-                               title=request.localizer.translate(_("Receipt")),
-                               document_type=RECEIPT, direction="out")
-        request.dbsession.expire(dossier, ["documents"])
+    checked = CheckedFile(render_receipt_pdf(request, dossier), "application/pdf",
+                          f"ontvangstbewijs-{dossier.reference}.pdf")
+    documents.add_document(request, dossier, checked,
+                           title=request.localizer.translate(_("Receipt")),
+                           document_type=RECEIPT, direction="out")
+    request.dbsession.expire(dossier, ["documents"])
     return True
 
 
-def render_receipt_pdf(request, dossier) -> bytes | None:
-    """The receipt's PDF, or None while this installation has no receipt renderer."""
-    try:
-        from loket.applications.receipt import render_receipt
-    except ImportError:
-        return None
+def render_receipt_pdf(request, dossier) -> bytes:
+    from loket.applications.receipt import render_receipt  # it imports this module
+
     return render_receipt(request, dossier)
 
 
