@@ -60,7 +60,7 @@ def _quote(value: str) -> str:
 
 
 WORKLIST_FILTER = "lijst=team&status=in_behandeling&sorteer=gewijzigd"
-SEARCHES = ("Peeters", "stookolie", "Janssens")  # names and answers of bench.generate
+SEARCHES = ("Peeters", "Janssens", "Maes")  # family names of bench.generate (applicants)
 
 SCENARIOS = [
     Scenario(

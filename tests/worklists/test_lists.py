@@ -186,3 +186,15 @@ def test_the_type_filter_offers_each_type_by_its_title(dbsession, factories):
     version = factories.type_version(title={"nl": "Huurpremie", "en": "Rent premium"})
     titles = dict(dossier_types(dbsession))
     assert titles[version.dossier_type.code] == {"nl": "Huurpremie", "en": "Rent premium"}
+
+
+def test_counts_stop_at_the_limit(dbsession, world, lists, monkeypatch):
+    from loket.dossiers import queries
+
+    viewer = Viewer(world.els.id, [world.team.id], world.today)
+    exact = worklist_counts(dbsession, viewer, Filters())
+    assert exact["team"] >= 3
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 2)
+    capped = worklist_counts(dbsession, viewer, Filters())
+    assert capped["team"] == 3  # read: more than 2
+    assert all(capped[name] == min(count, 3) for name, count in exact.items())

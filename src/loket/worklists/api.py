@@ -10,7 +10,7 @@ from pyramid.view import view_config
 
 from loket.api.openapi import API_ROUTE, bad_request_response, spec_dict
 from loket.api.views import iso, link
-from loket.dossiers.queries import LISTS, BadCursor, worklist, worklist_counts
+from loket.dossiers.queries import COUNT_LIMIT, LISTS, BadCursor, worklist, worklist_counts
 from loket.resources import Root
 from loket.security import Permission
 from loket.worklists.assignment import assign
@@ -65,6 +65,7 @@ def worklist_json(context, request):
         "list": filters.list,
         "sort": filters.sort,
         "counts": {code: counts[code] for code in LISTS},
+        "count_limit": COUNT_LIMIT,
         "items": [item(request, row, viewer.today) for row in page.rows],
         "links": {
             "self": link(request, "werkbank", query=this),

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from loket.dossiers.models import Dossier
 from loket.dossiers.queries import (
+    COUNT_LIMIT,
     LISTS,
     SORTS,
     BadCursor,
@@ -72,6 +73,8 @@ def workbench(context, request):
         "has_teams": bool(viewer.team_ids),
         "filters": filters,
         "lists": [{"code": code, "title": LIST_TITLES[code], "count": counts[code],
+                   "count_text": f"{COUNT_LIMIT}+" if counts[code] > COUNT_LIMIT
+                   else str(counts[code]),
                    "query": query_of(filters, lijst=code)} for code in LISTS],
         "list_title": LIST_TITLES[filters.list],
         "sorts": [(code, SORT_TITLES[code]) for code in SORTS],
