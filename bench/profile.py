@@ -10,6 +10,7 @@ replaced by fresh ones.
 """
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -82,7 +83,8 @@ def main(argv=None):
         profile.enable()
         per_request_ms(loket, loket_requests, args.requests)
         profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        order = os.environ.get("PROFILE_SORT", "cumulative")  # or tottime …
+        pstats.Stats(profile).sort_stats(order).print_stats(40)
         return
     profiler = Profiler(interval=0.0005)
     profiler.start()
