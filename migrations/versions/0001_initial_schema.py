@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 20:46:16.965160
+Create Date: 2026-11-22 22:05:36.512667
 """
 
 import sqlalchemy as sa
@@ -221,8 +221,10 @@ def upgrade():
         batch_op.create_index('ix_dossiers_due', ['due'], unique=False)
         batch_op.create_index('ix_dossiers_handler_due', ['handler_id', 'due', 'id'], unique=False)
         batch_op.create_index('ix_dossiers_handler_modified', ['handler_id', 'modified', 'id'], unique=False)
+        batch_op.create_index('ix_dossiers_handler_state', ['handler_id', 'state', 'id'], unique=False)
         batch_op.create_index('ix_dossiers_team_created', ['team_id', 'created', 'id'], unique=False)
         batch_op.create_index('ix_dossiers_team_due', ['team_id', 'due', 'id'], unique=False)
+        batch_op.create_index('ix_dossiers_team_handler_state', ['team_id', 'handler_id', 'state'], unique=False)
         batch_op.create_index('ix_dossiers_team_modified', ['team_id', 'modified', 'id'], unique=False)
         batch_op.create_index('ix_dossiers_team_submitted', ['team_id', 'submitted', 'id'], unique=False)
 
@@ -472,8 +474,10 @@ def downgrade():
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.drop_index('ix_dossiers_team_submitted')
         batch_op.drop_index('ix_dossiers_team_modified')
+        batch_op.drop_index('ix_dossiers_team_handler_state')
         batch_op.drop_index('ix_dossiers_team_due')
         batch_op.drop_index('ix_dossiers_team_created')
+        batch_op.drop_index('ix_dossiers_handler_state')
         batch_op.drop_index('ix_dossiers_handler_modified')
         batch_op.drop_index('ix_dossiers_handler_due')
         batch_op.drop_index('ix_dossiers_due')

@@ -29,7 +29,11 @@ def test_page_shows_lists_rows_and_time_left(testapp, login, world, dbsession):
         if field.get("type") != "hidden":
             assert page.html.find("label", attrs={"for": field["id"]}), field["id"]
     # Filters and search narrow the list; a bad cursor or value starts afresh
-    assert soon.reference not in testapp.get("/werkbank", {"zoek": late.reference}).text
+    searched = testapp.get("/werkbank", {"zoek": late.reference})
+    assert soon.reference not in searched.text and late.reference in searched.text
+    # A search is not counted per list (a common name matches thousands of dossiers)
+    assert not searched.html.select(".worklists__count")
+    assert testapp.get("/api/v1/werkbank", {"zoek": late.reference}).json["counts"] is None
     assert late.reference in testapp.get("/werkbank", {"na": "kapot", "van": "nooit"}).text
 
 

@@ -59,12 +59,12 @@ def worklist_json(context, request):
     except BadCursor as exc:
         return bad_request_response(
             request, [{"location": "query", "name": "na", "message": str(exc)}])
-    counts = worklist_counts(request.dbsession, viewer, filters)
+    counts = None if filters.search else worklist_counts(request.dbsession, viewer, filters)
     this = query_of(filters, na=filters.cursor, limit=filters.limit)
     return {
         "list": filters.list,
         "sort": filters.sort,
-        "counts": {code: counts[code] for code in LISTS},
+        "counts": {code: counts[code] for code in LISTS} if counts else None,
         "count_limit": COUNT_LIMIT,
         "items": [item(request, row, viewer.today) for row in page.rows],
         "links": {

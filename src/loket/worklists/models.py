@@ -49,6 +49,10 @@ class DeadlineReminder(Base):
 Index("ix_dossiers_team_due", Dossier.team_id, Dossier.due, Dossier.id)
 Index("ix_dossiers_team_submitted", Dossier.team_id, Dossier.submitted, Dossier.id)
 Index("ix_dossiers_handler_due", Dossier.handler_id, Dossier.due, Dossier.id)
+# The counts of the lists read only these (index-only scans): a handler's open dossiers, and a
+# team's (unassigned) open ones, without visiting the closed ones' rows.
+Index("ix_dossiers_handler_state", Dossier.handler_id, Dossier.state, Dossier.id)
+Index("ix_dossiers_team_handler_state", Dossier.team_id, Dossier.handler_id, Dossier.state)
 
 # Made by migrations/versions/0002_search.py, not by the models.
 FTS_TABLE = "dossier_search_fts"

@@ -58,13 +58,19 @@ def open_states(locale: str) -> list[tuple[str, str]]:
     return sorted(titles.items(), key=lambda item: item[1])
 
 
+def _count_text(count: int) -> str:
+    return f"{COUNT_LIMIT}+" if count > COUNT_LIMIT else str(count)
+
+
 @view_config(context=Root, name="werkbank", permission=Permission.WORK,
              renderer="loket:dossiers/templates/workbench.jinja2", request_method="GET")
 def workbench(context, request):
     viewer = viewer_of(request)
     filters = filters_from(request.GET)
-    counts = worklist_counts(request.dbsession, viewer, filters)
-    if "lijst" not in request.GET and counts["mijn"]:
+    # A search looks for one dossier: its lists are not counted (a common name would match
+    # thousands of dossiers in every list).
+    counts = None if filters.search else worklist_counts(request.dbsession, viewer, filters)
+    if "lijst" not in request.GET and counts and counts["mijn"]:
         filters.list = "mijn"  # one's own dossiers first, when there are any
     page = page_of(request, viewer, filters)
     locale = request.locale_name
@@ -72,9 +78,9 @@ def workbench(context, request):
         "teams": request.user.teams,
         "has_teams": bool(viewer.team_ids),
         "filters": filters,
-        "lists": [{"code": code, "title": LIST_TITLES[code], "count": counts[code],
-                   "count_text": f"{COUNT_LIMIT}+" if counts[code] > COUNT_LIMIT
-                   else str(counts[code]),
+        "lists": [{"code": code, "title": LIST_TITLES[code],
+                   "count": counts[code] if counts else None,
+                   "count_text": _count_text(counts[code]) if counts else "",
                    "query": query_of(filters, lijst=code)} for code in LISTS],
         "list_title": LIST_TITLES[filters.list],
         "sorts": [(code, SORT_TITLES[code]) for code in SORTS],
