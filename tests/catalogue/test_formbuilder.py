@@ -323,3 +323,15 @@ def test_production_refuses_test_numbers():
                           "loket.acmidm.issuer": "https://authenticatie.vlaanderen.be/op",
                           "loket.public_url": "https://loket.heidebeek.be",
                           "loket.accept_test_national_numbers": "true"})
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("1.420,50", Decimal("1420.50")), ("1420,5", Decimal("1420.5")),
+    ("1420.50", Decimal("1420.50")), ("1.5", Decimal("1.5")),
+    ("1.000", Decimal("1000")), ("2.500.000", Decimal("2500000")), ("€ 12.345", Decimal("12345")),
+    ("12,345", Decimal("12.345")), ("-1.000", Decimal("-1000")),
+])
+def test_numbers_as_typed_in_flanders(typed, expected):
+    from loket.catalogue.validators import LocaleDecimal
+
+    assert LocaleDecimal().deserialize(colander.SchemaNode(LocaleDecimal()), typed) == expected

@@ -14,6 +14,7 @@ from loket.integrations.magda import insz
 from loket.settings import accepts_test_numbers
 
 _PHONE_NOISE = re.compile(r"[\s./()\-]")
+_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f€]")
 POSTCODE = re.compile(r"^[1-9][0-9]{3}$")
 
@@ -101,7 +102,9 @@ def postcode_validator(node, value):
 
 
 class LocaleDecimal(colander.Decimal):
-    """A decimal as people type it in Flanders: ``1.420,50``, ``1420,5`` or ``1420.50``."""
+    """A decimal as people type it in Flanders: ``1.420,50``, ``1420,5``, ``1420.50``, and
+    ``1.000`` or ``2.500.000`` for a thousand and two and a half million (a point before
+    groups of three digits groups them; it is a decimal point only elsewhere)."""
 
     def __init__(self, quant=None):
         super().__init__(quant=quant, rounding=ROUND_HALF_UP if quant else None)
@@ -111,5 +114,7 @@ class LocaleDecimal(colander.Decimal):
             cleaned = _NUMBER_NOISE.sub("", cstruct)
             if "," in cleaned:
                 cleaned = cleaned.replace(".", "").replace(",", ".")
+            elif _THOUSANDS.match(cleaned):
+                cleaned = cleaned.replace(".", "")
             cstruct = cleaned
         return super().deserialize(node, cstruct)
