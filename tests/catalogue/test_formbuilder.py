@@ -335,3 +335,15 @@ def test_numbers_as_typed_in_flanders(typed, expected):
     from loket.catalogue.validators import LocaleDecimal
 
     assert LocaleDecimal().deserialize(colander.SchemaNode(LocaleDecimal()), typed) == expected
+
+
+def test_a_read_only_prefilled_address_is_never_read_back(request_in):
+    request = request_in("nl")
+    prefill = prefill_values(DEFINITION, PERSON)
+    schema = build_step_schema(DEFINITION, 0, request, prefill, today=TODAY)
+    empty = {"street": "", "number": "", "box": "", "postcode": "", "municipality": ""}
+    appstruct = schema.deserialize(cstruct(schema, {
+        "voornaam": "", "adres": empty, "email": "jan@example.org"}))
+    assert "adres" not in appstruct and "voornaam" not in appstruct  # empty markers: no error
+    merged = merge_prefill(DEFINITION, appstruct, prefill, step=0)
+    assert merged["adres"]["street"] == "Kerkstraat" and merged["voornaam"] == "Jan"

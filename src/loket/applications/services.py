@@ -156,15 +156,7 @@ def step_schema(request, dossier, index: int):
         if node.name in prefilled:
             help_text = request.localizer.translate(node.description or "")
             node.description = f"{hint}. {help_text}" if help_text else hint
-            if node.widget.readonly:
-                # Never read back, whatever arrives (a read-only address or household still
-                # posts its empty markers): save_step puts the register's value back.
-                node.deserialize = _ignored
     return schema
-
-
-def _ignored(cstruct=colander.null):
-    return colander.drop
 
 
 def to_cstruct(value):

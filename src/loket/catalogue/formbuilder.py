@@ -106,9 +106,11 @@ def field_node(field: dict, locale: str, prefill: dict, today: date) -> colander
     node.description = text(field.get("help"), locale) or None
     readonly = bool(field.get("readonly_when_prefilled")) and field["name"] in prefill
     if readonly:
-        # Shown, never read back: merge_prefill supplies the value.
+        # Shown, never read back, whatever arrives (a read-only address or household still
+        # posts its empty markers): merge_prefill supplies the value.
         node.widget.readonly = True
         node.missing = colander.drop
+        node.deserialize = _dropped
         for child in node.children:
             _make_readonly(child)
     elif not field.get("required"):
@@ -118,6 +120,10 @@ def field_node(field: dict, locale: str, prefill: dict, today: date) -> colander
         node.widget.attributes = {**(getattr(node.widget, "attributes", None) or {}),
                                   "autocomplete": AUTOCOMPLETE[attribute]}
     return node
+
+
+def _dropped(cstruct=colander.null):
+    return colander.drop
 
 
 def _make_readonly(node):
