@@ -19,7 +19,7 @@ from loket.checks.models import FINAL, CheckResult
 from loket.db import get_tm_session
 from loket.dossiers.models import Dossier
 from loket.outbox.relay import Relay
-from tests.browser.conftest import DESKTOP, Page, log_in, running_loket
+from tests.browser.conftest import DESKTOP, Page, _page, log_in, running_loket
 
 WAIT = 30  # seconds: the longest the worker or a simulator may take for one step
 
@@ -66,13 +66,7 @@ def relay(live):
 @pytest.fixture
 def adviser(browser, live):
     """A second browser context, for the adviser persona."""
-    context = browser.new_context(viewport=DESKTOP, locale="nl-BE")
-    page = Page(context.new_page(), live)
-    errors = []
-    page.page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    yield from _page(browser, live, DESKTOP)
 
 
 def log_in_checked(page: Page, persona_name: str):

@@ -10,7 +10,7 @@ client (or a request of another channel) gets 404, as if the request did not exi
 from datetime import date
 
 from pyramid.view import view_config
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 
 from loket.advice import services
 from loket.advice.external import external_services
@@ -18,14 +18,13 @@ from loket.advice.models import EXTERNAL_API, AdviceRequest
 from loket.advice.resources import DossierAdvice
 from loket.api.callbacks import (
     audit_callback,
-    claim,
+    claim_or_replay,
     error,
-    find_claim,
     fingerprint,
     json_body,
-    replay,
+    record_outcome,
+    release_claim,
 )
-from loket.api.models import InboundCallback
 from loket.api.openapi import API_ROUTE, bad_request_response
 from loket.api.views import iso, link
 from loket.db import utcnow
@@ -150,28 +149,23 @@ def answer_callback(context, request):
         return error(request, 404, _("Advice request not found"),
                      _("You have no advice request with this number. Nothing was changed."))
 
-    source, key = f"{KIND}/{client.client_id}", body["callback_id"]
-    digest = fingerprint(f"{reference}/{advice.number}", body)
+    key = body["callback_id"]
+    claim_id, seen = claim_or_replay(request, KIND, key,
+                                     fingerprint(f"{reference}/{advice.number}", body),
+                                     advice.dossier_id, reference)
+    if seen is not None:
+        return seen
     dbsession = request.dbsession
-    stored = find_claim(dbsession, source, key)
-    if stored is not None:
-        return replay(request, stored, digest, reference, KIND)
-    claim_id = claim(dbsession, source, key, digest, advice.dossier_id)
-    if claim_id is None:  # a concurrent delivery of the same callback won
-        return replay(request, find_claim(dbsession, source, key), digest, reference, KIND)
     try:
         services.answer(dbsession, advice, body["opinion"], body.get("text", ""),
                         actor_id=None, external_id=body.get("external_id"), via="callback")
     except services.AdviceRefused as refusal:
-        dbsession.execute(delete(InboundCallback).where(InboundCallback.id == claim_id))
+        release_claim(dbsession, claim_id)
         audit_callback(request, "callback.refused", reference, KIND, callback_id=key,
                        advice=advice.number, reason=advice.status)
         return refused(request, refusal)
-    outcome = {"callback_id": key, "dossier": reference, "advice": advice.number,
-               "result": "accepted", "status": advice.status, "received": iso(utcnow())}
-    dbsession.execute(update(InboundCallback).where(InboundCallback.id == claim_id)
-                      .values(outcome=outcome))
     audit_callback(request, "callback.accepted", reference, KIND, callback_id=key,
                    advice=advice.number, opinion=advice.opinion)
-    request.response.cache_control = "no-store"
-    return outcome
+    return record_outcome(request, claim_id, {
+        "callback_id": key, "dossier": reference, "advice": advice.number,
+        "result": "accepted", "status": advice.status, "received": iso(utcnow())})

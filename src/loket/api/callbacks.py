@@ -156,6 +156,34 @@ def claim(dbsession, source: str, key: str, digest: str, dossier_id: int) -> int
     return dbsession.execute(statement).scalar_one_or_none()
 
 
+def claim_or_replay(request, kind: str, key: str, digest: str, dossier_id: int, reference: str):
+    """Claim the caller's callback ``key``: ``(claim_id, None)``; or, when it was seen before
+    (or a concurrent delivery of it won), ``(None, response)`` with the stored outcome (422
+    for a reused id with another body)."""
+    source = f"{kind}/{request.bearer.client.client_id}"
+    dbsession = request.dbsession
+    stored = find_claim(dbsession, source, key)
+    if stored is None:
+        claim_id = claim(dbsession, source, key, digest, dossier_id)
+        if claim_id is not None:
+            return claim_id, None
+        stored = find_claim(dbsession, source, key)  # a concurrent delivery won
+    return None, replay(request, stored, digest, reference, kind)
+
+
+def release_claim(dbsession, claim_id: int) -> None:
+    """A refused callback leaves no claim: the sender may send the id again, corrected."""
+    dbsession.execute(delete(InboundCallback).where(InboundCallback.id == claim_id))
+
+
+def record_outcome(request, claim_id: int, outcome: dict) -> dict:
+    """Keep the answer for replays of the same callback; the answer itself."""
+    request.dbsession.execute(update(InboundCallback).where(InboundCallback.id == claim_id)
+                              .values(outcome=outcome))
+    request.response.cache_control = "no-store"
+    return outcome
+
+
 def audit_callback(request, action: str, reference: str, kind: str, **details):
     """Audit a callback that was answered normally (the request's transaction commits)."""
     event = audit.record(request, action, "dossier", reference,
@@ -235,19 +263,15 @@ def besluit(context, request):
         response.cache_control = "no-store"
         return response
 
-    client = request.bearer.client
-    source, key = f"{kind}/{client.client_id}", body["callback_id"]
-    digest = fingerprint(reference, body)
+    key = body["callback_id"]
+    claim_id, seen = claim_or_replay(request, kind, key, fingerprint(reference, body),
+                                     dossier.id, reference)
+    if seen is not None:
+        return seen
     dbsession = request.dbsession
-    stored = find_claim(dbsession, source, key)
-    if stored is not None:
-        return replay(request, stored, digest, reference, kind)
-    claim_id = claim(dbsession, source, key, digest, dossier.id)
-    if claim_id is None:  # a concurrent delivery of the same callback won
-        return replay(request, find_claim(dbsession, source, key), digest, reference, kind)
 
     def refuse(reason: str, message):
-        dbsession.execute(delete(InboundCallback).where(InboundCallback.id == claim_id))
+        release_claim(dbsession, claim_id)
         audit_callback(request, "callback.refused", reference, kind, callback_id=key,
                        reason=reason, state=dossier.state)
         return error(request, 409, _("Callback refused"), message)
@@ -272,16 +296,12 @@ def besluit(context, request):
         return refuse("transition_refused",
                       f"{request.localizer.translate(refusal.message)} {state}")
 
-    outcome = {"callback_id": key, "dossier": reference, "result": "accepted",
-               "transition": transition, "state": dossier.state,
-               "received": utcnow().isoformat()}
-    dbsession.execute(update(InboundCallback).where(InboundCallback.id == claim_id)
-                      .values(outcome=outcome))
     audit_callback(request, "callback.accepted", reference, kind, callback_id=key,
                    transition=transition, decided_on=body["decided_on"], body=body["body"],
                    decision_reference=body["reference"])
-    request.response.cache_control = "no-store"
-    return outcome
+    return record_outcome(request, claim_id, {
+        "callback_id": key, "dossier": reference, "result": "accepted",
+        "transition": transition, "state": dossier.state, "received": utcnow().isoformat()})
 
 
 def includeme(config):
