@@ -57,7 +57,7 @@ def demo(args):
 
 
 def worker(args):
-    from loket import main as make_app
+    from loket.main import main as make_app
     from loket.worker import run_worker
 
     # The whole application, for its registry: every deliverer the plug-ins registered.

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import etree
 
-from loket.integrations.magda import insz, soap
+from loket.identity import insz
+from loket.integrations.magda import soap
 from loket.integrations.magda.soap import (
     GEEF_PERSOON,
     InvalidInput,

@@ -25,7 +25,7 @@ Every consultation:
 
 from datetime import date
 
-from loket.integrations.magda import insz as insz_check
+from loket.identity import insz as insz_check
 from loket.integrations.magda.client import HouseholdMember, MagdaClient, Person, TaxBill
 from loket.integrations.magda.models import MagdaConsultation
 from loket.integrations.magda.soap import (

@@ -31,8 +31,8 @@ from defusedxml import DefusedXmlException
 from lxml import etree
 from webob import Request, Response
 
+from loket.identity import insz as insz_check
 from loket.integrations.acmidm.personas import BY_KEY
-from loket.integrations.magda import insz as insz_check
 from loket.integrations.magda import wssecurity
 from loket.integrations.magda.soap import SERVICES, SOAP_NS
 from loket.settings import is_production

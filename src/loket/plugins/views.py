@@ -2,7 +2,7 @@
 
 Per plug-in: its kind and name, its options (secrets masked), whether it answers now (its
 ``check``, run in parallel with a short deadline) and how its deliveries went lately (the
-``integration_status`` rows the worker writes through :func:`loket.integrations.status.
+``integration_status`` rows the worker writes through :func:`loket.plugins.status.
 record_result`).
 """
 
@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from pyramid.view import view_config
 
-from loket.api.health import timed
+from loket.health import timed
 from loket.i18n import _
-from loket.integrations.registry import Kind, configured
-from loket.integrations.status import statuses
+from loket.plugins.registry import Kind, configured
+from loket.plugins.status import statuses
 from loket.resources import Administration
 from loket.security import Permission
 
@@ -67,7 +67,7 @@ def run_checks(states: dict) -> dict[str, dict]:
 
 
 @view_config(context=Administration, name="koppelingen", permission=Permission.MANAGE_SETTINGS,
-             renderer="loket:integrations/templates/koppelingen.jinja2", request_method="GET")
+             renderer="loket:plugins/templates/koppelingen.jinja2", request_method="GET")
 def integrations_page(context, request):
     states = configured(request.registry)
     recorded = statuses(request.dbsession)
@@ -94,4 +94,4 @@ def _local(moment):
 
 
 def includeme(config):
-    config.scan("loket.integrations.health")
+    config.scan("loket.plugins.views")

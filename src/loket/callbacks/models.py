@@ -1,4 +1,4 @@
-"""What the API keeps about machine clients: callbacks already processed, tokens revoked."""
+"""Callbacks already processed (the idempotency of inbound callbacks)."""
 
 from datetime import datetime
 
@@ -30,19 +30,3 @@ class InboundCallback(Base):
     # SHA-256 of what was asked: the same key with other content is a sender's bug, not a retry.
     fingerprint: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[dict] = mapped_column(JSON, default=dict)  # the answer, given again to retries
-
-
-class RevokedToken(Base):
-    """An access token refused before it expires (a leaked token, a client taken offline).
-
-    Tokens are checked locally against the provider's keys, so the provider cannot take one
-    back; this short deny list can. Rows are useless once ``expires`` has passed.
-    """
-
-    __tablename__ = "revoked_tokens"
-
-    jti: Mapped[str] = mapped_column(String(255), primary_key=True)
-    client_id: Mapped[str] = mapped_column(String(128), default="")
-    expires: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    revoked: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    reason: Mapped[str] = mapped_column(String(200), default="")

@@ -1,10 +1,9 @@
-"""Callbacks: outside systems report, as JSON, what happened on their side.
+"""Inbound callbacks: outside systems report, as JSON, what happened on their side.
 
 ``POST /api/v1/dossiers/<reference>/callbacks/<kind>`` with an ACM/IDM access token that holds
-the callback's scope (see :mod:`loket.api.tokens`). The first kind is ``besluit``: the minutes
-software reports the decision of the college, the council or the vast bureau on a dossier on
-its agenda, and Loket takes the workflow step ``goedkeuren`` or ``weigeren`` through the one
-transition service, as the system (the client is named in the audit trail).
+the kind's scope (see :mod:`loket.identity.tokens`). Features declare their kinds with
+``config.add_callback_kind`` and register the view (``callback="<kind>"``): the decision
+(:mod:`loket.decisions`) and the advice (:mod:`loket.advice`) callbacks.
 
 Every callback is idempotent. It carries the sender's own ``callback_id``; the first delivery
 claims (``<kind>/<client>``, ``callback_id``) in ``inbound_callbacks`` with ``INSERT … ON
@@ -23,34 +22,45 @@ import functools
 import hashlib
 import json
 import re
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from openapi_schema_validator import OAS31Validator
-from pyramid.view import notfound_view_config, view_config
+from pyramid.view import notfound_view_config
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from loket import audit
-from loket.api.models import InboundCallback
-from loket.api.openapi import API_PREFIX, API_ROUTE, Problem, bad_request_response, spec_dict
-from loket.api.tokens import record_after_rollback, refuse_machine
+from loket.callbacks.models import InboundCallback
 from loket.db import utcnow
-from loket.dossiers.models import Dossier
 from loket.i18n import _
-from loket.security import SCOPED_PERMISSIONS, Permission
-from loket.workflow.engine import Actor, TransitionConflict, TransitionRefused, perform
+from loket.identity.tokens import record_after_rollback, refuse_machine
+from loket.security import SCOPED_PERMISSIONS
+from loket.web.openapi import API_PREFIX, API_ROUTE, Problem, spec_dict
 
 MAX_BODY = 64 * 1024
-LOCAL_TIME = ZoneInfo("Europe/Brussels")  # meetings are dated in Belgian time
 CALLBACK_PATH = re.compile(
     re.escape(API_PREFIX) + r"/dossiers/(?P<reference>[^/]+)/callbacks/(?P<kind>[^/]+)/?")
 REFERENCE = re.compile(r"[0-9]{4}-[0-9]{6}")
-# Callback kinds and the permission (so the scope) each needs.
-KINDS = {"besluit": Permission.CALLBACK_BESLUIT}
-# The decision's outcome → the workflow transition out of ``geagendeerd``.
-BESLUIT_TRANSITIONS = {"approved": "goedkeuren", "refused": "weigeren"}
-DECIDING_BODIES = ("college", "gemeenteraad", "vast_bureau")
+KINDS_KEY = "loket.callbacks.kinds"
+
+
+def add_callback_kind(config, kind: str, permission):
+    """Declare ``…/callbacks/<kind>``, allowed to callers holding ``permission`` (so the
+    scope that grants it). Its view is the feature's own (``callback=<kind>``)."""
+    def register():
+        config.registry.setdefault(KINDS_KEY, {})[kind] = permission
+
+    config.action(("loket.callback_kind", kind), register,
+                  introspectables=(_introspectable(config, kind, permission),))
+
+
+def _introspectable(config, kind, permission):
+    item = config.introspectable("loket callback kinds", kind, kind, "loket callback kind")
+    item["permission"] = permission
+    return item
+
+
+def kinds(registry) -> dict:
+    return registry.get(KINDS_KEY, {})
 
 
 class CallbackPredicate:
@@ -224,87 +234,17 @@ def callback_target_unknown(exc, request):
     and scope are checked first, so only a client allowed to send it learns it is unknown."""
     match = CALLBACK_PATH.fullmatch(request.path_info)
     reference, kind = match["reference"], match["kind"]
-    scope = SCOPED_PERMISSIONS.get(KINDS.get(kind))
+    known = kinds(request.registry)
+    scope = SCOPED_PERMISSIONS.get(known.get(kind))
     client = request.bearer.client
     if client is None or (scope is not None and scope not in client.scopes):
-        return refuse_machine(request, scope, callback=kind if kind in KINDS else None)
-    record_after_rollback(request, "callback.unknown_dossier" if kind in KINDS
+        return refuse_machine(request, scope, callback=kind if kind in known else None)
+    record_after_rollback(request, "callback.unknown_dossier" if kind in known
                           else "callback.unknown_kind", "dossier",
                           reference if REFERENCE.fullmatch(reference) else "-",
                           client=client.client_id, callback=kind[:40])
-    if kind not in KINDS:
+    if kind not in known:
         return error(request, 404, _("Unknown callback"),
                      _("Loket has no callback of this kind. Nothing was changed."))
     return error(request, 404, _("Dossier not found"),
                  _("No dossier has this reference. Nothing was changed."))
-
-
-# ---------------------------------------------------------------------------------------------
-# besluit: the decision of the college, the council or the vast bureau
-
-
-@view_config(route_name=API_ROUTE, context=Dossier, name="callbacks", callback="besluit",
-             request_method="POST", permission=Permission.CALLBACK_BESLUIT, renderer="json")
-def besluit(context, request):
-    dossier, kind = context, "besluit"
-    reference = dossier.reference
-    body, problems, status = json_body(request, "BesluitCallback")
-    today = datetime.now(LOCAL_TIME).date()
-    if body is not None and date.fromisoformat(body["decided_on"]) > today:
-        problems = [Problem(location="body", name="decided_on", message="lies in the future")]
-    if problems:
-        audit_callback(request, "callback.rejected", reference, kind, reason="malformed",
-                       status=status, fields=sorted({p.get("name", "") for p in problems}))
-        if status != 400:
-            title = {413: _("Request too large"), 415: _("Unsupported media type")}[status]
-            return error(request, status, title, "; ".join(
-                f"{p.get('name', p['location'])}: {p['message']}" for p in problems))
-        response = bad_request_response(request, problems)
-        response.cache_control = "no-store"
-        return response
-
-    key = body["callback_id"]
-    claim_id, seen = claim_or_replay(request, kind, key, fingerprint(reference, body),
-                                     dossier.id, reference)
-    if seen is not None:
-        return seen
-    dbsession = request.dbsession
-
-    def refuse(reason: str, message):
-        release_claim(dbsession, claim_id)
-        audit_callback(request, "callback.refused", reference, kind, callback_id=key,
-                       reason=reason, state=dossier.state)
-        return error(request, 409, _("Callback refused"), message)
-
-    expected_body = (dossier.type_version.definition.get("decision") or {}).get("body")
-    if expected_body in DECIDING_BODIES and body["body"] != expected_body:
-        return refuse("wrong_body", _("This dossier is decided by: ${expected} (not ${body}). "
-                                      "Nothing was changed.",
-                                      mapping={"expected": expected_body, "body": body["body"]}))
-    transition = BESLUIT_TRANSITIONS[body["outcome"]]
-    state_before = dossier.state
-    try:
-        perform(request.registry, dbsession, dossier, transition, Actor.system(),
-                expected_version=None, comment=body.get("motivation", ""))
-    except TransitionRefused as refusal:
-        if isinstance(refusal, TransitionConflict) or dossier.state != state_before:
-            # A concurrent change, or a veto after the step was taken: the transaction is
-            # void (the exception view answers); the sender retries later.
-            raise
-        state = request.localizer.translate(_("The dossier's state is ${state}.",
-                                              mapping={"state": dossier.state}))
-        return refuse("transition_refused",
-                      f"{request.localizer.translate(refusal.message)} {state}")
-
-    audit_callback(request, "callback.accepted", reference, kind, callback_id=key,
-                   transition=transition, decided_on=body["decided_on"], body=body["body"],
-                   decision_reference=body["reference"])
-    return record_outcome(request, claim_id, {
-        "callback_id": key, "dossier": reference, "result": "accepted",
-        "transition": transition, "state": dossier.state, "received": utcnow().isoformat()})
-
-
-def includeme(config):
-    config.add_view_predicate("callback", CallbackPredicate)
-    config.add_view_predicate("callback_path", CallbackPathPredicate)
-    config.scan("loket.api.callbacks")

@@ -17,8 +17,8 @@ The token is a JWT in the RFC 9068 profile, checked here without calling the pro
   ``nbf``, ``iat`` when present) within a minute's leeway, a ``jti`` and a ``client_id``
   (equal to ``sub`` for a client acting in its own name; another ``sub`` is the person the
   token acts for, who never gets a machine's scoped permissions);
-- its ``jti`` is not on the deny list (:class:`loket.api.models.RevokedToken`). Using one token
-  for many calls during its lifetime is normal for client credentials; only a revoked one is
+- its ``jti`` is not on the deny list (:class:`loket.identity.models.RevokedToken`). Using one
+  token for many calls during its lifetime is normal for client credentials; only a revoked one is
   refused. Checking every call with the provider's introspection endpoint would add a network
   call to every request; the short deny list gives the one thing local checks cannot (taking a
   leaked token back) with one primary-key lookup.
@@ -44,13 +44,13 @@ from pyramid.exceptions import ConfigurationError
 from pyramid.util import FIRST
 from pyramid.view import forbidden_view_config
 
-from loket.api.models import RevokedToken
-from loket.api.openapi import API_PREFIX
 from loket.audit.models import AuditEvent
 from loket.db import utcnow
 from loket.i18n import _
+from loket.identity.models import RevokedToken
 from loket.identity.oidc import ALGORITHMS, LEEWAY, ProviderUnavailable
 from loket.security import client_principal, client_principals, principals_for, scope_principal
+from loket.web.openapi import API_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -476,6 +476,6 @@ def includeme(config):
     # no person, and the token alone decides what it may do).
     config.add_view_predicate("bearer", BearerPredicate,
                               weighs_more_than=(FIRST, "caller_is_staff"))
-    config.add_tween("loket.api.tokens.audit_after_rollback_tween_factory",
+    config.add_tween("loket.identity.tokens.audit_after_rollback_tween_factory",
                      over="pyramid_tm.tm_tween_factory")
-    config.scan("loket.api.tokens")
+    config.scan("loket.identity.tokens")

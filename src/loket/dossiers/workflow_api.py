@@ -2,9 +2,9 @@
 
 from pyramid.view import view_config
 
-from loket.api.views import iso, link
 from loket.dossiers.models import Dossier
 from loket.security import Permission
+from loket.web.openapi import iso, link
 from loket.workflow.presentation import workflow_view
 
 

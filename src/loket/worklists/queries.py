@@ -25,26 +25,6 @@ from loket.notes.models import NoteMention
 PAGE_SIZE = 50
 
 
-def dossiers_of_applicant(dbsession, user_id: int, limit: int = PAGE_SIZE):
-    return dbsession.scalars(
-        select(Dossier).where(Dossier.applicant_id == user_id)
-        .order_by(Dossier.created.desc(), Dossier.id.desc()).limit(limit)
-    ).all()
-
-
-def dossiers_of_teams(dbsession, team_ids, after=None, limit: int = PAGE_SIZE):
-    """Most recently changed first; ``after`` is the (modified, id) of the last row seen."""
-    query = select(Dossier).where(Dossier.team_id.in_(team_ids))
-    if after is not None:
-        query = query.where(tuple_(Dossier.modified, Dossier.id) < tuple_(*after))
-    return dbsession.scalars(
-        query.order_by(Dossier.modified.desc(), Dossier.id.desc()).limit(limit)
-    ).all()
-
-
-# ---------------------------------------------------------------------------------------------
-# The handlers' worklists
-
 LISTS = ("mijn", "team", "vrij", "advies", "te-laat", "deze-week")
 DATE_FIELDS = {"ingediend": Dossier.submitted, "aangemaakt": Dossier.created}
 WEEK = 7

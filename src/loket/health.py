@@ -5,7 +5,8 @@ balancer takes the instance out. An integration that is down only degrades the s
 ``degraded``). Errors are reported by class, never by message: the endpoint is public and a
 message can carry a host name, a URL or worse.
 
-Integrations add their probe with :func:`add_integration_check`. Probes are cached for
+The plug-in registry adds each configured plug-in's probe (``config.add_integration_check``),
+packages add figures (``config.add_health_section``). Probes are cached for
 ``loket.health.cache_seconds`` (default 10) so that polling the public endpoint cannot be
 turned into a flood of calls to a government service.
 """
@@ -14,7 +15,6 @@ import logging
 import threading
 import time
 
-import requests
 from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import text
@@ -28,19 +28,23 @@ SECTIONS_KEY = "loket.health.sections"
 PROBE_TIMEOUT = 2  # seconds
 
 
-def add_integration_check(config, name: str, check):
-    """Register ``check(settings) -> dict`` (``{"status": "ok" | "error", …}``) as ``name``.
+def _registered(config, key: str, category: str, name: str, value):
+    def register():
+        config.registry.setdefault(key, {})[name] = value
 
-    A plain function rather than a directive, so a package included before loket.api can
-    call it too.
-    """
-    config.registry.setdefault(CHECKS_KEY, {})[name] = check
+    item = config.introspectable(f"loket health {category}", name, name, f"loket health {category}")
+    config.action((key, name), register, introspectables=(item,))
+
+
+def add_integration_check(config, name: str, check):
+    """Probe ``check(settings) -> dict`` (``{"status": "ok" | "error", …}``) as ``name``."""
+    _registered(config, CHECKS_KEY, "check", name, check)
 
 
 def add_health_section(config, name: str, section):
     """Add ``section(request) -> dict`` to the document as ``name`` (e.g. the outbox's
     figures). Run only when the database answers; a failing section is left out."""
-    config.registry.setdefault(SECTIONS_KEY, {})[name] = section
+    _registered(config, SECTIONS_KEY, "section", name, section)
 
 
 def sections(request) -> dict:
@@ -64,19 +68,6 @@ def timed(check, *args) -> dict:
         result = {"status": "error", "error": type(exc).__name__}
     result["latency_ms"] = round((time.perf_counter() - start) * 1000, 2)
     return result
-
-
-def check_acmidm(settings) -> dict:
-    """ACM/IDM answers its OpenID discovery document, for the issuer we are configured with."""
-    issuer = settings["loket.acmidm.issuer"]
-    response = requests.get(issuer.rstrip("/") + "/.well-known/openid-configuration",
-                            timeout=PROBE_TIMEOUT, allow_redirects=False)
-    if response.status_code != 200:
-        return {"status": "error", "error": "HTTPError", "http_status": response.status_code}
-    if response.json().get("issuer") != issuer:
-        # Logins would fail on the token's "iss": as good as down.
-        return {"status": "error", "error": "IssuerMismatch"}
-    return {"status": "ok"}
 
 
 class IntegrationProbes:
@@ -138,7 +129,7 @@ def includeme(config):
     settings = config.get_settings()
     ttl = float(settings.get("loket.health.cache_seconds", 10))
     config.registry["loket.health.probes"] = IntegrationProbes(config.registry, ttl)
-    # Until ACM/IDM's own package registers a probe of its own, this one stands in.
-    if settings.get("loket.acmidm.issuer"):
-        config.registry.setdefault(CHECKS_KEY, {}).setdefault("acmidm", check_acmidm)
+    config.add_directive("add_integration_check", add_integration_check)
+    config.add_directive("add_health_section", add_health_section)
     config.add_route("health", "/-/health")
+    config.scan("loket.health")

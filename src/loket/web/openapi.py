@@ -5,7 +5,6 @@ openapi-core speaks its own Request/Response protocols; :class:`WebObOpenAPIRequ
 :class:`WebObOpenAPIResponse` adapt WebOb's (and so Pyramid's and WebTest's) objects to them.
 """
 
-import functools
 import json
 import logging
 from importlib.resources import files
@@ -23,6 +22,9 @@ from openapi_core.validation.request.exceptions import (
 from openapi_core.validation.response.validators import V31ResponseValidator
 from openapi_schema_validator import OAS31Validator
 from pyramid.response import Response
+from pyramid.settings import asbool
+from pyramid.threadlocal import get_current_registry
+from pyramid.tweens import EXCVIEW
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from loket.i18n import _
@@ -34,15 +36,40 @@ API_PREFIX = "/api/v1"
 HEALTH_PATH = "/-/health"
 
 
-# Each domain package documents its own part of the API beside its code, in an
-# ``openapi.yaml`` fragment holding ``paths`` and ``components`` only; the document served
-# and enforced is the main one with every fragment merged in (a name defined twice is an
-# error, so no fragment silently replaces another's path or schema).
-FRAGMENTS = ("loket.applications", "loket.worklists", "loket.checks", "loket.advice",
-             "loket.completion", "loket.notes", "loket.admissibility")
+def link(request, *segments, query=None) -> str:
+    """The absolute API URL of a path in the tree, e.g. ``link(request, "dossiers", ref)``."""
+    kw = {"_query": query} if query else {}
+    return request.route_url(API_ROUTE, traverse=tuple(str(s) for s in segments), **kw)
+
+
+def iso(moment) -> str:
+    return moment.isoformat()
+
+
+# Each package documents its own part of the API beside its code, in an ``openapi.yaml``
+# registered with ``config.add_openapi_fragment(package)``; the document served and enforced
+# is every fragment merged (a name defined twice is an error, so no fragment silently replaces
+# another's path or schema). ``loket.api``'s fragment carries the document's head (info,
+# servers, security).
+FRAGMENTS_KEY = "loket.openapi.fragments"
+CACHE_KEY = "loket.openapi.cache"
+
+
+def add_openapi_fragment(config, package: str):
+    def register():
+        config.registry.setdefault(FRAGMENTS_KEY, []).append(package)
+
+    item = config.introspectable("loket openapi fragments", package, package,
+                                 "loket openapi fragment")
+    config.action(("loket.openapi_fragment", package), register, introspectables=(item,))
 
 
 def _merge(document: dict, fragment: dict, origin: str) -> None:
+    for key, value in fragment.items():
+        if key not in ("paths", "components"):
+            if key in document:
+                raise ValueError(f"{origin}: {key} is already defined")
+            document[key] = value
     sections = [("paths", document.setdefault("paths", {}), fragment.get("paths") or {})]
     for name, entries in (fragment.get("components") or {}).items():
         sections.append((f"components.{name}",
@@ -54,47 +81,57 @@ def _merge(document: dict, fragment: dict, origin: str) -> None:
             target[key] = value
 
 
-@functools.cache
-def spec_dict() -> dict:
-    document = yaml.safe_load(files("loket.api").joinpath("openapi.yaml").read_bytes())
-    for package in FRAGMENTS:
-        try:
-            fragment = files(package).joinpath("openapi.yaml")
-        except ModuleNotFoundError:
-            continue
-        if fragment.is_file():
-            _merge(document, yaml.safe_load(fragment.read_bytes()), package + "/openapi.yaml")
+def _cached(registry, name, make):
+    registry = registry if registry is not None else get_current_registry()
+    cache = registry.setdefault(CACHE_KEY, {})
+    if name not in cache:
+        cache[name] = make(registry)
+    return cache[name]
+
+
+def _build(registry) -> dict:
+    document = {}
+    for package in registry.get(FRAGMENTS_KEY, []):
+        fragment = files(package).joinpath("openapi.yaml")
+        _merge(document, yaml.safe_load(fragment.read_bytes()), package + "/openapi.yaml")
+    document = {key: document[key] for key in sorted(document, key=_HEAD_ORDER.get)}
     return document
 
 
-@functools.cache
-def spec_text() -> bytes:
-    return yaml.safe_dump(spec_dict(), sort_keys=False, allow_unicode=True,
-                          width=100).encode("utf-8")
+_HEAD_ORDER = {key: n for n, key in enumerate(
+    ("openapi", "info", "servers", "security", "tags", "paths", "components"))}
 
 
-@functools.cache
-def spec_json() -> bytes:
-    return json.dumps(spec_dict(), ensure_ascii=False, indent=2).encode()
+def spec_dict(registry=None) -> dict:
+    """The merged document of ``registry``'s application (by default the current one)."""
+    return _cached(registry, "dict", _build)
 
 
-@functools.cache
-def _spec() -> SchemaPath:
-    return SchemaPath.from_dict(spec_dict())
+def spec_text(registry=None) -> bytes:
+    return _cached(registry, "yaml", lambda r: yaml.safe_dump(
+        spec_dict(r), sort_keys=False, allow_unicode=True, width=100).encode("utf-8"))
 
 
-@functools.cache
-def _parameters_unmarshaller():
+def spec_json(registry=None) -> bytes:
+    return _cached(registry, "json", lambda r: json.dumps(
+        spec_dict(r), ensure_ascii=False, indent=2).encode())
+
+
+def _spec(registry=None) -> SchemaPath:
+    return _cached(registry, "schema", lambda r: SchemaPath.from_dict(spec_dict(r)))
+
+
+def _parameters_unmarshaller(registry=None):
     # Parameters only: who the caller is and what they may see is Pyramid's job (security
     # policy and ACLs), which has already run when this does.
-    return V31RequestParametersUnmarshaller(_spec())
+    return _cached(registry, "parameters", lambda r: V31RequestParametersUnmarshaller(_spec(r)))
 
 
-@functools.cache
-def _response_validator():
+def _response_validator(registry=None):
     # Strict: a field the document does not describe is an error, so the document can never
     # silently fall behind the code. Clients are told to ignore unknown fields all the same.
-    return V31ResponseValidator(_spec(), forbid_unspecified_additional_properties=True)
+    return _cached(registry, "responses", lambda r: V31ResponseValidator(
+        _spec(r), forbid_unspecified_additional_properties=True))
 
 
 def documented_path(path: str) -> bool:
@@ -197,7 +234,7 @@ def check_request(request):
         openapi_request = WebObOpenAPIRequest(request)
     except UnicodeDecodeError:  # WebOb decodes the query string strictly
         return Parameters(), [Problem(location="query", message="is not valid UTF-8")]
-    result = _parameters_unmarshaller().unmarshal(openapi_request)
+    result = _parameters_unmarshaller(request.registry).unmarshal(openapi_request)
     problems = []
     for error in result.errors:
         if isinstance(error, PathError):
@@ -252,12 +289,12 @@ class ResponseMismatch(AssertionError):
     """A response that breaks the API's contract."""
 
 
-@functools.cache
-def _error_validator() -> OAS31Validator:
-    return OAS31Validator(spec_dict()["components"]["schemas"]["Error"])
+def _error_validator(registry) -> OAS31Validator:
+    return _cached(registry, "errors", lambda r: OAS31Validator(
+        spec_dict(r)["components"]["schemas"]["Error"]))
 
 
-def response_errors(request, response) -> list[str]:
+def response_errors(request, response, registry=None) -> list[str]:
     """What is wrong with ``response`` (a WebOb response to the WebOb ``request``) according to
     the document; empty when it conforms.
 
@@ -267,17 +304,17 @@ def response_errors(request, response) -> list[str]:
     try:
         openapi_request = WebObOpenAPIRequest(request)
     except UnicodeDecodeError:  # refused before any view: only an error is allowed
-        return _undocumented_errors(response)
+        return _undocumented_errors(response, registry)
     openapi_response = WebObOpenAPIResponse(response)
     errors = []
-    for error in _response_validator().iter_errors(openapi_request, openapi_response):
+    for error in _response_validator(registry).iter_errors(openapi_request, openapi_response):
         if isinstance(error, PathError):
-            return _undocumented_errors(response)
+            return _undocumented_errors(response, registry)
         errors.append(_explain(error))
     return errors
 
 
-def _undocumented_errors(response) -> list[str]:
+def _undocumented_errors(response, registry) -> list[str]:
     if response.status_int < 400:
         return [f"{response.status_int} for a path or method the document does not describe"]
     if response.content_type != "application/json":
@@ -286,7 +323,7 @@ def _undocumented_errors(response) -> list[str]:
         body = json.loads(response.body)
     except ValueError:
         return ["error body is not JSON"]
-    errors = [e.message for e in _error_validator().iter_errors(body)]
+    errors = [e.message for e in _error_validator(registry).iter_errors(body)]
     if not errors and body["error"]["status"] != response.status_int:
         errors.append("error.status differs from the HTTP status")
     return errors
@@ -306,10 +343,10 @@ def _explain(error) -> str:
     return text
 
 
-def validate_api_response(request, response):
+def validate_api_response(request, response, registry=None):
     """Raise :class:`ResponseMismatch` unless ``response`` conforms to the document. Tests call
     it on every API response (tests/api/conftest.py does it for every request)."""
-    errors = response_errors(request, response)
+    errors = response_errors(request, response, registry)
     if errors:
         raise ResponseMismatch(
             f"{request.method} {request.path_qs} → {response.status}:\n" + "\n".join(errors)
@@ -323,7 +360,7 @@ def response_validation_tween_factory(handler, registry):
     def response_validation_tween(request):
         response = handler(request)
         if documented_path(request.path):
-            errors = response_errors(request, response)
+            errors = response_errors(request, response, registry)
             if errors:
                 log.error("API response breaks the OpenAPI document: %s %s → %s: %s",
                           request.method, request.path, response.status, "; ".join(errors))
@@ -336,3 +373,14 @@ def response_validation_tween_factory(handler, registry):
         return response
 
     return response_validation_tween
+
+
+def includeme(config):
+    """The ``/api/v1/*traverse`` route over the same tree as the pages, and the contract."""
+    from loket.resources import root_factory
+
+    config.add_directive("add_openapi_fragment", add_openapi_fragment)
+    config.add_route(API_ROUTE, API_PREFIX + "/*traverse", factory=root_factory)
+    config.add_view_deriver(openapi_view_deriver, name="openapi_request")
+    if asbool(config.get_settings().get("loket.api.validate_responses", False)):
+        config.add_tween("loket.web.openapi.response_validation_tween_factory", over=EXCVIEW)

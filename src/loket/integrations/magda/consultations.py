@@ -37,7 +37,8 @@ def _who(row, user, dossier):
 
 
 @view_config(context=Root, name="raadplegingen", permission=Permission.OWN_DOSSIERS,
-             renderer="loket:dossiers/templates/consultations.jinja2", request_method="GET")
+             renderer="loket:integrations/magda/templates/consultations.jinja2",
+             request_method="GET")
 def consultations(context, request):
     user = request.user
     dossiers = {d.reference: d for d in request.dbsession.scalars(
