@@ -4,6 +4,7 @@ Loket's client over HTTP, served the way the MAGDA mock server serves them: the 
 question's reference echoed. Every answer is either read, or "no data" because it says so, or
 the error its code calls for — never silently empty, never "no data" by mistake."""
 
+import contextlib
 import re
 from collections import Counter
 from datetime import date
@@ -154,11 +155,9 @@ def test_persons_as_the_schema_defines_them(client):
 def test_households_as_the_schema_defines_them(client):
     sizes = {}
     for path in sorted(FOLDERS["GeefGezinssamenstelling"].glob("*.xml")):
-        try:
+        with contextlib.suppress(soap.NoData):
             sizes[path.stem] = client.geef_gezinssamenstelling(
                 path.stem, referte=soap.new_reference())
-        except soap.NoData:
-            pass
     assert len(sizes) == 9 and all(sizes.values())  # the issue: 0 members in 9 of 9
     dubois = sizes["62680599650"]
     assert [(m.insz, m.relation) for m in dubois] == [("57611399743", "01"),
@@ -174,11 +173,9 @@ def test_tax_bills_as_the_schema_defines_them(client):
     assert (bill.year, bill.article_number, bill.fiscal_status) == (2011, "727270607", "A")
     bills = []
     for path in sorted(FOLDERS["GeefAanslagbiljetPersonenbelasting"].glob("*.xml")):
-        try:
+        with contextlib.suppress(soap.MagdaError):
             bills.append(client.geef_aanslagbiljet(path.stem, 2011,
                                                    referte=soap.new_reference()))
-        except soap.MagdaError:
-            pass
     assert len(bills) >= 35  # the issue: every tax bill read as "no tax bill"
     # A bill without a 7555 item has no income: None, never 0.
     assert any(b.taxable_income_eur is None and "A7270" in b.items for b in bills)

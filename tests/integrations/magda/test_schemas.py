@@ -2,6 +2,7 @@
 service's request XSD, every simulator answer (each persona × service) against its response
 XSD, and the simulator refuses a question that does not validate."""
 
+import contextlib
 import itertools
 from datetime import date
 
@@ -36,7 +37,7 @@ def questions(client: MagdaClient, insz: str = JAN):
                 {"Naam": n, "Datum": {"Datum": "2026-01-01"}} for n in names]}}, ref())
 
 
-OPTIONS = [dict(zip(("persoon_bron", "taal", "ipcal_codes"), combination))
+OPTIONS = [dict(zip(("persoon_bron", "taal", "ipcal_codes"), combination, strict=False))
            for combination in itertools.product(("RR", "KSZ"), ("nl", "fr", "de", "en"),
                                                 ("7555", "7555 7557 7270"))]
 
@@ -81,16 +82,11 @@ def test_every_simulator_answer_validates_against_the_official_response_xsd(magd
     client = MagdaClient(magda_options(magda_sim.url, timeout="5"))
     people = persons()
     for insz in people:
-        for call in (lambda: client.geef_persoon(insz, referte=soap.new_reference()),
-                     lambda: client.geef_gezinssamenstelling(insz, referte=soap.new_reference()),
-                     lambda: client.geef_aanslagbiljet(insz, 2024, referte=soap.new_reference()),
-                     lambda: client.geef_aanslagbiljet(insz, 2019, referte=soap.new_reference()),
-                     lambda: client.geef_sociaal_statuut(insz, STATUSES[1], date(2026, 1, 1),
-                                                         referte=soap.new_reference())):
-            try:
-                call()
-            except soap.MagdaError:
-                pass  # error personas: their answers are validated all the same
+        for service, *args in (("geef_persoon",), ("geef_gezinssamenstelling",),
+                               ("geef_aanslagbiljet", 2024), ("geef_aanslagbiljet", 2019),
+                               ("geef_sociaal_statuut", STATUSES[1], date(2026, 1, 1))):
+            with contextlib.suppress(soap.MagdaError):  # error personas: validated all the same
+                getattr(client, service)(insz, *args, referte=soap.new_reference())
     answers = magda_sim.app.answers
     assert len(answers) == 5 * len(people)
     for raw in answers:

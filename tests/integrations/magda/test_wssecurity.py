@@ -5,11 +5,11 @@ import datetime
 
 import colander
 import pytest
-from lxml import etree
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from lxml import etree
 
 from loket.integrations.magda import soap, wssecurity
 from loket.integrations.magda.client import MagdaClient
