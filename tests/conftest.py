@@ -180,3 +180,19 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def plug_in(app, monkeypatch):
+    """``plug_in(kind, implementation)``: for one test, the app's implementation of ``kind``
+    (what the settings would have chosen)."""
+    from loket.plugins.registry import IMPLEMENTATIONS_KEY
+
+    chosen = dict(app.registry.get(IMPLEMENTATIONS_KEY, {}))
+    monkeypatch.setitem(app.registry, IMPLEMENTATIONS_KEY, chosen)
+
+    def plug(kind, implementation):
+        chosen[kind] = [implementation]
+        return implementation
+
+    return plug

@@ -57,12 +57,17 @@ def demo(args):
     log.info("demo data: %s", created)
 
 
-def worker(args):
+def _make_app(ini):
     from loket.main import main as make_app
+
+    return make_app({}, **_settings(ini))
+
+
+def worker(args):
     from loket.worker import run_worker
 
     # The whole application, for its registry: every deliverer the plug-ins registered.
-    app = make_app({}, **_settings(args.ini))
+    app = _make_app(args.ini)
     try:
         run_worker(app.registry, once=args.once)
     finally:
@@ -124,6 +129,8 @@ def main(argv=None):
 
     add_magda(commands)
     args = parser.parse_args(argv)
+    if getattr(args, "ini", None):
+        args.make_app = lambda: _make_app(args.ini)
     try:
         result = args.func(args)
         if isinstance(result, int):  # a command with its own exit codes (loket magda)

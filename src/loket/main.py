@@ -34,13 +34,13 @@ def main(global_config, **settings):
         config.include("loket.catalogue")
         config.include("loket.dossiers")  # config.add_dossier_child, panels, timeline
         config.include("loket.documents")
-        # Features, in the order of the blueprints.
+        # Features, in the order of the blueprints (the worklists first: others add lists).
         config.include("loket.api")  # the integrator's JSON view of the tree
+        config.include("loket.worklists")  # config.add_worklist: the handlers' lists
         config.include("loket.notifications")  # citizens' choices; enqueues after each step
         config.include("loket.applications")  # apply: draft, prefill, submit, receipt
         config.include("loket.checks")  # admissibility screening, MAGDA income/status checks
         config.include("loket.completion")  # requests to complete a dossier, and answers
-        config.include("loket.worklists")  # the handlers' lists, search, assignment
         config.include("loket.admissibility")  # the handler's admissibility decision
         config.include("loket.advice")  # advice from internal and external services
         config.include("loket.notes")  # internal notes and mentions

@@ -183,3 +183,26 @@ def test_citizen_cannot_post_a_decision(testapp, login, applicant, submitted, db
                  {"csrf_token": csrf_token(testapp), "decision": "admissible",
                   "version": version}, status=404)
     _nothing_changed(dbsession, submitted, version)
+
+
+def test_a_permit_has_no_admissibility_decision(testapp, login, factories, dbsession, handler,
+                                                team):
+    """A permit's workflow (vergunning) has no admissibility steps: its submitted dossier shows
+    no admissibility form, and a posted decision is refused with a clear message, not a 400
+    'this step does not exist'."""
+    from tests.conftest import csrf_token
+
+    permit = factories.dossier(team=team, type_version=factories.type_version(
+        workflow="vergunning"))
+    login(handler)
+    page = testapp.get(f"/dossiers/{permit.reference}")
+    assert page.html.find(id="ontvankelijkheid") is None
+    version = permit.version
+    response = testapp.post(f"/dossiers/{permit.reference}/ontvankelijkheid",
+                            {"csrf_token": csrf_token(testapp), "decision": "admissible",
+                             "version": version}, status=400)
+    assert "Deze stap bestaat niet" not in response.text
+    assert "geen beslissing over de ontvankelijkheid" in response.text
+    dbsession.refresh(permit)
+    assert permit.state == "ingediend" and permit.version == version
+    assert _audits(dbsession) == []

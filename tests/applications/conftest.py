@@ -9,7 +9,8 @@ from loket.catalogue.services import load_shipped
 from loket.identity.models import Team, WebSession
 from loket.identity.sessions import COOKIE_NAME, _hash
 from loket.integrations.magda.client import MagdaClient
-from loket.integrations.magda.consult import REGISTRY_KEY, Magda
+from loket.integrations.magda.consult import Magda
+from loket.plugins.registry import Kind
 from tests.integrations.magda.conftest import (  # noqa: F401
     JAN,
     SOFIE,
@@ -48,11 +49,10 @@ def login_as(testapp, dbsession):
 
 
 @pytest.fixture
-def magda_on(app, magda_sim, monkeypatch):  # noqa: F811 (the imported fixture)
+def magda_on(magda_sim, plug_in):  # noqa: F811 (the imported fixture)
     """The app's MAGDA is the simulator (with the purpose list of the tests)."""
     options = magda_options(magda_sim.url)
-    monkeypatch.setitem(app.registry, REGISTRY_KEY,
-                        Magda(MagdaClient(options), options["purposes"]))
+    plug_in(Kind.PERSON_REGISTER, Magda(MagdaClient(options), options["purposes"]))
     return magda_sim
 
 

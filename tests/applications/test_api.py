@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 import requests
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
@@ -170,10 +171,11 @@ VERIFIER = "w" * 60
 
 def citizen_token(provider, persona="jan", client="gemeentesite",
                   scope="openid profile rrn loket.aanvragen", means=None) -> str:
-    """The authorization code flow of an integrator at the ACM/IDM simulator (PKCE plain)."""
+    """The authorization code flow of an integrator at the ACM/IDM simulator (PKCE S256)."""
     query = urlencode({"client_id": client, "redirect_uri": REDIRECT, "response_type": "code",
-                       "scope": scope, "state": "s", "nonce": "n", "code_challenge": VERIFIER,
-                       "code_challenge_method": "plain"})
+                       "scope": scope, "state": "s", "nonce": "n",
+                       "code_challenge": create_s256_code_challenge(VERIFIER),
+                       "code_challenge_method": "S256"})
     page = requests.get(f"{provider.issuer}/v1/auth?{query}", timeout=TIMEOUT)
     assert page.status_code == 200, page.text
     tx = BeautifulSoup(page.text, "html.parser").find("input", {"name": "tx"})["value"]

@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from loket.audit.models import AuditEvent
 from loket.dossiers.models import Dossier
-from loket.integrations.magda.consult import REGISTRY_KEY
 from loket.integrations.magda.models import MagdaConsultation
+from loket.plugins.registry import IMPLEMENTATIONS_KEY
 from loket.security import Role
 from tests.applications.conftest import JAN, SOFIE, TYPE
 from tests.applications.helpers import draft, dutch, form_posting_to, start
@@ -105,6 +105,6 @@ def test_magda_too_slow_counts_as_failed(testapp, dbsession, jan, magda_on, app,
 
 
 def test_without_magda_the_prefill_is_off(testapp, dbsession, jan, app, monkeypatch):
-    monkeypatch.delitem(app.registry, REGISTRY_KEY, raising=False)
+    monkeypatch.setitem(app.registry, IMPLEMENTATIONS_KEY, {})
     dossier = draft(dbsession, start(testapp))
     assert dossier.prefill["status"] == "off" and consultations(dbsession) == []

@@ -15,9 +15,10 @@ from loket.db import get_tm_session
 from loket.dossiers.models import Dossier
 from loket.identity.models import Team, User
 from loket.integrations.magda.client import MagdaClient
-from loket.integrations.magda.consult import REGISTRY_KEY, Magda
+from loket.integrations.magda.consult import Magda
 from loket.integrations.magda.models import MagdaConsultation
 from loket.outbox.models import OutboxMessage
+from loket.plugins.registry import Kind
 from loket.security import principals_for
 from loket.workflow.engine import Actor, perform
 from loket.workflow.models import HistoryEntry
@@ -44,11 +45,12 @@ BIM = {"code": "bim", "type": "social_status", "status": "BIM_BVT",
 
 
 @pytest.fixture
-def use_magda(app, magda_sim, monkeypatch):  # noqa: F811
+def use_magda(magda_sim, plug_in):  # noqa: F811
     """The app's MAGDA is the simulator (the test settings configure none)."""
     options = magda_options(magda_sim.url)
-    monkeypatch.setitem(app.registry, REGISTRY_KEY, Magda(MagdaClient(options),
-                                                          options["purposes"]))
+    magda = Magda(MagdaClient(options), options["purposes"])
+    plug_in(Kind.PERSON_REGISTER, magda)
+    plug_in(Kind.INCOME, magda)
     return magda_sim
 
 

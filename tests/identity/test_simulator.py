@@ -169,7 +169,11 @@ def test_logout_only_redirects_to_known_addresses(acmidm):
     assert home.headers["Location"] == "http://localhost/"
     evil = requests.get(url, params={"post_logout_redirect_uri": "https://evil.example/"},
                         allow_redirects=False, timeout=TIMEOUT)
-    assert evil.status_code == 200 and "afgemeld" in evil.text
+    assert evil.status_code == 400 and "afgemeld" in evil.text and "Location" not in evil.headers
+    for near in ("http://localhost/elders", "http://localhost/?next=https://evil.example/"):
+        answer = requests.get(url, params={"post_logout_redirect_uri": near},
+                              allow_redirects=False, timeout=TIMEOUT)
+        assert answer.status_code == 400  # registered addresses match exactly
 
 
 def test_the_simulator_refuses_production_settings(app_settings):

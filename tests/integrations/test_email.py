@@ -377,3 +377,33 @@ def test_smtplib_is_not_left_connected(server, dossier, monkeypatch):
     make_deliverer(server.config())(_message(_payload(dossier=dossier, state=_state(dossier))),
                                     CONTEXT)
     assert closed
+
+
+@pytest.mark.parametrize("name", [
+    "Financiële dienst, OCMW",
+    'Dienst "Welzijn"; OCMW Heidebeek',
+    "Sociale dienst; OCMW, Heidebeek – één loket",
+    "Gemeente Heidebeek",
+])
+def test_sender_name_with_separators_and_accents_is_one_address(server, dossier, name):
+    deliver = make_deliverer(server.config(from_name=name, reply_to="info@heidebeek.example"))
+    deliver(_message(_payload(dossier=dossier, state=_state(dossier))), CONTEXT)
+
+    [received] = server.mailbox.received()
+    raw_from = next(line for line in received.raw.split(b"\r\n") if line.startswith(b"From:"))
+    assert raw_from.isascii()  # RFC 5322 header: non-ASCII only as encoded words
+    [sender] = received.message["From"].addresses
+    assert (sender.display_name, sender.addr_spec) == (name, FROM)
+    [to] = received.message["To"].addresses
+    assert to.addr_spec == "jan.peeters@example.org"
+    [reply_to] = received.message["Reply-To"].addresses
+    assert reply_to.addr_spec == "info@heidebeek.example"
+
+
+@pytest.mark.parametrize("to", ["jan peeters@example.org", "jan", "jan@example.org\r\nBcc: x@y.be"])
+def test_malformed_recipient_is_permanent_without_the_address(server, dossier, to):
+    deliver = make_deliverer(server.config())
+    with pytest.raises(PermanentFailure) as failure:
+        deliver(_message(_payload(to=to, dossier=dossier, state=_state(dossier))), CONTEXT)
+    assert "jan" not in str(failure.value) and "not a valid e-mail address" in str(failure.value)
+    assert server.mailbox.received() == []

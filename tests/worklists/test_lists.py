@@ -67,9 +67,10 @@ def test_each_list_and_its_count(world, lists, dbsession):
 def test_flags(world, lists, dbsession):
     viewer = Viewer(world.els.id, [world.team.id], world.today)
     rows = {r.dossier.reference: r for r in worklist(dbsession, viewer, Filters()).rows}
-    assert rows[lists["advice"]].advice_waiting and not rows[lists["bart"]].advice_waiting
-    assert rows[lists["free"]].completion_requested
-    assert not rows[lists["mine"]].completion_requested
+    assert rows[lists["advice"]].flags["advice_waiting"]
+    assert not rows[lists["bart"]].flags["advice_waiting"]
+    assert rows[lists["free"]].flags["completion_requested"]
+    assert not rows[lists["mine"]].flags["completion_requested"]
 
 
 def test_filters(world, lists, dbsession):

@@ -3,15 +3,19 @@ dossier — admissible, not admissible (with a reason) or a request for completi
 dossier page and through the API. See :mod:`loket.admissibility.services`."""
 
 
+from loket.admissibility import timeline, views
+from loket.admissibility.services import FEATURE, PURPOSES
+
+
 def includeme(config):
     config.add_openapi_fragment("loket.admissibility")
-    from loket.admissibility import timeline, views
+    config.add_workflow_feature(FEATURE, purposes=PURPOSES.values())
 
     config.add_dossier_panel("admissibility", "loket:admissibility/templates/panel.jinja2",
                              views.panel, order=5, audience="staff")
     config.add_timeline_source("admissibility", timeline.entries)
     # A refusal needs a reason from the type's list: only through the admissibility form.
-    config.add_step_handler("onontvankelijk_verklaren", step_use_the_admissibility_form)
+    config.add_step_handler("admissibility.refuse", step_use_the_admissibility_form)
     config.scan(".views")
     config.scan(".api")
 

@@ -17,14 +17,21 @@ from datetime import date
 from loket import audit
 from loket.catalogue.definition import text
 from loket.i18n import _
-from loket.workflow.engine import TransitionForbidden, TransitionRefused, holds_role, perform
+from loket.workflow.engine import (
+    TransitionForbidden,
+    TransitionRefused,
+    holds_role,
+    perform,
+    workflow_of,
+)
+from loket.workflow.features import applies
 from loket.workflow.presentation import actor_for
 
-SUBMITTED = "ingediend"
+FEATURE = "admissibility"
 ADMISSIBLE, NOT_ADMISSIBLE, COMPLETION = "admissible", "not_admissible", "completion"
 DECISIONS = (ADMISSIBLE, NOT_ADMISSIBLE, COMPLETION)
-TRANSITIONS = {ADMISSIBLE: "ontvankelijk_verklaren", NOT_ADMISSIBLE: "onontvankelijk_verklaren",
-               COMPLETION: "vervollediging_vragen"}
+# The workflow steps this feature takes (a workflow without them has no admissibility decision).
+PURPOSES = {ADMISSIBLE: "admissibility.accept", NOT_ADMISSIBLE: "admissibility.refuse"}
 # What the screening's outcome says the decision should be.
 SCREENING_SUGGESTS = {"pass": ADMISSIBLE, "fail": NOT_ADMISSIBLE}
 OTHER_REASON = "andere"
@@ -60,9 +67,25 @@ def reasons(dossier) -> list[Reason]:
     return [*found, Reason(OTHER_REASON, OTHER_REASON_TEXT)]
 
 
+def awaits_decision(registry, dossier) -> bool:
+    """Whether the dossier's workflow decides admissibility and it is in the state to."""
+    workflow = workflow_of(dossier)
+    if not applies(registry, FEATURE, workflow):
+        return False
+    return dossier.state in workflow.transition_for(PURPOSES[ADMISSIBLE]).sources
+
+
+def steps(dossier) -> tuple[str, ...]:
+    """The workflow steps the admissibility form replaces on the dossier page."""
+    workflow = workflow_of(dossier)
+    purposes = (*PURPOSES.values(), "completion.request")
+    return tuple(t.name for p in purposes if (t := workflow.transition_for(p)) is not None)
+
+
 def may_decide(request, dossier) -> bool:
     """Whether the logged-in user handles this dossier's team and it awaits the decision."""
-    return dossier.state == SUBMITTED and holds_role(actor_for(request), dossier, ["handler"])
+    return (awaits_decision(request.registry, dossier)
+            and holds_role(actor_for(request), dossier, ["handler"]))
 
 
 def screening_outcome(dossier) -> str | None:
@@ -84,7 +107,9 @@ def decide(request, dossier, decision: str, *, reason_code: str = "", text_: str
     from loket.completion.services import request_completion  # its own feature
 
     if not may_decide(request, dossier):
-        if dossier.state != SUBMITTED:
+        if not applies(request.registry, FEATURE, workflow_of(dossier)):
+            raise AdmissibilityRefused(_("This type of dossier has no admissibility decision."))
+        if not awaits_decision(request.registry, dossier):
             raise AdmissibilityRefused(_("Admissibility is decided on a submitted dossier only."))
         raise TransitionForbidden(_("Only a case handler of the dossier's team decides on "
                                     "admissibility."))
@@ -104,7 +129,8 @@ def decide(request, dossier, decision: str, *, reason_code: str = "", text_: str
         request_completion(request, dossier, words, list(document_codes or ()), due,
                            expected_version)
     else:
-        perform(request.registry, request.dbsession, dossier, TRANSITIONS[decision],
+        transition = workflow_of(dossier).transition_for(PURPOSES[decision])
+        perform(request.registry, request.dbsession, dossier, transition.name,
                 actor_for(request), expected_version,
                 comment if decision == NOT_ADMISSIBLE else words)
     audit.record(request, AUDIT_ACTION, "dossier", dossier.reference, decision=decision,

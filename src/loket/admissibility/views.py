@@ -12,7 +12,7 @@ from loket.dossiers import staff
 from loket.dossiers.models import Dossier
 from loket.i18n import _
 from loket.security import Permission
-from loket.web.views import not_found
+from loket.web.views import error_response, not_found
 
 FORM_KEY = "loket.admissibility.form"  # a refused POST's values and error, for the panel
 SCREENING_LABELS = {
@@ -33,7 +33,7 @@ def panel(request, dossier) -> dict | None:
     screening = dossier.screening or {}
     posted = request.environ.get(FORM_KEY) or {}
     return {
-        "replaces_steps": tuple(services.TRANSITIONS.values()),
+        "replaces_steps": services.steps(dossier),
         "screening": screening,
         "screening_label": SCREENING_LABELS.get(screening.get("outcome")),
         "results": [{"outcome": r.get("outcome"), "label": RESULT_LABELS.get(r.get("outcome")),
@@ -90,7 +90,10 @@ def decide(context, request):
 
 
 def _redisplay(request, dossier, values, message, status=400):
-    """The dossier page again, with the form as sent and what is wrong with it."""
+    """The dossier page again, with the form as sent and what is wrong with it (or, where the
+    dossier has no admissibility form, an error page that says why)."""
+    if not services.awaits_decision(request.registry, dossier):
+        return error_response(request, status, _("Admissibility"), message)
     request.environ[FORM_KEY] = {"values": values, "error": message}
     response = render_to_response(staff.TEMPLATE, staff.staff_page(request, dossier), request)
     response.status = status

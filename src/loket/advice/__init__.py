@@ -13,6 +13,10 @@ from loket.advice.reminders import INTERVAL_SECONDS, remind
 
 
 def includeme(config):
+    from loket.advice import worklist
+
+    config.add_worklist("advies", worklist.TITLE, worklist.waiting_for_advice, order=25)
+    config.add_worklist_flag("advice_waiting", worklist.FLAG_TITLE, worklist.advice_open)
     config.add_workflow_condition("all_advice_received", all_advice_received)
     config.add_openapi_fragment("loket.advice")
     config.add_dossier_panel("advice", TEMPLATE, compute, order=40, audience="staff")

@@ -3,7 +3,7 @@
 from loket.advice.external import external_services
 from loket.advice.forms import OPINION_TITLES, request_form
 from loket.advice.models import ANSWERED
-from loket.advice.services import REQUESTABLE_STATES, default_due
+from loket.advice.services import default_due, requestable
 from loket.db import utcnow
 from loket.dossiers.panels import TimelineEntry
 from loket.i18n import _
@@ -16,7 +16,7 @@ TEMPLATE = "loket:advice/templates/panel.jinja2"
 def compute(request, dossier) -> dict | None:
     container = dossier["adviezen"]
     requests = container.all()
-    may_request = dossier.state in REQUESTABLE_STATES and \
+    may_request = requestable(dossier) and \
         request.has_permission(Permission.EDIT, dossier)
     if not requests and not may_request:
         return None

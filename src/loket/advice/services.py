@@ -31,9 +31,18 @@ from loket.db import utcnow
 from loket.i18n import _
 from loket.identity.models import Team
 from loket.outbox import deliverers, enqueue
+from loket.workflow.engine import workflow_of
 
 # The dossier is being handled: advice makes sense (and the guard waits for it later).
-REQUESTABLE_STATES = ("ontvankelijk", "in_behandeling")
+# (states marked so in the workflow)
+REQUESTABLE = frozenset({"admissible", "in_handling"})
+
+
+def requestable(dossier) -> bool:
+    state = workflow_of(dossier).states[dossier.state]
+    return bool(state.marks & REQUESTABLE)
+
+
 OPINIONS = (FAVOURABLE, UNFAVOURABLE, CONDITIONAL)
 NEEDS_TEXT = (UNFAVOURABLE, CONDITIONAL)
 EMAIL_KIND = "email"  # the e-mail notification plug-in's deliverer
@@ -133,7 +142,7 @@ def request_advice(request, dossier, target: Target, question: str, due: date | 
                    shared: Shared) -> tuple[AdviceRequest, str | None]:
     """Create a request and send it on its channel; ``(advice, e-mail token or None)``."""
     registry, dbsession = request.registry, request.dbsession
-    if dossier.state not in REQUESTABLE_STATES:
+    if not requestable(dossier):
         raise AdviceRefused(_("Advice can only be requested while the dossier is admissible "
                               "or being handled."), 409)
     question = (question or "").strip()

@@ -19,6 +19,7 @@ def draft_panel(request, dossier):
 
 def includeme(config):
     config.add_openapi_fragment("loket.applications")
+    config.add_workflow_feature("applications", marks=("draft",), purposes=("application.submit",))
     config.scan(".views")
     config.scan(".api")  # the same for integrators, as JSON
     config.add_dossier_panel("application", "loket:applications/templates/panel_draft.jinja2",

@@ -12,8 +12,8 @@ import logging
 from loket.catalogue.definition import top_level_fields
 from loket.catalogue.formbuilder import jsonable, prefill_values
 from loket.db import utcnow
-from loket.integrations.magda import consult
-from loket.integrations.magda.soap import MagdaError
+from loket.plugins.kinds import SourceError
+from loket.plugins.registry import Kind, implementations
 
 log = logging.getLogger(__name__)
 
@@ -71,18 +71,21 @@ def prefill(request, dossier, user) -> dict:
     sets) ``dossier.prefill``."""
     definition = dossier.type_version.definition
     record = {"status": OFF, "fields": [], "at": utcnow().isoformat(), "person": {}}
-    if not user.rrn or request.registry.get(consult.REGISTRY_KEY) is None:
+    register = implementations(request.registry, Kind.PERSON_REGISTER)
+    if not user.rrn or not register:
         dossier.prefill = record
         return record
     options = {"purpose": purpose_of(request.registry.settings, definition),
                "dossier_reference": dossier.reference,
                "timeout": timeout_of(request.registry.settings)}
     try:
-        person = consult.geef_persoon(request, user.rrn, **options)
+        person = register[0].geef_persoon(request.dbsession, user.rrn, actor=request.user,
+                                          **options)
         members = None
         if wants_household(definition):
-            members = consult.geef_gezinssamenstelling(request, user.rrn, **options)
-    except MagdaError as error:
+            members = register[0].geef_gezinssamenstelling(
+                request.dbsession, user.rrn, actor=request.user, **options)
+    except SourceError as error:
         # The legal log row is written; the citizen types the data instead.
         log.warning("prefill of dossier %s failed: %s", dossier.reference,
                     type(error).__name__)

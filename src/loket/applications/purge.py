@@ -10,10 +10,9 @@ from datetime import timedelta
 import transaction
 from sqlalchemy import delete, select
 
-from loket.applications.services import DRAFT
 from loket.audit.models import AuditEvent
 from loket.db import get_tm_session, utcnow
-from loket.dossiers.drafts import draft_days
+from loket.dossiers.drafts import draft_days, draft_states
 from loket.dossiers.models import Dossier
 
 INTERVAL_SECONDS = 3600.0
@@ -25,12 +24,13 @@ def purge_drafts(dbsession, now, days: int) -> list[str]:
     cutoff = now - timedelta(days=days)
     rows = dbsession.execute(
         select(Dossier.id, Dossier.reference)
-        .where(Dossier.state == DRAFT, Dossier.submitted.is_(None), Dossier.modified < cutoff)
+        .where(Dossier.state.in_(draft_states()), Dossier.submitted.is_(None),
+               Dossier.modified < cutoff)
         .order_by(Dossier.id).limit(BATCH)).all()
     if not rows:
         return []
     dbsession.execute(delete(Dossier).where(Dossier.id.in_([r.id for r in rows]),
-                                            Dossier.state == DRAFT)
+                                            Dossier.state.in_(draft_states()))
                       .execution_options(synchronize_session=False))
     for row in rows:
         dbsession.add(AuditEvent(actor_id=None, action="application.draft_purged",

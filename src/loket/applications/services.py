@@ -1,6 +1,6 @@
 """The citizen's application, from draft to submission: used by the HTML pages and the API.
 
-A draft *is* a dossier in its workflow's initial state ``concept``: the applicant may view
+A draft *is* a dossier in its workflow's initial state (marked ``draft``): the applicant may view
 and edit it and add documents; nobody else sees it. Its answers live in ``dossier.data`` as
 JSON (amounts as strings, dates ISO 8601), one flat mapping over all steps.
 
@@ -47,15 +47,22 @@ from loket.catalogue.models import DossierTypeVersion
 from loket.db import utcnow
 from loket.documents import services as documents
 from loket.documents.files import CheckedFile
+from loket.dossiers.drafts import draft_states, in_draft
 from loket.dossiers.models import Dossier, next_reference
 from loket.i18n import _
 from loket.identity.acr import acr_satisfied, means_needed
 from loket.identity.models import Team, User
 from loket.security import principals_for
-from loket.workflow.engine import Actor, TransitionForbidden, TransitionRefused, perform
+from loket.workflow.definition import workflows
+from loket.workflow.engine import (
+    Actor,
+    TransitionForbidden,
+    TransitionRefused,
+    perform,
+    workflow_of,
+)
 
-DRAFT = "concept"
-SUBMIT = "indienen"
+SUBMIT = "application.submit"  # the purpose of the submission step
 RECEIPT = "ontvangstbewijs"
 PREFILLED_HINT = _("Filled in from the national register")
 
@@ -87,7 +94,7 @@ class Missing:
 
 
 def is_draft(dossier) -> bool:
-    return dossier.state == DRAFT and dossier.submitted is None
+    return in_draft(dossier) and dossier.submitted is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -97,7 +104,7 @@ def is_draft(dossier) -> bool:
 def find_draft(dbsession, dossier_type, user) -> Dossier | None:
     return dbsession.scalars(
         select(Dossier).join(DossierTypeVersion, Dossier.type_version_id == DossierTypeVersion.id)
-        .where(Dossier.applicant_id == user.id, Dossier.state == DRAFT,
+        .where(Dossier.applicant_id == user.id, Dossier.state.in_(draft_states()),
                Dossier.submitted.is_(None), DossierTypeVersion.type_id == dossier_type.id)
         .order_by(Dossier.id).limit(1)).first()
 
@@ -121,7 +128,8 @@ def start(request, dossier_type, user) -> Dossier:
         raise NotAvailable(dossier_type.code)
     dossier = Dossier(
         reference=next_reference(dbsession, utcnow().year), type_version=version,
-        type_version_id=version.id, title=text(definition.get("title"), "nl"), state=DRAFT,
+        type_version_id=version.id, title=text(definition.get("title"), "nl"),
+        state=workflows()[version.workflow].initial,
         applicant_id=user.id, team=team, team_id=team.id, data={}, prefill={})
     dbsession.add(dossier)
     dbsession.flush()  # the reference exists before MAGDA is asked about it
@@ -255,7 +263,8 @@ def submit(request, dossier, user, expected_version) -> bool:
     if found:
         raise Incomplete(found)
     actor = Actor(user, frozenset(principals_for(user)))
-    perform(request.registry, request.dbsession, dossier, SUBMIT, actor, expected_version)
+    step = workflow_of(dossier).transition_for(SUBMIT)
+    perform(request.registry, request.dbsession, dossier, step.name, actor, expected_version)
     dossier.submitted = utcnow()
     request.dbsession.flush()
     checked = CheckedFile(render_receipt_pdf(request, dossier), "application/pdf",

@@ -10,6 +10,8 @@ from loket.workflow.engine import AfterTransition
 
 def includeme(config):
     config.add_openapi_fragment("loket.checks")
+    config.add_workflow_feature("screening", marks=(screening.SUBMITTED,))
+    config.add_workflow_feature("checks", marks=(runner.ADMISSIBLE,))
     config.add_subscriber(screening.on_submitted, AfterTransition)
     config.add_subscriber(runner.on_admissible, AfterTransition)
     config.add_outbox_deliverer(runner.KIND, runner.deliver)

@@ -35,13 +35,7 @@ from loket.catalogue.definition import to_decimal
 from loket.checks.models import FAILED, NO_DATA, PASSED
 from loket.checks.screening import age_on
 from loket.checks.texts import day, euro, fill
-from loket.integrations.magda.soap import (
-    GEEF_AANSLAGBILJET,
-    GEEF_GEZINSSAMENSTELLING,
-    GEEF_SOCIAAL_STATUUT,
-    NoData,
-    Unreadable,
-)
+from loket.plugins.kinds import NoData, NotConfigured, Unreadable
 
 DEFAULT_PURPOSE = "inkomenscontrole"
 ADULT_AGE = 18
@@ -62,7 +56,8 @@ class Finding:
 class Asking:
     """Who asks what about whom: the consultation's context, the same for every question."""
 
-    magda: object  # loket.integrations.magda.consult.Magda
+    income: object  # loket.plugins.kinds.Income
+    register: object  # loket.plugins.kinds.PersonRegister (households)
     dbsession: object
     insz: str
     dossier_reference: str
@@ -70,13 +65,13 @@ class Asking:
     purpose: str = DEFAULT_PURPOSE
 
     def ask(self, method, *args, insz=None):
-        return getattr(self.magda, method)(
+        source = self.register if method == "geef_gezinssamenstelling" else self.income
+        if source is None:
+            raise NotConfigured("no person register for the household (loket.integrations."
+                                "person_register)")
+        return getattr(source, method)(
             self.dbsession, insz or self.insz, *args, purpose=self.purpose, actor=None,
             dossier_reference=self.dossier_reference)
-
-
-def source_of(*services) -> str:
-    return "MAGDA " + " + ".join(f"{s.naam} {s.short_version}" for s in services)
 
 
 def income_year(check: dict, submitted_on: date) -> int:
@@ -88,9 +83,7 @@ def income_year(check: dict, submitted_on: date) -> int:
 def _income(check: dict, asking: Asking) -> Finding:
     year = income_year(check, asking.submitted_on)
     household = bool(check.get("household"))
-    services = (GEEF_AANSLAGBILJET, GEEF_GEZINSSAMENSTELLING) if household else (
-        GEEF_AANSLAGBILJET,)
-    source = source_of(*services)
+    source = asking.income.describe("tax_bill", *(("household",) if household else ()))
     years = {"income_year": year, "tax_year": year + 1}
     try:
         bill = asking.ask("geef_aanslagbiljet", year)
@@ -141,7 +134,7 @@ def _income(check: dict, asking: Asking) -> Finding:
 
 
 def _social_status(check: dict, asking: Asking) -> Finding:
-    source = source_of(GEEF_SOCIAAL_STATUUT)
+    source = asking.income.describe("social_status")
     status_name = check["status"]
     values = {"status": status_name, "date": day(asking.submitted_on)}
     details = {"status": status_name, "date": asking.submitted_on.isoformat()}

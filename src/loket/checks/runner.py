@@ -29,16 +29,22 @@ from loket.checks.models import FINAL, PASSED, PENDING, CheckResult
 from loket.checks.texts import local_date
 from loket.db import get_tm_session, utcnow
 from loket.dossiers.models import Dossier
-from loket.integrations.magda.consult import NotConfigured, get_magda
-from loket.integrations.magda.soap import InvalidInput, MagdaError, PurposeRefused
 from loket.outbox import PermanentFailure, TemporaryFailure, enqueue
-from loket.workflow.engine import Actor, TransitionConflict, TransitionRefused, perform
+from loket.plugins.kinds import InvalidInput, NotConfigured, PurposeRefused, SourceError
+from loket.plugins.registry import Kind, implementation, implementations
+from loket.workflow.engine import (
+    Actor,
+    TransitionConflict,
+    TransitionRefused,
+    perform,
+    workflow_of,
+)
 
 log = logging.getLogger(__name__)
 
 KIND = "checks.magda"
-ADMISSIBLE_STATE = "ontvankelijk"
-START_HANDLING = "behandeling_starten"
+ADMISSIBLE = "admissible"  # the mark of the state in which the checks run
+START_HANDLING = "handling.start"  # the purpose of the step taken once they are final
 
 
 def checks_of(dossier) -> list[dict]:
@@ -80,8 +86,12 @@ def schedule(dbsession, dossier) -> list[CheckResult]:
     return rows
 
 
+def is_admissible(dossier) -> bool:
+    return workflow_of(dossier).is_marked(dossier.state, ADMISSIBLE)
+
+
 def on_admissible(event):
-    if event.dossier.state == ADMISSIBLE_STATE and checks_of(event.dossier):
+    if is_admissible(event.dossier) and checks_of(event.dossier):
         schedule(event.dbsession, event.dossier)
 
 
@@ -111,7 +121,7 @@ def run_check(registry, dossier_id: int, code: str) -> Exception | None:
             finding = _evaluate(registry, dbsession, dossier, check)
         except (PurposeRefused, InvalidInput, NotConfigured) as error:
             failure = PermanentFailure(f"check {code}: {error}")
-        except MagdaError as error:  # down, slow, unreadable, an unknown error code
+        except SourceError as error:  # down, slow, unreadable, an unknown error code
             failure = TemporaryFailure(f"check {code}: {error}")
         if failure is not None:
             row.last_error = str(failure)[:300]
@@ -130,7 +140,10 @@ def _evaluate(registry, dbsession, dossier, check):
     if not insz:
         raise InvalidInput("the applicant has no national register number")
     purpose = registry.settings.get("loket.checks.purpose") or DEFAULT_PURPOSE
-    asking = Asking(magda=get_magda(registry), dbsession=dbsession, insz=insz,
+    register = implementations(registry, Kind.PERSON_REGISTER)
+    asking = Asking(income=implementation(registry, Kind.INCOME),
+                    register=register[0] if register else None,
+                    dbsession=dbsession, insz=insz,
                     dossier_reference=dossier.reference, purpose=purpose,
                     submitted_on=local_date(dossier.submitted or dossier.created))
     return evaluate(check, asking)
@@ -142,20 +155,22 @@ def advance(registry, dossier_id: int) -> bool:
     with manager:
         dbsession = session_of()
         dossier = dbsession.get(Dossier, dossier_id)
-        if dossier is None or dossier.state != ADMISSIBLE_STATE:
+        if dossier is None or not is_admissible(dossier):
             return False
         results = results_of(dbsession, dossier_id)
         if not results or any(r.status not in FINAL for r in results):
             return False
+        step = workflow_of(dossier).transition_for(START_HANDLING)
+        if step is None:  # a workflow without it: the handler starts the handling
+            return False
         try:
-            perform(registry, dbsession, dossier, START_HANDLING, Actor.system(),
-                    dossier.version)
+            perform(registry, dbsession, dossier, step.name, Actor.system(), dossier.version)
         except TransitionConflict:
             raise TemporaryFailure("the dossier changed meanwhile; trying again") from None
         except TransitionRefused as refused:
             # E.g. a workflow without this step: the handler starts the handling.
             log.info("checks of %s done; %s not possible: %s", dossier.reference,
-                     START_HANDLING, refused)
+                     step.name, refused)
             return False
     return True
 

@@ -18,9 +18,10 @@ from loket.checks.texts import day, local_date
 from loket.checks.texts import fill as fill_texts
 from loket.db import utcnow
 from loket.municipality import get_municipality
+from loket.workflow.engine import workflow_of
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
-SUBMITTED_STATE = "ingediend"
+SUBMITTED = "submitted"  # the mark of the state a dossier is screened on entering
 
 # Our own texts for an unknown outcome: the type's texts only cover pass and fail.
 UNKNOWN_TEXTS = {
@@ -185,8 +186,8 @@ def screen(dossier, municipality, today: date) -> dict:
 
 
 def on_submitted(event):
-    """AfterTransition: screen a dossier that enters ``ingediend``."""
-    if event.dossier.state != SUBMITTED_STATE:
+    """AfterTransition: screen a dossier that enters its workflow's submitted state."""
+    if not workflow_of(event.dossier).is_marked(event.dossier.state, SUBMITTED):
         return
     dossier = event.dossier
     # Rules about time count from the first submission, also after a completion.

@@ -2,9 +2,16 @@
 citizen answers on the dossier page or through the API. See :mod:`loket.completion.services`."""
 
 
+from loket.completion import worklist
+from loket.completion.services import ANSWER, FEATURE, REQUEST, WAITING
+from loket.completion.views import citizen_panel, staff_panel
+
+
 def includeme(config):
     config.add_openapi_fragment("loket.completion")
-    from loket.completion.views import citizen_panel, staff_panel
+    config.add_workflow_feature(FEATURE, marks=(WAITING,), purposes=(REQUEST, ANSWER))
+    config.add_worklist_flag("completion_requested", worklist.FLAG_TITLE,
+                             worklist.completion_open)
 
     config.add_dossier_panel("completion", "loket:completion/templates/citizen_panel.jinja2",
                              citizen_panel, order=10, audience="citizen")
@@ -13,8 +20,8 @@ def includeme(config):
                              order=40, audience="staff")
     # The generic step form's comment is the question: a request for completion is always
     # stored as one. The citizen answers through the completion form, never a bare step.
-    config.add_step_handler("vervollediging_vragen", step_request_completion)
-    config.add_step_handler("vervolledigen", step_use_the_answer_form)
+    config.add_step_handler(REQUEST, step_request_completion)
+    config.add_step_handler(ANSWER, step_use_the_answer_form)
     config.scan(".views")
     config.scan(".api")
 

@@ -34,9 +34,10 @@ from loket.workflow.engine import (
 )
 from loket.workflow.presentation import actor_for, localized
 
-REQUEST = "vervollediging_vragen"
-ANSWER = "vervolledigen"
-WAITING_STATE = "vervollediging_gevraagd"
+FEATURE = "completion"
+REQUEST = "completion.request"  # the workflow steps this feature takes (their purposes)
+ANSWER = "completion.answer"
+WAITING = "awaiting_completion"  # the mark of the state the citizen answers in
 OTHER_DOCUMENT = "bijlage"  # any other document than the type's own document types
 MAX_QUESTION = 4000
 MAX_ANSWER = 4000
@@ -81,7 +82,7 @@ def requested_documents(dossier, completion: CompletionRequest) -> list[Requeste
 
 def open_request(dbsession, dossier) -> CompletionRequest | None:
     """The request the citizen must answer now, if the dossier waits for one."""
-    if dossier.state != WAITING_STATE:
+    if not workflow_of(dossier).is_marked(dossier.state, WAITING):
         return None
     return dbsession.scalars(
         select(CompletionRequest)
@@ -106,7 +107,10 @@ def request_completion(request, dossier, question: str, document_codes: list[str
                                   mapping={"codes": ", ".join(unknown)}))
     if due is not None and due <= utcnow().date():
         raise CompletionRefused(_("The date to answer by must be after today."))
-    perform(request.registry, request.dbsession, dossier, REQUEST, actor_for(request),
+    step = workflow_of(dossier).transition_for(REQUEST)
+    if step is None:
+        raise CompletionRefused(_("Completion cannot be asked for this type of dossier."))
+    perform(request.registry, request.dbsession, dossier, step.name, actor_for(request),
             expected_version, question)
     user = request.user
     completion = CompletionRequest(
@@ -133,7 +137,7 @@ def answerable(request, dossier) -> CompletionRequest:
     completion = open_request(request.dbsession, dossier)
     if completion is None:
         raise CompletionRefused(_("No information or documents are asked for this dossier."))
-    transition = workflow_of(dossier).transitions[ANSWER]
+    transition = workflow_of(dossier).transition_for(ANSWER)
     problem = refusal(dossier, transition, actor_for(request))
     if problem is not None:
         raise problem
@@ -182,7 +186,8 @@ def answer_completion(request, dossier, answer: str, uploads: list[Upload],
             document_type=upload.code, direction="in"))
     completion.answer = answer
     completion.answered = utcnow()
-    perform(request.registry, request.dbsession, dossier, ANSWER, actor_for(request),
+    perform(request.registry, request.dbsession, dossier,
+            workflow_of(dossier).transition_for(ANSWER).name, actor_for(request),
             expected_version, answer)
     audit.record(request, "completion.answered", "dossier", dossier.reference,
                  completion=completion.id, documents=[d.number for d in added])

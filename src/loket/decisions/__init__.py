@@ -3,9 +3,11 @@
 Today: the minutes software's decision callback (:mod:`.callbacks`).
 """
 
+from loket.decisions.callbacks import PURPOSES
 from loket.security import Permission
 
 
 def includeme(config):
+    config.add_workflow_feature("decisions", purposes=tuple(PURPOSES.values()))
     config.add_callback_kind("besluit", Permission.CALLBACK_BESLUIT)
     config.scan(".callbacks")

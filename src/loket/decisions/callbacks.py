@@ -24,11 +24,17 @@ from loket.dossiers.models import Dossier
 from loket.i18n import _
 from loket.security import Permission
 from loket.web.openapi import API_ROUTE, Problem, bad_request_response
-from loket.workflow.engine import Actor, TransitionConflict, TransitionRefused, perform
+from loket.workflow.engine import (
+    Actor,
+    TransitionConflict,
+    TransitionRefused,
+    perform,
+    workflow_of,
+)
 
 LOCAL_TIME = ZoneInfo("Europe/Brussels")  # meetings are dated in Belgian time
-# The decision's outcome → the workflow transition out of ``geagendeerd``.
-BESLUIT_TRANSITIONS = {"approved": "goedkeuren", "refused": "weigeren"}
+# The decision's outcome → the purpose of the workflow step that records it.
+PURPOSES = {"approved": "decision.approve", "refused": "decision.refuse"}
 DECIDING_BODIES = ("college", "gemeenteraad", "vast_bureau")
 
 
@@ -71,7 +77,8 @@ def besluit(context, request):
         return refuse("wrong_body", _("This dossier is decided by: ${expected} (not ${body}). "
                                       "Nothing was changed.",
                                       mapping={"expected": expected_body, "body": body["body"]}))
-    transition = BESLUIT_TRANSITIONS[body["outcome"]]
+    step = workflow_of(dossier).transition_for(PURPOSES[body["outcome"]])
+    transition = step.name if step is not None else PURPOSES[body["outcome"]]
     state_before = dossier.state
     try:
         perform(request.registry, dbsession, dossier, transition, Actor.system(),

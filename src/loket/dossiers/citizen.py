@@ -8,25 +8,25 @@ the completion panel (``vervolledigen``) and a confirmation page (``stopzetten``
 """
 
 from loket.catalogue.answers import application_sections
-from loket.dossiers.drafts import kept_until
+from loket.dossiers.drafts import draft_states, in_draft, kept_until
 from loket.dossiers.panels import panels_for
 from loket.security import Permission
 from loket.workflow.engine import workflow_of
 from loket.workflow.presentation import localized, workflow_view
 
 TEMPLATE = "loket:dossiers/templates/dossier_citizen.jinja2"
-WITHDRAW = "stopzetten"
-SUBMIT = "indienen"
-COMPLETE = "vervolledigen"
-# Steps with a place of their own on the page; any other step of the citizen (an objection …)
-# is offered as a plain form.
-OWN_PLACE = frozenset({WITHDRAW, SUBMIT, COMPLETE})
+WITHDRAW = "application.withdraw"
+# Steps (by purpose) with a place of their own on the page; any other step of the citizen (an
+# objection …) is offered as a plain form.
+OWN_PLACE = frozenset({WITHDRAW, "application.submit", "completion.answer"})
 # Steps whose comment is meant for the citizen: the question asked, and their own words.
-COMMENTS_FOR_CITIZEN = frozenset({"vervollediging_vragen"})
+COMMENTS_FOR_CITIZEN = frozenset({"completion.request"})
 
 
 def timeline(request, dossier, workflow) -> list[dict]:
     """Newest first: when, the state's title and what it means for the citizen."""
+    transitions = workflow_of(dossier).transitions
+    for_citizen = {name for name, t in transitions.items() if t.purpose in COMMENTS_FOR_CITIZEN}
     items = []
     for item in workflow["history"]:
         entry = item["entry"]
@@ -35,7 +35,7 @@ def timeline(request, dossier, workflow) -> list[dict]:
             "occurred": entry.occurred,
             "title": item["title"],
             "text": item["citizen_text"],
-            "comment": entry.comment if own or entry.transition in COMMENTS_FOR_CITIZEN
+            "comment": entry.comment if own or entry.transition in for_citizen
             else "",
             "own": own,
         })
@@ -51,17 +51,17 @@ def running_deadlines(workflow) -> list[dict]:
 def citizen_page(request, dossier) -> dict:
     workflow = workflow_view(request, dossier)
     _with_citizen_texts(request, dossier, workflow)
-    steps = {s["transition"].name: s for s in workflow["steps"]}
+    steps = {s["transition"].purpose or s["transition"].name: s for s in workflow["steps"]}
     withdraw = steps.get(WITHDRAW)
+    draft = in_draft(dossier)
     documents = dossier["documenten"].all()
     return {
         "dossier": dossier,
         "workflow": workflow,
         "waits_for_me": workflow["state"].waits_for == "applicant",
-        "is_draft": dossier.state == "concept",
+        "is_draft": draft,
         "submitted": dossier.submitted or _first_submission(workflow),
-        "draft_kept_until": kept_until(request, dossier)
-        if dossier.state == "concept" else None,
+        "draft_kept_until": kept_until(request, dossier) if draft else None,
         "timeline": timeline(request, dossier, workflow),
         "deadlines": running_deadlines(workflow),
         "handler": dossier.handler if dossier.handler_id is not None else None,
@@ -69,7 +69,7 @@ def citizen_page(request, dossier) -> dict:
         "received": [d for d in documents if d.direction == "out"],
         "may_add_document": request.has_permission(Permission.ADD_DOCUMENT, dossier),
         "may_withdraw": withdraw is not None and withdraw["blocked"] is None,
-        "other_steps": [s for name, s in steps.items() if name not in OWN_PLACE],
+        "other_steps": [s for key, s in steps.items() if key not in OWN_PLACE],
         "panels": panels_for(request, dossier, "citizen"),
         "application": application_sections(request, dossier),
     }
@@ -77,8 +77,9 @@ def citizen_page(request, dossier) -> dict:
 
 def _first_submission(workflow):
     """When the dossier left its draft state (for dossiers without ``submitted``)."""
+    drafts = draft_states()
     return next((item["entry"].occurred for item in workflow["history"]
-                 if item["entry"].from_state == "concept"), None)
+                 if item["entry"].from_state in drafts), None)
 
 
 def _with_citizen_texts(request, dossier, workflow) -> None:

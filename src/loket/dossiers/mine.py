@@ -8,11 +8,9 @@ definitions in memory: no query per dossier.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from loket.dossiers.drafts import kept_until
+from loket.dossiers.drafts import in_draft, kept_until
 from loket.workflow.engine import workflow_of
 from loket.workflow.presentation import localized
-
-DRAFT = "concept"
 
 
 @dataclass(frozen=True)
@@ -25,12 +23,16 @@ class Card:
     date: datetime  # submitted, or started for a draft
     kept_until: date | None  # drafts only
 
+    @property
+    def draft(self) -> bool:
+        return in_draft(self.dossier)
+
 
 def card(request, dossier) -> Card:
     locale = request.locale_name
     state = workflow_of(dossier).states[dossier.state]
     type_title = (dossier.type_version.definition or {}).get("title") or {}
-    draft = dossier.state == DRAFT
+    draft = in_draft(dossier)
     return Card(
         dossier=dossier, type_title=localized(type_title, locale) or dossier.title,
         state_title=localized(state.title, locale),
@@ -42,5 +44,5 @@ def card(request, dossier) -> Card:
 
 def cards(request, dossiers) -> dict[str, list[Card]]:
     all_cards = [card(request, d) for d in dossiers]
-    return {"drafts": [c for c in all_cards if c.dossier.state == DRAFT],
-            "submitted": [c for c in all_cards if c.dossier.state != DRAFT]}
+    return {"drafts": [c for c in all_cards if c.draft],
+            "submitted": [c for c in all_cards if not c.draft]}

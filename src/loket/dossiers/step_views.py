@@ -7,9 +7,9 @@ from loket.dossiers.models import Dossier
 from loket.i18n import _
 from loket.security import Permission
 from loket.web.views import error_response
-from loket.workflow.engine import TransitionRefused, perform
+from loket.workflow.engine import TransitionRefused, perform, workflow_of
 from loket.workflow.presentation import actor_for
-from loket.workflow.steps import STEP_HANDLERS
+from loket.workflow.steps import step_handler
 
 
 def _version(value):
@@ -27,7 +27,7 @@ def take_step(context, request):
         raise TransitionRefused(_("The form is incomplete. Reload the page and try again."))
     transition = request.POST.get("transition", "")
     comment = request.POST.get("comment", "")
-    handler = request.registry.get(STEP_HANDLERS, {}).get(transition)
+    handler = step_handler(request.registry, workflow_of(context).transitions.get(transition))
     if handler is not None:
         handler(request, context, comment, version)
     else:

@@ -13,11 +13,11 @@ from loket.security import Permission
 from loket.workflow.engine import TransitionRefused, perform, refusal, workflow_of
 from loket.workflow.presentation import actor_for
 
-WITHDRAW = "stopzetten"
+WITHDRAW = "application.withdraw"  # the purpose of the step
 
 
 def _refusal(request, dossier):
-    transition = workflow_of(dossier).transitions.get(WITHDRAW)
+    transition = workflow_of(dossier).transition_for(WITHDRAW)
     if transition is None:
         return TransitionRefused(_("This application cannot be withdrawn."))
     return refusal(dossier, transition, actor_for(request))
@@ -37,7 +37,8 @@ def withdraw(context, request):
     except ValueError:
         raise TransitionRefused(
             _("The form is incomplete. Reload the page and try again.")) from None
-    perform(request.registry, request.dbsession, context, WITHDRAW, actor_for(request), version,
+    step = workflow_of(context).transition_for(WITHDRAW)
+    perform(request.registry, request.dbsession, context, step.name, actor_for(request), version,
             request.POST.get("comment", "")[:2000])
     request.session.flash(request.localizer.translate(_("Your application was withdrawn.")))
     return HTTPFound(location=request.resource_path(context))

@@ -31,7 +31,12 @@ FLOWS_KEY = "oidc_flows"  # session key: pending logins by state
 FLOW_TTL = 600  # seconds a person may spend at the provider
 MAX_FLOWS = 5  # logins pending at once in one session (several tabs)
 LEEWAY = 60  # clock skew between us and the provider, in seconds
-MAX_TOKEN_AGE = 600  # an ID token issued longer ago than this is a replay
+ROLE_CLAIM = "loket_rol_3d"  # the application's role claim (``<scope>_rol_3d``)
+# Claims Loket reads; the ones a provider leaves out of the ID token come from userinfo.
+WANTED_CLAIMS = ("given_name", "family_name", "email", "rrn", ROLE_CLAIM)
+# Asked through the claims parameter (where the provider supports it): a standard provider
+# includes acr and auth_time only when asked.
+REQUESTED_CLAIMS = '{"id_token":{"acr":null,"auth_time":null}}'
 
 
 class LoginError(Exception):
@@ -134,8 +139,9 @@ class OIDCClient:
     # --- the flow ------------------------------------------------------------------------
 
     def authorization_url(self, state: str, nonce: str, code_challenge: str,
-                          acr_values: list[str] = ()) -> str:
-        endpoint = self.metadata()["authorization_endpoint"]
+                          acr_values: list[str] = (), step_up: bool = False) -> str:
+        metadata = self.metadata()
+        endpoint = metadata["authorization_endpoint"]
         params = {
             "response_type": "code",
             "client_id": self.client_id,
@@ -148,6 +154,13 @@ class OIDCClient:
         }
         if acr_values:  # the login level asked for, most preferred first (OIDC Core §3.1.2.1)
             params["acr_values"] = " ".join(acr_values)
+        if metadata.get("claims_parameter_supported"):
+            params["claims"] = REQUESTED_CLAIMS
+        if step_up:
+            # A provider with a single-sign-on session would otherwise hand back the earlier,
+            # weaker login at once, and the person would loop on "logged in too weakly".
+            params["prompt"] = "login"
+            params["max_age"] = "0"
         return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
 
     def exchange_code(self, code: str, code_verifier: str) -> dict:
@@ -207,12 +220,40 @@ class OIDCClient:
             raise TokenRejected("id_token_expired") from exc
         except ClaimError as exc:
             raise TokenRejected(f"id_token_{_code(exc.claim)}") from exc
-        if claims["iat"] < time.time() - MAX_TOKEN_AGE:
+        # iat judged with exp (a provider chooses its tokens' lifetime), not a fixed age.
+        iat, exp = claims["iat"], claims["exp"]
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (iat, exp)) \
+                or iat > time.time() + LEEWAY or iat > exp:
             raise TokenRejected("id_token_iat")
         audience = claims["aud"]
         if isinstance(audience, list) and len(audience) > 1 and claims.get("azp") != self.client_id:
             raise TokenRejected("id_token_azp")
         return claims
+
+    def check_issuer_parameter(self, params) -> None:
+        """RFC 9207: the ``iss`` of the authorization response is the issuer; required when
+        the provider says it sends one (a mix-up attack would otherwise go unseen)."""
+        sent = params.get("iss")
+        if sent is None:
+            if self.metadata().get("authorization_response_iss_parameter_supported") is True:
+                raise TokenRejected("iss_parameter_missing")
+        elif sent != self.issuer:
+            raise TokenRejected("iss_parameter_mismatch")
+
+    def complete_claims(self, claims: dict, tokens: dict) -> dict:
+        """The ID token's claims, with those Loket reads but the provider left out of it
+        taken from userinfo (OIDC Core §5.4: scope claims may come from either)."""
+        complete = ("given_name" in claims and "family_name" in claims
+                    and ("rrn" in claims or ROLE_CLAIM in claims))  # a citizen or staff
+        if complete:
+            return claims
+        access_token = tokens.get("access_token")
+        if not isinstance(access_token, str) or not access_token:
+            return claims
+        info = self.userinfo(access_token)
+        if info.get("sub") != claims["sub"]:  # OIDC Core §5.3.4: another person's answer
+            raise TokenRejected("userinfo_sub_mismatch")
+        return {**{k: v for k, v in info.items() if k in WANTED_CLAIMS}, **claims}
 
     def userinfo(self, access_token: str) -> dict:
         """The claims of the person an access token is for (the userinfo endpoint)."""
@@ -277,12 +318,13 @@ def _pending(session) -> dict:
 
 def begin(request, target: str, acr_values: list[str] = ()) -> str:
     """Remember a new login in the session; the provider's URL to send the browser to.
-    With ``acr_values`` the login must be made with one of those means (acr URNs)."""
+    With ``acr_values`` the login must be made with one of those means (acr URNs): a step up,
+    which asks the provider for a fresh login (``prompt=login``, ``max_age=0``)."""
     client = get_client(request)
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)  # 86 characters, within PKCE's 43-128
     url = client.authorization_url(state, nonce, create_s256_code_challenge(verifier),
-                                   acr_values)
+                                   acr_values, step_up=bool(acr_values))
     flows = _pending(request.session)
     flows[state] = {"nonce": nonce, "verifier": verifier, "target": target,
                     "acr_values": list(acr_values), "started": time.time()}
@@ -308,6 +350,8 @@ def finish(request) -> tuple[dict, dict]:
     if flow is None:
         raise LoginError("state", _("This login attempt is unknown or has expired. Nothing was "
                                     "changed. Please log in again."))
+    client = get_client(request)
+    client.check_issuer_parameter(params)  # error answers carry it too (RFC 9207 §2)
     if "error" in params:
         error = _code(params.get("error"))
         if error == "access_denied":
@@ -318,10 +362,14 @@ def finish(request) -> tuple[dict, dict]:
     code = params.get("code")
     if not code:
         raise LoginError("code_missing")
-    client = get_client(request)
     tokens = client.exchange_code(code, flow["verifier"])
     claims = client.validate_id_token(tokens["id_token"], flow["nonce"])
-    return claims, flow
+    if flow.get("acr_values"):  # asked with max_age=0: the login must be a new one
+        auth_time = claims.get("auth_time")
+        if not isinstance(auth_time, int | float) or isinstance(auth_time, bool) \
+                or auth_time < flow["started"] - LEEWAY:
+            raise TokenRejected("id_token_auth_time")
+    return client.complete_claims(claims, tokens), flow
 
 
 

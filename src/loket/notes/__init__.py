@@ -2,12 +2,23 @@
 See :mod:`loket.notes.services`."""
 
 
+def unseen_mentions(user_id: int):
+    from sqlalchemy import select
+
+    from loket.notes.models import NoteMention
+
+    return select(NoteMention.dossier_id).where(NoteMention.user_id == user_id,
+                                                NoteMention.seen.is_(False))
+
+
 def includeme(config):
     config.add_openapi_fragment("loket.notes")
     from loket.notes import views
     from loket.notes.resources import DossierNotes
 
     config.add_dossier_child("notities", DossierNotes)
+    # A dossier mentioning a handler in a note they have not seen is in their own list.
+    config.add_worklist_mine("mentions", unseen_mentions)
     config.add_dossier_panel("notes", "loket:notes/templates/panel.jinja2", views.panel,
                              order=80, audience="staff")
     config.add_timeline_source("notes", views.timeline_entries)

@@ -41,6 +41,11 @@ class SourceUnavailable(SourceError):
     outcome = "unavailable"
 
 
+class Unreadable(SourceUnavailable):
+    """An answer that cannot be read (truncated, unknown shape, another question's): pending
+    and retried like an outage, never "no data" and never a pass."""
+
+
 class PurposeRefused(SourceError):
     """No legal purpose was given for a consultation of personal data."""
 
@@ -58,6 +63,10 @@ class PersonRegister(Protocol):
     """The national register: a person and their household (MAGDA GeefPersoon,
     GeefGezinssamenstelling). Every call is logged in the legal log in ``dbsession``."""
 
+    def describe(self, *questions: str) -> str:
+        """The source of answers to ``questions`` (``person``, ``household``, ``tax_bill``,
+        ``social_status``) as a person reads it, e.g. ``MAGDA GeefPersoon 02.02``."""
+
     def geef_persoon(self, dbsession, insz: str, *, purpose: str, actor=None,
                      dossier_reference: str | None = None, timeout: float | None = None): ...
 
@@ -70,6 +79,8 @@ class PersonRegister(Protocol):
 class Income(Protocol):
     """Income and social status (MAGDA GeefAanslagbiljetPersonenbelasting,
     GeefSociaalStatuut), for the automatic checks."""
+
+    def describe(self, *questions: str) -> str: ...
 
     def geef_aanslagbiljet(self, dbsession, insz: str, inkomensjaar: int, *, purpose: str,
                            actor=None, dossier_reference: str | None = None,

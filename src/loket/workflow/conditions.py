@@ -98,7 +98,9 @@ def citizen_pays(dossier):
 
 @register_condition("nothing_left_to_pay")
 def nothing_left_to_pay(dossier):
-    if dossier.outcome == "approved" and dossier.state == "beslissing_verzonden" and \
-            _payment_direction(dossier) != "none":
+    from loket.workflow.engine import workflow_of  # the engine imports this module
+
+    sent = workflow_of(dossier).is_marked(dossier.state, "decision_sent")
+    if dossier.outcome == "approved" and sent and _payment_direction(dossier) != "none":
         return _("The payment has not been handled yet.")
     return None

@@ -8,6 +8,7 @@ transitions the worker and callbacks perform.
 """
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,9 @@ class State:
     suspends_deadlines: bool = False
     final: bool = False
     outcome: str | None = None  # "approved" | "refused" for decision states
+    # What the state means to the features (``submitted``, ``admissible``,
+    # ``ready_for_decision`` …): features find states by mark, never by name.
+    marks: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,9 @@ class Transition:
     roles: frozenset[str]
     conditions: tuple[str, ...] = ()
     comment_required: bool = False
+    # What the step is for (``admissibility.accept``, ``completion.request`` …): the feature
+    # that owns the purpose takes the step through its own service.
+    purpose: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,24 @@ class Workflow:
     def transitions_from(self, state: str) -> list[Transition]:
         return [t for t in self.transitions.values() if state in t.sources]
 
+    def transition_for(self, purpose: str) -> Transition | None:
+        """The step with this purpose, or ``None`` when the workflow has none."""
+        return next((t for t in self.transitions.values() if t.purpose == purpose), None)
+
+    def states_marked(self, mark: str) -> frozenset[str]:
+        return frozenset(s.name for s in self.states.values() if mark in s.marks)
+
+    def is_marked(self, state: str, mark: str) -> bool:
+        return mark in self.states[state].marks
+
+    @property
+    def purposes(self) -> frozenset[str]:
+        return frozenset(t.purpose for t in self.transitions.values() if t.purpose)
+
+    @property
+    def marks(self) -> frozenset[str]:
+        return frozenset(m for s in self.states.values() for m in s.marks)
+
 
 def _texts(value, where, problems, required=True) -> dict:
     if value is None and not required:
@@ -74,6 +99,28 @@ def _texts(value, where, problems, required=True) -> dict:
         problems.append(f"{where}: needs a Dutch (nl) and an English (en) text")
         return {}
     return {"nl": str(value["nl"]), "en": str(value["en"])}
+
+
+MARKER = re.compile(r"[a-z][a-z_]*(\.[a-z][a-z_]*)?")
+
+
+def _names(value, where, problems) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list) or not all(isinstance(v, str) and MARKER.fullmatch(v)
+                                               for v in value):
+        problems.append(f"{where}: a list of lower-case names")
+        return frozenset()
+    return frozenset(value)
+
+
+def _purpose(value, where, problems) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not MARKER.fullmatch(value):
+        problems.append(f"{where}: a lower-case name such as admissibility.accept")
+        return None
+    return value
 
 
 def parse_workflow(data: dict, source: str = "workflow") -> Workflow:
@@ -122,7 +169,7 @@ def parse_workflow(data: dict, source: str = "workflow") -> Workflow:
                                 required=False),
             phase=phase or "", permissions=permissions, waits_for=waits_for,
             suspends_deadlines=bool(raw.get("suspends_deadlines")), final=bool(raw.get("final")),
-            outcome=outcome,
+            outcome=outcome, marks=_names(raw.get("marks"), f"{where}.marks", problems),
         )
 
     initial = data.get("initial")
@@ -153,7 +200,11 @@ def parse_workflow(data: dict, source: str = "workflow") -> Workflow:
             sources=tuple(sources), target=target, roles=roles,
             conditions=tuple(raw.get("conditions") or ()),
             comment_required=bool(raw.get("comment_required")),
+            purpose=_purpose(raw.get("purpose"), f"{where}.purpose", problems),
         )
+    purposes = [t.purpose for t in transitions.values() if t.purpose]
+    for purpose in sorted({p for p in purposes if purposes.count(p) > 1}):
+        problems.append(f"{source}.transitions: purpose {purpose!r} is given to several steps")
 
     for state in states.values():
         if state.final and any(state.name in t.sources for t in transitions.values()):

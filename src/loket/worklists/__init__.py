@@ -17,8 +17,17 @@ STATIC_NAME = "werkbank-static"
 
 
 def includeme(config):
+    from loket.worklists import deadlines, queries, registry, search, timeline
+    from loket.worklists.presentation import LIST_TITLES
+
     config.add_openapi_fragment("loket.worklists")
-    from loket.worklists import deadlines, search, timeline
+    config.add_directive("add_worklist", registry.add_worklist)
+    config.add_directive("add_worklist_flag", registry.add_worklist_flag)
+    config.add_directive("add_worklist_mine", registry.add_worklist_mine)
+    for order, (code, condition) in enumerate([
+            (queries.MINE, None), ("team", queries.team), ("vrij", queries.unassigned),
+            ("te-laat", queries.overdue), ("deze-week", queries.due_this_week)]):
+        config.add_worklist(code, LIST_TITLES[code], condition, order=order * 10)
 
     search.watch()
     config.add_subscriber(deadlines.after_transition, AfterTransition)

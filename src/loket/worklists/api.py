@@ -13,7 +13,7 @@ from loket.security import Permission
 from loket.web.openapi import API_ROUTE, bad_request_response, iso, link, spec_dict
 from loket.worklists.assignment import assign
 from loket.worklists.presentation import describe, filters_from, query_of, viewer_of
-from loket.worklists.queries import COUNT_LIMIT, LISTS, BadCursor, worklist, worklist_counts
+from loket.worklists.queries import COUNT_LIMIT, BadCursor, lists, worklist, worklist_counts
 from loket.worklists.views import chosen_handler, load_dossiers
 
 
@@ -22,7 +22,7 @@ def _person(user):
 
 
 def item(request, row, today) -> dict:
-    described = describe(row, request.locale_name, today)
+    described = describe(request.registry, row, request.locale_name, today)
     dossier = row.dossier
     time_left = described["time_left"]
     return {
@@ -38,8 +38,7 @@ def item(request, row, today) -> dict:
         "due": dossier.due.isoformat() if dossier.due else None,
         "days_left": (dossier.due - today).days if dossier.due else None,
         "time_left": request.localizer.translate(time_left) if time_left else None,
-        "advice_waiting": row.advice_waiting,
-        "completion_requested": row.completion_requested,
+        **row.flags,
         "submitted": iso(dossier.submitted) if dossier.submitted else None,
         "modified": iso(dossier.modified),
         "version": dossier.version,
@@ -51,7 +50,7 @@ def item(request, row, today) -> dict:
              request_method="GET", renderer="json")
 def worklist_json(context, request):
     viewer = viewer_of(request)
-    filters = filters_from(request.GET)
+    filters = filters_from(request.registry, request.GET)
     filters.limit = request.api_parameters.query.get("limit", filters.limit)
     try:
         page = worklist(request.dbsession, viewer, filters)
@@ -63,7 +62,7 @@ def worklist_json(context, request):
     return {
         "list": filters.list,
         "sort": filters.sort,
-        "counts": {code: counts[code] for code in LISTS} if counts else None,
+        "counts": {code: counts[code] for code in lists(request.registry)} if counts else None,
         "count_limit": COUNT_LIMIT,
         "items": [item(request, row, viewer.today) for row in page.rows],
         "links": {

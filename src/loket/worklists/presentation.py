@@ -4,13 +4,14 @@ from datetime import date
 
 from loket.i18n import _
 from loket.workflow.presentation import localized, state_title
-from loket.worklists.queries import DATE_FIELDS, LISTS, SORTS, Filters, Viewer, handler_team_ids
+from loket.worklists.queries import DATE_FIELDS, SORTS, Filters, Viewer, handler_team_ids, lists
+from loket.worklists.registry import flags
 
+# The worklists of this package (others add theirs: advice's "advies").
 LIST_TITLES = {
     "mijn": _("My dossiers"),
     "team": _("My team"),
     "vrij": _("Unassigned"),
-    "advies": _("Waiting for advice"),
     "te-laat": _("Overdue"),
     "deze-week": _("Due this week"),
 }
@@ -43,14 +44,14 @@ def _handler(value):
         return None
 
 
-def filters_from(params, default_list: str = "team") -> Filters:
+def filters_from(registry, params, default_list: str = "team") -> Filters:
     """The filters of a query string; a value that makes no sense is left out (the page) —
     the API's document refuses such values before this runs."""
     chosen = params.get("lijst")
     sort = params.get("sorteer")
     date_field = params.get("datum")
     return Filters(
-        list=chosen if chosen in LISTS else default_list,
+        list=chosen if chosen in lists(registry) else default_list,
         sort=sort if sort in SORTS else "termijn",
         type_code=params.get("type") or None,
         state=params.get("status") or None,
@@ -96,7 +97,7 @@ def type_title(dossier, locale: str) -> str:
     return localized((dossier.type_version.definition or {}).get("title") or {}, locale)
 
 
-def describe(row, locale: str, today: date) -> dict:
+def describe(registry, row, locale: str, today: date) -> dict:
     dossier = row.dossier
     return {
         "dossier": dossier,
@@ -104,6 +105,5 @@ def describe(row, locale: str, today: date) -> dict:
         "state_title": state_title(dossier, locale),
         "time_left": time_left(dossier.due, today),
         "overdue": dossier.due is not None and dossier.due < today,
-        "advice_waiting": row.advice_waiting,
-        "completion_requested": row.completion_requested,
+        "flags": [flag.title for flag in flags(registry) if row.flags.get(flag.name)],
     }

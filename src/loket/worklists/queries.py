@@ -12,20 +12,17 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, exists, false, func, literal, or_, select, tuple_
+from sqlalchemy import and_, false, func, literal, or_, select, tuple_
 from sqlalchemy.orm import defaultload, joinedload
 
-from loket.advice.models import OPEN_STATUSES, AdviceRequest
 from loket.catalogue.models import DossierType, DossierTypeVersion
-from loket.completion.models import CompletionRequest
 from loket.dossiers.models import Dossier
 from loket.identity.models import User
-from loket.notes.models import NoteMention
+from loket.worklists.registry import flags, mine_sources, worklists
 
 PAGE_SIZE = 50
 
 
-LISTS = ("mijn", "team", "vrij", "advies", "te-laat", "deze-week")
 DATE_FIELDS = {"ingediend": Dossier.submitted, "aangemaakt": Dossier.created}
 WEEK = 7
 
@@ -79,8 +76,7 @@ class Viewer:
 @dataclass(frozen=True)
 class Row:
     dossier: Dossier
-    advice_waiting: bool
-    completion_requested: bool
+    flags: dict[str, bool]  # each registered flag (loket.worklists.registry)
 
 
 @dataclass
@@ -100,39 +96,49 @@ def closed_states() -> set[str]:
     return names
 
 
-def _advice_waiting():
-    return exists().where(AdviceRequest.dossier_id == Dossier.id,
-                          AdviceRequest.status.in_(OPEN_STATUSES))
+def registry_of_session(dbsession):
+    return dbsession.info["registry"]
 
 
-def _completion_requested():
-    return exists().where(CompletionRequest.dossier_id == Dossier.id,
-                          CompletionRequest.answered.is_(None))
+def lists(registry) -> tuple[str, ...]:
+    """The codes of the worklists, in their order."""
+    return tuple(w.code for w in worklists(registry))
 
 
-def _mine(user_id: int):
-    """Open dossiers assigned to the user, or mentioning them in a note they have not seen:
-    one id list from two small index scans (``handler_id = … OR id IN (…)`` reads every
-    dossier the handler ever had, open or closed)."""
-    return Dossier.id.in_(
-        select(Dossier.id).where(Dossier.handler_id == user_id,
-                                 Dossier.state.not_in(sorted(closed_states())))
-        .union(select(NoteMention.dossier_id).where(NoteMention.user_id == user_id,
-                                                   NoteMention.seen.is_(False))))
+def mine(registry, viewer: Viewer):
+    """Open dossiers assigned to the user, or the user's for another package's reason (a
+    mention in a note not yet seen): one id list from small index scans (``handler_id = … OR
+    id IN (…)`` reads every dossier the handler ever had, open or closed)."""
+    assigned = select(Dossier.id).where(Dossier.handler_id == viewer.user_id,
+                                        Dossier.state.not_in(sorted(closed_states())))
+    others = [ids(viewer.user_id) for ids in mine_sources(registry)]
+    return Dossier.id.in_(assigned.union(*others) if others else assigned)
 
 
-def list_conditions(viewer: Viewer) -> dict:
-    """The WHERE clause of each list (open dossiers are required on top of these)."""
-    team = Dossier.team_id.in_(viewer.team_ids) if viewer.team_ids else false()
+def team(viewer: Viewer):
+    return Dossier.team_id.in_(viewer.team_ids) if viewer.team_ids else false()
+
+
+def unassigned(viewer: Viewer):
+    return and_(team(viewer), Dossier.handler_id.is_(None))
+
+
+def overdue(viewer: Viewer):
+    return and_(team(viewer), Dossier.due < viewer.today)
+
+
+def due_this_week(viewer: Viewer):
     today = viewer.today
-    return {
-        "mijn": _mine(viewer.user_id),
-        "team": team,
-        "vrij": and_(team, Dossier.handler_id.is_(None)),
-        "advies": and_(team, _advice_waiting()),
-        "te-laat": and_(team, Dossier.due < today),
-        "deze-week": and_(team, Dossier.due >= today, Dossier.due <= today + timedelta(WEEK)),
-    }
+    return and_(team(viewer), Dossier.due >= today, Dossier.due <= today + timedelta(WEEK))
+
+
+def list_conditions(registry, viewer: Viewer) -> dict:
+    """The WHERE clause of each list (open dossiers are required on top of these)."""
+    return {w.code: mine(registry, viewer) if w.code == MINE else w.condition(viewer)
+            for w in worklists(registry)}
+
+
+MINE = "mijn"
 
 
 def _dialect(dbsession) -> str:
@@ -174,13 +180,14 @@ def worklist_counts(dbsession, viewer: Viewer, filters: Filters) -> dict[str, in
     """How many dossiers each list holds (with the same filters), at most ``COUNT_LIMIT + 1``
     (read: more than COUNT_LIMIT): one statement, each list counted through its own index."""
     conditions = filter_conditions(dbsession, filters)
+    registry = registry_of_session(dbsession)
     counted = [
         select(func.count()).select_from(
             select(literal(1)).select_from(Dossier).where(condition, *conditions)
             .limit(COUNT_LIMIT + 1).subquery()).scalar_subquery().label(name.replace("-", "_"))
-        for name, condition in list_conditions(viewer).items()]
+        for name, condition in list_conditions(registry, viewer).items()]
     row = dbsession.execute(select(*counted)).one()
-    return {name: getattr(row, name.replace("-", "_")) or 0 for name in LISTS}
+    return {name: getattr(row, name.replace("-", "_")) or 0 for name in lists(registry)}
 
 
 # Cursors: the last row's sort value and id, opaque to the client.
@@ -240,10 +247,11 @@ def _order(spec: Sort) -> list:
 def worklist(dbsession, viewer: Viewer, filters: Filters) -> Page:
     """One page of a list; raises :class:`BadCursor` for a cursor that is not ours."""
     spec = SORTS[filters.sort]
+    registry = registry_of_session(dbsession)
+    flagged = flags(registry)
     statement = (
-        select(Dossier, _advice_waiting().label("advice"),
-               _completion_requested().label("completion"))
-        .where(list_conditions(viewer)[filters.list],
+        select(Dossier, *(flag.clause().label(f"flag_{n}") for n, flag in enumerate(flagged)))
+        .where(list_conditions(registry, viewer)[filters.list],
                *filter_conditions(dbsession, filters))
         # The people's roles are not needed here (each would cost a query per page).
         .options(joinedload(Dossier.handler).lazyload(User.roles),
@@ -252,7 +260,8 @@ def worklist(dbsession, viewer: Viewer, filters: Filters) -> Page:
     if filters.cursor:
         statement = statement.where(_after(spec, *decode_cursor(filters.sort, filters.cursor)))
     result = dbsession.execute(statement.order_by(*_order(spec)).limit(filters.limit + 1)).all()
-    rows = [Row(d, bool(a), bool(c)) for d, a, c in result[:filters.limit]]
+    rows = [Row(d, {flag.name: bool(value) for flag, value in zip(flagged, values, strict=True)})
+            for d, *values in result[:filters.limit]]
     more = len(result) > filters.limit
     return Page(rows, encode_cursor(filters.sort, rows[-1].dossier) if more else None)
 
@@ -294,5 +303,5 @@ def dossier_types(dbsession) -> list[tuple[str, dict]]:
     return sorted(titles.items())
 
 
-__all__ = ["LISTS", "SORTS", "Filters", "Viewer", "Row", "Page", "BadCursor", "worklist",
+__all__ = ["SORTS", "lists", "Filters", "Viewer", "Row", "Page", "BadCursor", "worklist",
            "worklist_counts", "colleagues", "dossier_types", "handler_team_ids"]

@@ -17,7 +17,6 @@ from loket.workflow.definition import workflows
 from loket.workflow.presentation import localized
 from loket.worklists.assignment import AssignmentRefused, assign
 from loket.worklists.presentation import (
-    LIST_TITLES,
     NO_HANDLER,
     SORT_TITLES,
     describe,
@@ -27,7 +26,6 @@ from loket.worklists.presentation import (
 )
 from loket.worklists.queries import (
     COUNT_LIMIT,
-    LISTS,
     SORTS,
     BadCursor,
     closed_states,
@@ -36,6 +34,7 @@ from loket.worklists.queries import (
     worklist,
     worklist_counts,
 )
+from loket.worklists.registry import worklists
 
 ME = "ik"
 
@@ -66,7 +65,7 @@ def _count_text(count: int) -> str:
              renderer="loket:worklists/templates/workbench.jinja2", request_method="GET")
 def workbench(context, request):
     viewer = viewer_of(request)
-    filters = filters_from(request.GET)
+    filters = filters_from(request.registry, request.GET)
     # A search looks for one dossier: its lists are not counted (a common name would match
     # thousands of dossiers in every list).
     counts = None if filters.search else worklist_counts(request.dbsession, viewer, filters)
@@ -78,13 +77,14 @@ def workbench(context, request):
         "teams": request.user.teams,
         "has_teams": bool(viewer.team_ids),
         "filters": filters,
-        "lists": [{"code": code, "title": LIST_TITLES[code],
-                   "count": counts[code] if counts else None,
-                   "count_text": _count_text(counts[code]) if counts else "",
-                   "query": query_of(filters, lijst=code)} for code in LISTS],
-        "list_title": LIST_TITLES[filters.list],
+        "lists": [{"code": w.code, "title": w.title,
+                   "count": counts[w.code] if counts else None,
+                   "count_text": _count_text(counts[w.code]) if counts else "",
+                   "query": query_of(filters, lijst=w.code)} for w in worklists(request.registry)],
+        "list_title": next(w.title for w in worklists(request.registry)
+                           if w.code == filters.list),
         "sorts": [(code, SORT_TITLES[code]) for code in SORTS],
-        "rows": [describe(row, locale, viewer.today) for row in page.rows],
+        "rows": [describe(request.registry, row, locale, viewer.today) for row in page.rows],
         "next_query": query_of(filters, na=page.next_cursor) if page.next_cursor else None,
         "first_query": query_of(filters) if filters.cursor else None,
         "back_query": urlencode(query_of(filters)),
@@ -145,7 +145,8 @@ def assign_from_workbench(context, request):
     request.session.flash(request.localizer.translate(
         _("${count} dossier(s) assigned.", mapping={"count": changed})))
     # Back to the same list: rebuilt from known parameters only, never a URL from the form.
-    back = query_of(filters_from(dict(parse_qsl(request.POST.get("terug", "")))))
+    back = query_of(filters_from(request.registry,
+                                 dict(parse_qsl(request.POST.get("terug", "")))))
     return HTTPFound(location=request.resource_path(context, "werkbank", query=back))
 
 

@@ -166,3 +166,24 @@ def test_unknown_client_is_a_permanent_failure(dosis, context, message):
             deliver(message, context)
     finally:
         client.client_id = original
+
+
+@pytest.mark.parametrize(("path", "stored"), [
+    ("/api/v1/dosis/dossiers", True),  # the reference connector's older path
+    ("/api/v2/dossiers", False),  # its newer one: not where the DOSIS API page puts it
+])
+def test_the_upload_path_is_a_setting(dosis, context, message, path, stored):
+    client = client_of(context.registry)
+    default = client.upload_path
+    assert default == "/api/v2/dosis/dossiers"
+    client.upload_path = path
+    try:
+        if stored:
+            deliver(message, context)
+        else:
+            with pytest.raises(PermanentFailure, match="HTTP 404|NIET_GEVONDEN"):
+                deliver(message, context)
+    finally:
+        client.upload_path = default
+    number = message.payload["Identificatie"]["DossierNummer"]
+    assert (dosis.app.stored(BRON, number) is not None) is stored

@@ -96,7 +96,8 @@ def test_no_action_and_empty_fields_are_left_out(factories, dbsession, app_setti
                             status=dosis_status(dossier, WORKFLOW, "ontvankelijk"), bron=BRON,
                             public_url="http://localhost", municipality=bare,
                             changed=datetime(2026, 7, 1, 12, tzinfo=UTC))
-    assert payload["Status"]["Actie"] == {"ActieNodig": False}
+    assert payload["Status"]["Actie"] is None  # sent as null, as the reference connector does
+    assert "Actie" in payload["Status"]
     assert payload["WijzigingsDatum"] == "2026-07-01T14:00:00.000000"  # summer time
     assert payload["DossierBeheerder"]["Naam"] == "Gemeente Heidebeek"
     assert "Telefoon" not in payload["DossierBeheerder"]

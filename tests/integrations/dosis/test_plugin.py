@@ -9,9 +9,11 @@ from joserfc.jwk import RSAKey
 from pyramid.exceptions import ConfigurationError
 
 from loket.integrations.dosis import PLUGIN, check
+from loket.integrations.dosis.deliver import client_of
 from loket.integrations.dosis.keys import create_key_file, load_key, private_key
 from loket.main import main
 from loket.plugins.registry import configured
+from loket.worker import worker_jobs
 from tests.integrations.dosis.conftest import BRON
 
 
@@ -93,3 +95,27 @@ def test_check_on_an_unreachable_address(dosis_app):
 def test_public_health_endpoint_includes_dosis(dosis, dosis_testapp):
     body = dosis_testapp.get("/-/health").json
     assert body["integrations"]["dosis"]["status"] == "ok"
+
+
+def test_upload_path_and_key_id_settings(dosis_settings, dosis_key_file):
+    app = main({}, **{**dosis_settings,
+                      "loket.integrations.dosis.upload_path": "/api/v1/dosis/dossiers",
+                      "loket.integrations.dosis.key_id": "heidebeek-2026",
+                      "loket.integrations.dosis.poll_interval": "0"})
+    try:
+        client = client_of(app.registry)
+        assert client.upload_path == "/api/v1/dosis/dossiers"
+        assert client.key.kid == "heidebeek-2026" and client.key.is_private
+        assert "dosis.results" not in worker_jobs(app.registry)  # 0: never poll
+    finally:
+        app.registry["db_engine"].dispose()
+    # Without key_id: the JWK thumbprint, as before.
+    assert private_key({"private_key_file": dosis_key_file}, False).kid \
+        == load_key(dosis_key_file).kid
+
+
+@pytest.mark.parametrize("path", ["api/v2/dosis/dossiers", "https://dosis.example/api",
+                                  "/api/v2/dosis/dossiers?x=1"])
+def test_upload_path_must_be_a_path(dosis_settings, path):
+    with pytest.raises(ConfigurationError, match="upload_path"):
+        main({}, **{**dosis_settings, "loket.integrations.dosis.upload_path": path})

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 import requests
+import webtest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 from pyramid.exceptions import ConfigurationError
@@ -162,7 +163,7 @@ def test_upload_is_validated_like_dosis(dosis, key, token_url):
     answer = requests.post(dosis.url + "/api/v2/dosis/dossiers", headers=headers, json=wrong,
                            timeout=TIMEOUT)
     assert answer.status_code == 400
-    fields = {e["Veld"] for e in answer.json()["errors"]}
+    fields = {e["field"] for e in answer.json()["errors"]}
     assert fields == {"UploadId", "Naam", "Status.VlaamsCode", "Status.VlaamsFase",
                       "Status.Actie.Actie", "TypeDossierCode", "Producten",
                       "Agenten[0].Identificatie", "Agenten[0].Toegangsrechten[0].Code",
@@ -176,10 +177,10 @@ def test_validation_rules():
     valid = {**VALID, "UploadId": str(uuid.uuid4())}
     assert validate(valid, {BRON}) == []
     assert validate([], {BRON})
-    assert [p["Veld"] for p in validate(VALID, {BRON})] == ["UploadId"]
-    assert [p["Veld"] for p in validate(valid, {"urn://andere"})] == ["Identificatie.Bron"]
-    assert [p["Veld"] for p in validate({**valid, "Agenten": []}, {BRON})] == ["Agenten"]
-    assert [p["Veld"] for p in validate({**valid, "WijzigingsDatum": "gisteren"}, {BRON})] \
+    assert [p["field"] for p in validate(VALID, {BRON})] == ["UploadId"]
+    assert [p["field"] for p in validate(valid, {"urn://andere"})] == ["Identificatie.Bron"]
+    assert [p["field"] for p in validate({**valid, "Agenten": []}, {BRON})] == ["Agenten"]
+    assert [p["field"] for p in validate({**valid, "WijzigingsDatum": "gisteren"}, {BRON})] \
         == ["WijzigingsDatum"]
 
 
@@ -240,3 +241,92 @@ def test_control_switches(dosis):
 def test_simulator_refuses_production_settings():
     with pytest.raises(ConfigurationError):
         make_app({"loket.environment": "production"})
+
+
+def test_errors_follow_the_documented_shape(dosis, key, token_url):
+    headers = bearer(dosis, key, token_url)
+    wrong = {**VALID, "UploadId": str(uuid.uuid4()), "Naam": ""}
+    answer = requests.post(dosis.url + "/api/v2/dosis/dossiers", headers=headers, json=wrong,
+                           timeout=TIMEOUT)
+    assert answer.status_code == 400
+    body = answer.json()
+    assert set(body) == {"code", "message", "description", "errors"}
+    assert body["code"] == "VALIDATIE" and body["description"] == "Naam: is verplicht"
+    assert body["errors"] == [{"code": "VERPLICHT_VELD", "message": "is verplicht",
+                               "description": "Naam: is verplicht", "field": "Naam"}]
+    unknown = requests.get(dosis.url + "/api/v9/iets", headers=headers, timeout=TIMEOUT)
+    assert unknown.status_code == 404
+    assert set(unknown.json()) == {"code", "message", "description", "errors"}
+
+
+def kbo(first8: str) -> str:
+    return first8 + f"{97 - int(first8) % 97:02d}"
+
+
+def test_company_agents_and_a_null_action_are_accepted():
+    valid = {**VALID, "UploadId": str(uuid.uuid4()),
+             "Status": {**VALID["Status"], "Actie": None},
+             "Agenten": [{"Identificatie": kbo("02071234"),
+                          "Toegangsrechten": [{"Code": "Raadpleger"},
+                                              {"Code": "Raadpleger - Vestiging Heidebeek"}]},
+                         *VALID["Agenten"]]}
+    assert validate(valid, {BRON}) == []
+    without_action = {**valid, "Status": {k: v for k, v in VALID["Status"].items()
+                                          if k != "Actie"}}
+    assert validate(without_action, {BRON}) == []
+    wrong_check = {**valid, "Agenten": [{"Identificatie": kbo("02071234")[:8] + "00",
+                                         "Toegangsrechten": [{"Code": "Raadpleger"}]}]}
+    assert [p["field"] for p in validate(wrong_check, {BRON})] == ["Agenten[0].Identificatie"]
+    # A context belongs to a company's right only; an action asked needs its text.
+    citizen_context = {**valid, "Agenten": [{"Identificatie": JAN, "Toegangsrechten": [
+        {"Code": "Raadpleger - Vestiging"}]}]}
+    assert [p["field"] for p in validate(citizen_context, {BRON})] \
+        == ["Agenten[0].Toegangsrechten[0].Code"]
+    action_without_text = {**valid, "Status": {**VALID["Status"], "Actie": {"ActieNodig": True}}}
+    assert [p["field"] for p in validate(action_without_text, {BRON})] == ["Status.Actie.Actie"]
+    assert JAN not in json.dumps(validate({**valid, "Agenten": [{"Identificatie": JAN + "1"}]},
+                                          {BRON}))
+
+
+def test_refused_processing_shows_in_results_and_failures(dosis, key, token_url):
+    headers = bearer(dosis, key, token_url)
+    upload = {**VALID, "UploadId": str(uuid.uuid4())}
+    dosis.control(refuse_processing="Product 100103 is niet gekend voor deze bron")
+    accepted = requests.post(dosis.url + "/api/v2/dosis/dossiers", headers=headers,
+                             json=upload, timeout=TIMEOUT)
+    assert accepted.status_code == 200  # validated at once, processed later
+    assert dosis.app.stored(BRON, "2026-000042") is None
+    query = {"bron": BRON, "dossierNummer": "2026-000042"}
+    [result] = requests.get(dosis.url + "/api/v1/dosis/resultaten", params=query,
+                            headers=headers, timeout=TIMEOUT).json()
+    assert result["Succes"] is False and result["UploadId"] == upload["UploadId"]
+    assert result["Fout"] == "Product 100103 is niet gekend voor deze bron"
+    [failure] = requests.get(dosis.url + "/api/v1/dosis/resultaten/fouten",
+                             params={"bron": BRON}, headers=headers, timeout=TIMEOUT).json()
+    assert failure["UploadId"] == upload["UploadId"]
+    # The same upload sent again once the cause is gone is processed again.
+    dosis.control(reset=True)
+    requests.post(dosis.url + "/api/v2/dosis/dossiers", headers=headers, json=upload,
+                  timeout=TIMEOUT).raise_for_status()
+    assert dosis.app.stored(BRON, "2026-000042")["UploadId"] == upload["UploadId"]
+    assert requests.get(dosis.url + "/api/v1/dosis/resultaten/fouten", params={"bron": BRON},
+                        headers=headers, timeout=TIMEOUT).json() == []
+
+
+def test_the_registered_kid_must_be_the_one_sent(app_settings, dosis_options, key):
+    simulator = make_app({**app_settings, **dosis_options,
+                          "loket.simulators.dosis.client_key_id": "heidebeek-2026"})
+    browser = webtest.TestApp(simulator)
+    url = "http://localhost" + OAUTH_PATH
+
+    def ask(kid):
+        now = int(time.time())
+        claims = {"iss": CLIENT_ID, "sub": CLIENT_ID, "aud": url, "jti": str(uuid.uuid4()),
+                  "iat": now, "exp": now + 60}
+        signed = jwt.encode({"alg": "RS256", "kid": kid}, claims, key)
+        return browser.post(url, {"grant_type": "client_credentials", "scope": "DosisImport",
+                                  "client_assertion_type": JWT_BEARER,
+                                  "client_assertion": signed}, expect_errors=True)
+
+    assert ask(key.kid).status_int == 401  # the thumbprint is not the registered kid
+    assert ask("heidebeek-2026").status_int == 200

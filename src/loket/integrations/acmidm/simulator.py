@@ -1,7 +1,7 @@
 """ACM/IDM simulator: a small but real OpenID Connect provider on the paths of ACM/IDM.
 
 It serves ``/op/.well-known/openid-configuration`` and ``/op/v1/{auth,token,userinfo,keys,
-logout}`` for one registered client (Loket, from the settings) and the test personas of
+logout,introspect}`` for one registered client (Loket, from the settings) and the test personas of
 :mod:`loket.integrations.acmidm.personas`. The issuer is ``<application URL>/op``: mounted
 under ``/acmidm`` by :mod:`loket.integrations.simulators` it is ``<base>/acmidm/op``. The
 signing key is made at start-up; codes and pending logins live in memory.
@@ -18,10 +18,20 @@ request's ``acr_values`` when it names known ones, eID by default. The ID token 
 integrator's access token) carry the chosen one; the ``acr`` switch forces another (a provider
 that ignores ``acr_values``).
 
+It behaves like a standard provider where Loket's login depends on it: a single-sign-on
+session (a cookie; a second authorization request logs in without the persona page unless it
+sends ``prompt=login`` or a ``max_age`` the session is older than; ``prompt=none`` without one
+is ``login_required``), ``acr`` and ``auth_time`` in the ID token only when asked
+(``acr_values``, ``max_age`` or the ``claims`` parameter), PKCE with S256 only, the RFC 9207
+``iss`` in every authorization response, post-logout redirect URIs matched exactly, and token
+introspection (RFC 7662).
+
 Tests make it misbehave through ``POST /op/_control`` (JSON), for example
 ``{"id_token": "expired"}``, ``{"down": true}``, ``{"slow": 2}``, ``{"token_status": 500}``,
 ``{"rotate_key": true}``, ``{"access_token": "expired"}`` (client credentials tokens:
-ACCESS_TOKEN_MODES), ``{"acr": "urn:be:vlaanderen:authmech:csamsms"}`` or
+ACCESS_TOKEN_MODES), ``{"acr": "urn:be:vlaanderen:authmech:csamsms"}``,
+``{"iss_param": "wrong"}`` (or ``"missing"``), ``{"id_token_claims": false}`` (profile claims
+only from userinfo) or
 ``{"reset": true}``; ``GET /op/_control`` shows the switches and how
 often each endpoint was called.
 """
@@ -55,7 +65,8 @@ ID_TOKEN_TTL = 300
 ACCESS_TOKEN_TTL = 3600
 GRANTED_SCOPES = frozenset({"openid", "profile", "rrn", "vo", "loket_rol"})
 ID_TOKEN_MODES = ("normal", "expired", "bad_signature", "wrong_audience", "wrong_nonce",
-                  "alg_none", "wrong_issuer", "hs256", "unknown_kid")
+                  "alg_none", "wrong_issuer", "hs256", "unknown_kid", "issued_in_future",
+                  "long_lived")
 ACCESS_TOKEN_MODES = ("normal", "expired", "bad_signature", "wrong_audience", "wrong_issuer",
                       "alg_none", "hs256", "unknown_kid", "not_yet_valid")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -119,6 +130,7 @@ ROUTES = {
     "/op/v1/userinfo": "userinfo",
     "/op/v1/keys": "jwks",
     "/op/v1/logout": "logout",
+    "/op/v1/introspect": "introspect",
     "/op/static/simulator.css": "stylesheet",
 }
 PERSONA_BY_SUB = {p.sub: p for p in PERSONAS}
@@ -141,6 +153,13 @@ class Switches:
     token_status: int = 0  # the token endpoint fails with this HTTP status
     access_token: str = "normal"  # noqa: S105 - client credentials tokens (ACCESS_TOKEN_MODES)
     acr: str = ""  # when set, tokens carry this acr whatever was asked for and chosen
+    iss_param: str = "normal"  # the authorization response's iss: normal | missing | wrong
+    id_token_claims: bool = True  # False: the ID token holds no profile claims (userinfo does)
+
+
+SSO_COOKIE = "acmidm_sso"
+SSO_TTL = 8 * 3600
+ISS_MODES = ("normal", "missing", "wrong")
 
 
 def _new_key() -> RSAKey:
@@ -190,6 +209,7 @@ class AcmIdmSimulator:
         self.switches = Switches()
         self.pending: dict[str, dict] = {}  # persona page id → authorization request
         self.codes: dict[str, dict] = {}  # authorization code → grant
+        self.sessions: dict[str, dict] = {}  # single-sign-on cookie → persona, acr, auth_time
         self.counters: Counter = Counter()
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("loket.integrations.acmidm", "templates"),
@@ -232,13 +252,17 @@ class AcmIdmSimulator:
             "userinfo_endpoint": f"{issuer}/v1/userinfo",
             "jwks_uri": f"{issuer}/v1/keys",
             "end_session_endpoint": f"{issuer}/v1/logout",
+            "introspection_endpoint": f"{issuer}/v1/introspect",
+            "authorization_response_iss_parameter_supported": True,
+            "claims_parameter_supported": True,
+            "prompt_values_supported": ["none", "login"],
             "response_types_supported": ["code"],
             "grant_types_supported": ["authorization_code", "client_credentials"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic",
                                                       "client_secret_post"],
-            "code_challenge_methods_supported": ["plain", "S256"],
+            "code_challenge_methods_supported": ["S256"],
             "scopes_supported": sorted(GRANTED_SCOPES | API_SCOPES),
             "acr_values_supported": sorted(ACR_LABELS),
             "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr",
@@ -286,20 +310,61 @@ class AcmIdmSimulator:
         state = params.get("state")
         problem = self.check_authorization_request(params, self.scopes_for(client_id))
         if problem:
-            return _redirect(redirect_uri, error=problem[0], error_description=problem[1],
-                             state=state)
+            return self.answer(request, redirect_uri, error=problem[0],
+                               error_description=problem[1], state=state)
+        asked = asked_claims(params)
+        pending = {
+            "client_id": client_id, "acr_values": offered_means(params.get("acr_values")),
+            "redirect_uri": redirect_uri, "state": state, "nonce": params.get("nonce"),
+            "scopes": params["scope"].split(),
+            "code_challenge": params["code_challenge"],
+            "code_challenge_method": params.get("code_challenge_method"),
+            "expires": time.time() + PENDING_TTL,
+            "give_acr": "acr" in asked or bool(params.get("acr_values")),
+            "give_auth_time": "auth_time" in asked or params.get("max_age") is not None,
+        }
+        prompts = set(params.get("prompt", "").split())
+        session = self.sso_session(request)
+        if session is not None and "login" not in prompts \
+                and fresh_enough(session, params.get("max_age")):
+            return self.issue_code(request, pending, session)  # single sign-on: no page
+        if "none" in prompts:
+            return self.answer(request, redirect_uri, error="login_required",
+                               error_description="no single-sign-on session", state=state)
         tx = secrets.token_urlsafe(24)
         with self.lock:
             self._purge()
-            self.pending[tx] = {
-                "client_id": client_id, "acr_values": offered_means(params.get("acr_values")),
-                "redirect_uri": redirect_uri, "state": state, "nonce": params.get("nonce"),
-                "scopes": params["scope"].split(),
-                "code_challenge": params["code_challenge"],
-                "code_challenge_method": params.get("code_challenge_method", "plain"),
-                "expires": time.time() + PENDING_TTL,
-            }
+            self.pending[tx] = pending
         return self.login_page(request, tx)
+
+    def sso_session(self, request) -> dict | None:
+        with self.lock:
+            session = self.sessions.get(request.cookies.get(SSO_COOKIE, ""))
+        if session is None or session["expires"] < time.time():
+            return None
+        return session
+
+    def issue_code(self, request, pending: dict, session: dict, cookie: str | None = None):
+        code = secrets.token_urlsafe(32)
+        with self.lock:
+            self._purge()
+            self.codes[code] = {**pending, "persona": session["persona"], "acr": session["acr"],
+                                "auth_time": session["auth_time"],
+                                "expires": time.time() + CODE_TTL, "used": False}
+        response = self.answer(request, pending["redirect_uri"], code=code,
+                               state=pending["state"])
+        if cookie is not None:
+            response.set_cookie(SSO_COOKIE, cookie, path=request.script_name + "/op",
+                                httponly=True, samesite="lax", max_age=SSO_TTL)
+        return response
+
+    def answer(self, request, redirect_uri: str, **params) -> Response:
+        """An authorization response, with the issuer (RFC 9207) as the switch says."""
+        mode = self.switches.iss_param
+        if mode != "missing":
+            params["iss"] = ("https://authenticatie.example/op" if mode == "wrong"
+                             else self.issuer(request))
+        return _redirect(redirect_uri, **params)
 
     def scopes_for(self, client_id: str) -> frozenset[str]:
         """What a client may ask for at the login: Loket the login scopes, an integrator also
@@ -317,9 +382,8 @@ class AcmIdmSimulator:
         if scopes - granted:  # like ACM/IDM: an un-granted scope fails at once
             ungranted = " ".join(sorted(scopes - granted))
             return "invalid_scope", f"scope not granted: {ungranted}"
-        method = params.get("code_challenge_method", "plain")
-        if not params.get("code_challenge") or method not in ("plain", "S256"):
-            return "invalid_request", "PKCE (code_challenge, S256 or plain) is required"
+        if not params.get("code_challenge") or params.get("code_challenge_method") != "S256":
+            return "invalid_request", "PKCE with code_challenge_method=S256 is required"
         return None
 
     def decide(self, request) -> Response:
@@ -337,9 +401,9 @@ class AcmIdmSimulator:
         if request.POST.get("actie") == "annuleren":
             with self.lock:
                 self.pending.pop(tx, None)
-            return _redirect(pending["redirect_uri"], error="access_denied",
-                             error_description="De gebruiker heeft het aanmelden geannuleerd.",
-                             state=pending["state"])
+            return self.answer(request, pending["redirect_uri"], error="access_denied",
+                               error_description="De gebruiker heeft het aanmelden "
+                                                 "geannuleerd.", state=pending["state"])
         persona = BY_KEY.get(request.POST.get("persona", ""))
         if persona is None:
             return self.login_page(request, tx, status=400,
@@ -348,17 +412,17 @@ class AcmIdmSimulator:
         if means is None:
             return self.login_page(request, tx, status=400,
                                    error="Kies een aanmeldmiddel dat de toepassing aanvaardt.")
-        code = secrets.token_urlsafe(32)
+        cookie = secrets.token_urlsafe(32)
+        session = {"persona": persona.key, "acr": means, "auth_time": int(time.time()),
+                   "expires": time.time() + SSO_TTL}
         with self.lock:
             if self.pending.pop(tx, None) is None:  # sent twice at once: one wins
                 return self.page(request, "message.jinja2", status=400,
                                  title="Aanmelding verlopen",
                                  message="Deze aanmeldpoging werd al gebruikt.")
-            self._purge()
-            self.codes[code] = {**pending, "persona": persona.key, "acr": means,
-                                "auth_time": int(time.time()),
-                                "expires": time.time() + CODE_TTL, "used": False}
-        return _redirect(pending["redirect_uri"], code=code, state=pending["state"])
+            self.sessions.pop(request.cookies.get(SSO_COOKIE, ""), None)  # a new login
+            self.sessions[cookie] = session
+        return self.issue_code(request, pending, session, cookie)
 
     @staticmethod
     def chosen_means(chosen, pending: dict, persona) -> str | None:
@@ -527,8 +591,7 @@ class AcmIdmSimulator:
         verifier = form.get("code_verifier", "")
         if not 43 <= len(verifier) <= 128 or not verifier.isascii():
             return None, "code_verifier missing or malformed"
-        expected = (create_s256_code_challenge(verifier)
-                    if grant["code_challenge_method"] == "S256" else verifier)
+        expected = create_s256_code_challenge(verifier)
         if not hmac.compare_digest(expected.encode(), grant["code_challenge"].encode()):
             return None, "PKCE verification failed"
         return grant, None
@@ -553,11 +616,14 @@ class AcmIdmSimulator:
 
     def id_token(self, issuer: str, persona, grant: dict, mode: str) -> str:
         now = int(time.time())
-        claims = {
-            "iss": issuer, "sub": persona.sub, "aud": grant["client_id"], "iat": now,
-            "exp": now + ID_TOKEN_TTL, "auth_time": grant["auth_time"], "acr": grant["acr"],
-            **self.persona_claims(persona, grant["scopes"]),
-        }
+        claims = {"iss": issuer, "sub": persona.sub, "aud": grant["client_id"], "iat": now,
+                  "exp": now + ID_TOKEN_TTL}
+        if grant.get("give_acr") or self.switches.acr:
+            claims["acr"] = grant["acr"]
+        if grant.get("give_auth_time"):
+            claims["auth_time"] = grant["auth_time"]
+        if self.switches.id_token_claims:
+            claims.update(self.persona_claims(persona, grant["scopes"]))
         if grant["nonce"] is not None:
             claims["nonce"] = grant["nonce"]
         if mode == "expired":
@@ -568,6 +634,10 @@ class AcmIdmSimulator:
             claims["nonce"] = secrets.token_urlsafe(16)
         elif mode == "wrong_issuer":
             claims["iss"] = "https://authenticatie.example/op"
+        elif mode == "issued_in_future":
+            claims.update(iat=now + 600, exp=now + 600 + ID_TOKEN_TTL)
+        elif mode == "long_lived":  # issued 20 minutes ago, valid for an hour: still good
+            claims.update(iat=now - 1200, exp=now + 2400)
         return self.sign(claims, mode)
 
     def access_token(self, issuer: str, persona, grant: dict) -> str:
@@ -637,11 +707,51 @@ class AcmIdmSimulator:
                      **{"Cache-Control": "no-store"})
 
     def logout(self, request) -> Response:
+        """End the single-sign-on session; back only to a registered address, exactly."""
+        with self.lock:
+            self.sessions.pop(request.cookies.get(SSO_COOKIE, ""), None)
         uri = request.params.get("post_logout_redirect_uri")
-        if uri and self.redirect_allowed(uri, prefix_match=True):
-            return _redirect(uri, state=request.params.get("state"))
-        return self.page(request, "message.jinja2", title="Afgemeld",
-                         message="U bent afgemeld bij de ACM/IDM-simulator.")
+        if uri and self.post_logout_allowed(uri):
+            response = _redirect(uri, state=request.params.get("state"))
+        elif uri:
+            response = self.page(request, "message.jinja2", status=400,
+                                 title="Afmelden", message="U bent afgemeld, maar dit "
+                                 "terugkeeradres is niet geregistreerd.")
+        else:
+            response = self.page(request, "message.jinja2", title="Afgemeld",
+                                 message="U bent afgemeld bij de ACM/IDM-simulator.")
+        response.delete_cookie(SSO_COOKIE, path=request.script_name + "/op")
+        return response
+
+    def post_logout_allowed(self, uri: str) -> bool:
+        """Loket's home page exactly, or a loopback server's (tests run on free ports)."""
+        if uri == self.public_url + "/":
+            return True
+        parts = urlsplit(uri)
+        return (parts.scheme in ("http", "https") and parts.hostname in LOOPBACK_HOSTS
+                and parts.path == "/" and not parts.query and not parts.fragment)
+
+    def introspect(self, request) -> Response:
+        """RFC 7662: is an access token we issued still good, and whose is it."""
+        if request.method != "POST":
+            return _oauth_error("invalid_request", "use POST", 405, Allow="POST")
+        if self.authenticated_client(request) is None:
+            return _oauth_error("invalid_client", "client authentication failed", 401,
+                                **{"WWW-Authenticate": 'Basic realm="acmidm"'})
+        try:
+            token = jwt.decode(request.POST.get("token", ""), KeySet(list(self.keys)),
+                               algorithms=["RS256"])
+            jwt.JWTClaimsRegistry(iss={"essential": True, "value": self.issuer(request)},
+                                  exp={"essential": True}).validate(token.claims)
+        except (JoseError, ValueError):
+            return _json({"active": False}, **{"Cache-Control": "no-store"})
+        if token.header.get("typ") != "at+jwt":
+            return _json({"active": False}, **{"Cache-Control": "no-store"})
+        claims = token.claims
+        return _json({"active": True, "token_type": "Bearer",
+                      **{k: claims[k] for k in ("iss", "sub", "aud", "client_id", "scope",
+                                                "exp", "iat", "acr", "auth_time")
+                         if k in claims}}, **{"Cache-Control": "no-store"})
 
     # --- test control ------------------------------------------------------------------
 
@@ -681,6 +791,12 @@ class AcmIdmSimulator:
                 raise ValueError(
                     f"access_token must be one of {', '.join(ACCESS_TOKEN_MODES)}")
             changes["access_token"] = body["access_token"]
+        if "iss_param" in body:
+            if body["iss_param"] not in ISS_MODES:
+                raise ValueError(f"iss_param must be one of {', '.join(ISS_MODES)}")
+            changes["iss_param"] = body["iss_param"]
+        if "id_token_claims" in body:
+            changes["id_token_claims"] = bool(body["id_token_claims"])
         if "acr" in body:
             if body["acr"] and body["acr"] not in ACR_LABELS:
                 raise ValueError(f"acr must be one of {', '.join(ACR_LABELS)}")
@@ -703,11 +819,31 @@ class AcmIdmSimulator:
         now = time.time()
         self.pending = {k: v for k, v in self.pending.items() if v["expires"] > now}
         self.codes = {k: v for k, v in self.codes.items() if v["expires"] + CODE_TTL > now}
+        self.sessions = {k: v for k, v in self.sessions.items() if v["expires"] > now}
 
 
 def offered_means(acr_values) -> list[str]:
     """The known means of a request's ``acr_values`` (space separated), in order."""
     return [v for v in dict.fromkeys(str(acr_values or "").split()) if v in ACR_LABELS]
+
+
+def asked_claims(params) -> set[str]:
+    """The ID token claims a ``claims`` request parameter names (OIDC Core §5.5)."""
+    try:
+        requested = json.loads(params.get("claims") or "{}").get("id_token") or {}
+    except (ValueError, AttributeError):
+        return set()
+    return set(requested) if isinstance(requested, dict) else set()
+
+
+def fresh_enough(session: dict, max_age) -> bool:
+    """Whether the session's login is recent enough for ``max_age`` (seconds)."""
+    if max_age is None:
+        return True
+    try:
+        return time.time() - session["auth_time"] <= int(max_age)
+    except ValueError:
+        return False
 
 
 def make_app(settings) -> AcmIdmSimulator:

@@ -2,7 +2,9 @@
 
 Chosen with ``loket.integrations.status_publishing = dosis``. Every workflow transition that
 changes a dossier's DOSIS status (the dossier type's ``dosis`` mapping and the state's phase)
-enqueues a ``dosis.push`` outbox message; the worker delivers it with :mod:`.deliver`. The
+enqueues a ``dosis.push`` outbox message; the worker delivers it with :mod:`.deliver`, and
+polls DOSIS's processing results (:mod:`.results`): an upload refused after it was accepted
+becomes a dead outbox message on ``/beheer/berichten``. The
 simulator (:mod:`.simulator`, served at ``/dosis`` by ``loket simulators``) plays DOSIS and a
 small Mijn Burgerprofiel page.
 """
@@ -12,6 +14,7 @@ import functools
 from loket.integrations.dosis.client import DosisClient
 from loket.integrations.dosis.deliver import CLIENT_KEY, deliver
 from loket.integrations.dosis.options import DosisOptions
+from loket.integrations.dosis.results import JOB_NAME, poll_results
 from loket.integrations.dosis.subscriber import KIND, push_status
 from loket.plugins.registry import Channel, Kind, Plugin
 from loket.settings import is_production
@@ -26,6 +29,9 @@ def setup(config, options: dict):
     config.registry[CLIENT_KEY] = client
     config.add_outbox_deliverer(KIND, deliver)
     config.add_subscriber(functools.partial(push_status, options=options), AfterTransition)
+    if options["poll_interval"]:
+        config.add_worker_job(JOB_NAME, options["poll_interval"],
+                              functools.partial(poll_results, bron=options["bron"]))
     return Channel(outbox_kind=KIND)
 
 

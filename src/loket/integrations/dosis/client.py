@@ -15,7 +15,7 @@ import requests
 from joserfc import jwt
 
 from loket.integrations.dosis.keys import private_key
-from loket.integrations.dosis.options import SCOPE
+from loket.integrations.dosis.options import SCOPE, UPLOAD_PATH
 from loket.plugins.status import redact
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,6 @@ JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_TTL = 120  # seconds, as the reference connector
 REFRESH_MARGIN = 60  # renew a token this many seconds before DOSIS would refuse it
 PROBE_TIMEOUT = 2.0
-PUSH_PATH = "/api/v2/dosis/dossiers"
 SOURCES_PATH = "/api/v2/dosis/bronnen/uris"
 RESULTS_PATH = "/api/v1/dosis/resultaten"
 FAILURES_PATH = "/api/v1/dosis/resultaten/fouten"
@@ -92,8 +91,9 @@ class DosisClient:
     """Thread-safe; keeps its access token until shortly before it expires."""
 
     def __init__(self, *, token_url: str, base_url: str, client_id: str, key, scope: str = SCOPE,
-                 timeout: float = 10.0):
+                 timeout: float = 10.0, upload_path: str = UPLOAD_PATH):
         self.token_url = token_url
+        self.upload_path = upload_path
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id
         self.key = key
@@ -107,7 +107,8 @@ class DosisClient:
     def from_options(cls, options: dict, production: bool = False) -> "DosisClient":
         return cls(token_url=options["token_url"], base_url=options["base_url"],
                    client_id=options["client_id"], key=private_key(options, production),
-                   scope=options.get("scope") or SCOPE, timeout=options.get("timeout", 10.0))
+                   scope=options.get("scope") or SCOPE, timeout=options.get("timeout", 10.0),
+                   upload_path=options.get("upload_path") or UPLOAD_PATH)
 
     # --- token ---------------------------------------------------------------------------
 
@@ -153,7 +154,7 @@ class DosisClient:
         """Hand one dossier status to DOSIS; its ``{Status, UploadId}`` answer.
 
         A repeated UploadId is the same upload: a 409 for it means DOSIS already has it."""
-        response = self._call(http, "POST", PUSH_PATH, json=payload)
+        response = self._call(http, "POST", self.upload_path, json=payload)
         if response.status_code == 409:
             log.info("DOSIS already had upload %s", payload.get("UploadId"))
             return {"Status": "AlGekend", "UploadId": payload.get("UploadId")}

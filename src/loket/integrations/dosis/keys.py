@@ -47,7 +47,15 @@ def create_key_file(path: str | Path) -> None:
 
 
 def private_key(options: dict, production: bool) -> RSAKey:
-    """The signing key the options name; ConfigurationError naming the setting if none."""
+    """The signing key the options name, with the registered ``key_id`` as its kid when set;
+    ConfigurationError naming the setting if none."""
+    key = _private_key(options, production)
+    if options.get("key_id"):
+        key = RSAKey.import_key(key.as_dict(private=True), {"kid": options["key_id"]})
+    return key
+
+
+def _private_key(options: dict, production: bool) -> RSAKey:
     if options.get("private_key"):
         try:
             return _with_kid(RSAKey.import_key(options["private_key"].encode()))

@@ -79,11 +79,10 @@ def build_payload(*, dossier, workflow, status: DosisStatus, bron: str, public_u
             "VlaamsCode": status.code,
             "VlaamsFase": status.phase,
             "Detail1": state.title.get("nl", dossier.state),
-            "Actie": _present({
-                "ActieNodig": status.action_needed,
-                "Actie": (state.citizen_text.get("nl") or DEFAULT_ACTION)
-                if status.action_needed else "",
-            }),
+            # null when nothing is asked of the citizen, as the reference connector sends it
+            "Actie": {"ActieNodig": True,
+                      "Actie": state.citizen_text.get("nl") or DEFAULT_ACTION}
+            if status.action_needed else None,
         },
         "TypeDossierCode": TYPE_DOSSIER_CODE,
         # A type without product number is refused by DOSIS: staff see it in the dead letters.

@@ -12,13 +12,17 @@ Mounted at ``/dosis`` by :mod:`loket.integrations.simulators`:
 - ``/mbp``: Mijn Burgerprofiel (:mod:`.mbp`), where a citizen logged in through the ACM/IDM
   simulator sees the dossiers of every source that name them as agent.
 
-The registered client comes from the settings: ``loket.simulators.dosis.client_id`` and
-``.client_key_file`` (PEM; the public half is used), defaulting to Loket's own DOSIS settings,
+The registered client comes from the settings: ``loket.simulators.dosis.client_id``,
+``.client_key_file`` (PEM; the public half is used) and ``.client_key_id`` (the kid registered
+with the key: an assertion naming another kid is refused), defaulting to Loket's own DOSIS settings,
 so in development both read the key file Loket makes. Tests may register clients through
 ``POST /_control`` (JSON) with ``{"register_client": {"client_id", "jwks", "bronnen"}}`` and
 make it misbehave: ``{"down": true}`` (503), ``{"slow": 2}``, ``{"http_500": true}``,
 ``{"malformed": true}`` (200 with an unreadable body), ``{"duplicates": "conflict"}`` (409
 for a repeated UploadId), ``{"throttle": 30}`` (429, Retry-After: 30), ``{"token_ttl": 1}``,
+``{"refuse_processing": "reason"}`` (uploads are accepted, 200, and then fail in processing:
+they show in ``resultaten`` and ``fouten``, as an asynchronous refusal does; a repeated UploadId
+of a failed upload is processed again),
 ``{"revoke_tokens": true}``, ``{"reset": true}`` (switches), ``{"clear": true}`` (stored
 data). ``GET /_control`` shows the switches and counters.
 """
@@ -78,6 +82,7 @@ class Switches:
     duplicates: str = "accept"  # a repeated UploadId: same answer (accept) or 409 (conflict)
     throttle: int = 0  # uploads answer 429 with Retry-After: this many seconds
     token_ttl: int = 3600  # lifetime of new access tokens
+    refuse_processing: str = ""  # accepted uploads then fail in processing, with this reason
 
 
 @dataclasses.dataclass
@@ -86,6 +91,7 @@ class RegisteredClient:
     bronnen: frozenset
     jwks: dict | None = None  # registered public keys
     key_file: str | None = None  # or a PEM file, read when used (Loket may make it later)
+    key_id: str | None = None  # the kid registered with the key file's key
 
     def keys(self) -> KeySet | None:
         if self.jwks is not None:
@@ -93,7 +99,8 @@ class RegisteredClient:
         if self.key_file and os.path.exists(self.key_file):
             with open(self.key_file, "rb") as handle:
                 key = RSAKey.import_key(handle.read())
-            return KeySet([RSAKey.import_key(key.as_dict(private=False))])
+            extra = {"kid": self.key_id} if self.key_id else None
+            return KeySet([RSAKey.import_key(key.as_dict(private=False), extra)])
         return None
 
 
@@ -144,8 +151,11 @@ class DosisSimulator:
                        or settings.get("loket.integrations.dosis.bron") or "").split()
             key_file = settings.get("loket.simulators.dosis.client_key_file") or settings.get(
                 "loket.integrations.dosis.private_key_file")
+            key_id = settings.get("loket.simulators.dosis.client_key_id") or settings.get(
+                "loket.integrations.dosis.key_id")
             self.clients[client_id] = RegisteredClient(client_id, frozenset(bronnen),
-                                                       key_file=key_file or None)
+                                                       key_file=key_file or None,
+                                                       key_id=key_id or None)
         self.seed = settings.get("loket.simulators.dosis.seed", "true") != "false"
         self.clear()
         self.mbp = MijnBurgerprofiel(self, settings)
@@ -285,15 +295,19 @@ class DosisSimulator:
         if problems:
             self.record_failure(body, client, problems)
             return _error(400, "VALIDATIE", "Het dossier is niet geldig",
-                          "; ".join(f"{p['Veld']}: {p['Omschrijving']}" for p in problems),
-                          problems)
+                          "; ".join(p["description"] for p in problems), problems)
         reply = {"Status": "Ontvangen", "UploadId": body["UploadId"]}
         with self.lock:
-            if body["UploadId"] in self.uploads:
+            earlier = self.uploads.get(body["UploadId"])
+            if earlier is not None and earlier["Succes"]:
                 if self.switches.duplicates == "conflict":
                     return _error(409, "DUBBEL", "Deze UploadId werd al verwerkt")
                 return _json(reply)  # the same upload again: no second effect
-            self.store(body, client)
+            if reason := self.switches.refuse_processing:
+                self.uploads[body["UploadId"]] = self.result(
+                    body["Identificatie"], body["UploadId"], client, reason, [reason])
+            else:
+                self.store(body, client)
         if self.switches.malformed:
             return Response("<html><body>Proxy error</body></html>", status=200,
                             content_type="text/html")
@@ -310,10 +324,20 @@ class DosisSimulator:
         if newer:
             self.dossiers[key] = {"payload": body, "received": _now()}
         self.uploads[body["UploadId"]] = {
-            "Identificatie": dict(body["Identificatie"]), "UploadId": body["UploadId"],
-            "Bestand": None, "TijdstipVerwerking": _now(), "Succes": True, "Fout": None,
-            "Fouten": [], "VerwerktVoorOpvraging": newer, "client": client.client_id,
-        }
+            **self.result(body["Identificatie"], body["UploadId"], client),
+            "VerwerktVoorOpvraging": newer}
+
+    @staticmethod
+    def result(identification: dict, upload: str, client, error: str | None = None,
+               errors=()) -> dict:
+        """A processing result as ``resultaten`` lists it (the reference connector's
+        DosisDossierUploadValidatieTO)."""
+        return {"Identificatie": {"Bron": identification.get("Bron"),
+                                  "DossierNummer": identification.get("DossierNummer")},
+                "UploadId": upload, "Bestand": None, "TijdstipVerwerking": _now(),
+                "Succes": error is None, "Fout": error,
+                "Fouten": [{"Omschrijving": text, "LijnNummer": None} for text in errors],
+                "VerwerktVoorOpvraging": error is None, "client": client.client_id}
 
     def record_failure(self, body, client, problems):
         identification = body.get("Identificatie") if isinstance(body, dict) else None
@@ -323,15 +347,9 @@ class DosisSimulator:
         upload = body.get("UploadId") if isinstance(body.get("UploadId"), str) else \
             f"ongeldig-{secrets.token_hex(8)}"
         with self.lock:
-            self.uploads.setdefault(upload, {
-                "Identificatie": {"Bron": identification.get("Bron"),
-                                  "DossierNummer": identification.get("DossierNummer")},
-                "UploadId": upload, "Bestand": None, "TijdstipVerwerking": _now(),
-                "Succes": False, "Fout": "Validatiefout",
-                "Fouten": [{"Omschrijving": f"{p['Veld']}: {p['Omschrijving']}",
-                            "LijnNummer": None} for p in problems],
-                "VerwerktVoorOpvraging": False, "client": client.client_id,
-            })
+            self.uploads.setdefault(upload, self.result(
+                identification, upload, client, "Validatiefout",
+                [p["description"] for p in problems]))
 
     def delete(self, request, client) -> Response:
         bron, number = request.GET.get("bron"), request.GET.get("dossierNummer")
@@ -416,6 +434,8 @@ class DosisSimulator:
         for name in ("down", "http_500", "malformed"):
             if name in body:
                 changes[name] = bool(body[name])
+        if "refuse_processing" in body:
+            changes["refuse_processing"] = str(body["refuse_processing"] or "")[:500]
         if "slow" in body:
             changes["slow"] = min(max(float(body["slow"]), 0.0), 30.0)
         if "throttle" in body:

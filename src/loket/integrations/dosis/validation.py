@@ -1,7 +1,8 @@
 """How the DOSIS simulator checks an uploaded dossier status, as DOSIS does.
 
-Every problem is reported with the field it concerns (``Status.VlaamsCode``); messages never
-repeat a national register number.
+Every problem is reported as an entry of DOSIS's ``errors[]`` (``{code, message, description,
+field}``, as the reference connector's DosisFieldErrorTO reads it) with the field it concerns
+(``Status.VlaamsCode``); messages never repeat a national register or KBO number.
 """
 
 import uuid
@@ -34,9 +35,22 @@ def valid_rrn(value) -> bool:
     return check in (97 - int(value[:9]) % 97, 97 - int("2" + value[:9]) % 97)
 
 
+def valid_kbo(value) -> bool:
+    """A company number (KBO/BCE): 10 digits, the last two 97 minus the first eight mod 97."""
+    if not isinstance(value, str) or len(value) != 10 or not value.isdigit():
+        return False
+    return int(value[8:]) == 97 - int(value[:8]) % 97
+
+
+MISSING = "VERPLICHT_VELD"
+INVALID = "ONGELDIGE_WAARDE"
+
+
 class Problems(list):
     def add(self, field: str, message: str):
-        self.append({"Veld": field, "Omschrijving": message})
+        code = MISSING if message == "is verplicht" else INVALID
+        self.append({"code": code, "message": message, "description": f"{field}: {message}",
+                     "field": field})
 
 
 def _text(problems, container, key, where, required=True, limit=MAX_TEXT):
@@ -120,7 +134,8 @@ def _status(problems, body):
     if status.get("VlaamsFase") not in PHASES:
         problems.add("Status.VlaamsFase", "onbekende Vlaamse fase")
     _text(problems, status, "Detail1", "Status.Detail1", required=False)
-    action = _object(problems, status, "Actie", "Status.Actie")
+    # null (or absent) when the citizen need not do anything
+    action = _object(problems, status, "Actie", "Status.Actie", required=False)
     if action is not None:
         needed = action.get("ActieNodig")
         if not isinstance(needed, bool):
@@ -146,13 +161,24 @@ def _agents(problems, body):
         if not isinstance(agent, dict):
             problems.add(where, "moet een object zijn")
             continue
-        if not valid_rrn(agent.get("Identificatie")):
-            problems.add(f"{where}.Identificatie",
-                         "moet een rijksregister- of BIS-nummer van 11 cijfers zijn")
+        identification = agent.get("Identificatie")
+        company = valid_kbo(identification)
+        if not (company or valid_rrn(identification)):
+            problems.add(f"{where}.Identificatie", "moet een rijksregister- of BIS-nummer "
+                                                   "(11 cijfers) of een KBO-nummer (10) zijn")
         rights = agent.get("Toegangsrechten")
         if not isinstance(rights, list) or not rights:
             problems.add(f"{where}.Toegangsrechten", "minstens één toegangsrecht is verplicht")
             continue
         for n, right in enumerate(rights):
-            if not isinstance(right, dict) or right.get("Code") not in ACCESS_RIGHTS:
+            if not (isinstance(right, dict) and _known_right(right.get("Code"), company)):
                 problems.add(f"{where}.Toegangsrechten[{n}].Code", "onbekend toegangsrecht")
+
+
+def _known_right(code, company: bool) -> bool:
+    """A company's right may carry a context after " - " (the reference connector's
+    OndernemerAgent: "Raadpleger - <context>"); a citizen's never."""
+    if not isinstance(code, str):
+        return False
+    right, _, context = code.partition(" - ")
+    return right in ACCESS_RIGHTS and (not context or (company and bool(context.strip())))

@@ -12,9 +12,11 @@ import re
 import smtplib
 import ssl
 from dataclasses import dataclass
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
-from email.utils import formataddr, formatdate
+from email.utils import formatdate
 
 from loket.outbox import PermanentFailure, TemporaryFailure
 
@@ -49,10 +51,16 @@ def message_id(idempotency_key: str, config: SmtpConfig) -> str:
 
 def build_message(payload: dict, config: SmtpConfig, idempotency_key: str) -> EmailMessage:
     message = EmailMessage(policy=SMTP_POLICY)
-    message["From"] = formataddr((config.from_name, config.from_address))
-    message["To"] = payload["to"]
+    # Address objects, not formatted strings: the header registry quotes or RFC 2047-encodes
+    # a display name as a whole, so "Financiële dienst, OCMW" stays one sender (formataddr
+    # encodes only the non-ASCII word and leaves the comma splitting the header in two).
+    message["From"] = Address(display_name=config.from_name, addr_spec=config.from_address)
+    try:
+        message["To"] = Address(addr_spec=payload["to"])
+    except (ValueError, HeaderParseError):  # the defects are ValueErrors; their text repeats it
+        raise PermanentFailure("the recipient's address is not a valid e-mail address") from None
     if config.reply_to:
-        message["Reply-To"] = config.reply_to
+        message["Reply-To"] = Address(addr_spec=config.reply_to)
     message["Subject"] = payload["subject"]
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = message_id(idempotency_key, config)

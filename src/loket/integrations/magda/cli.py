@@ -62,7 +62,6 @@ def ask(magda, dbsession, args, actor: str):
 def run(args) -> int:
     import transaction
 
-    from loket.cli import _settings
     from loket.db import get_tm_session
     from loket.identity import insz as insz_check
     from loket.integrations.magda.consult import NotConfigured, get_magda
@@ -74,7 +73,6 @@ def run(args) -> int:
         OtherQuestion,
         PurposeRefused,
     )
-    from loket.main import main as make_app
 
     number = insz_check.normalise(args.insz)
     if not insz_check.is_valid(number):
@@ -85,7 +83,7 @@ def run(args) -> int:
         return _fail(USAGE, "usage", "sociaal-statuut vraagt minstens één --statuut NAAM")
     if args.jaar is not None and not 1990 <= args.jaar <= date.today().year:
         return _fail(USAGE, "usage", f"--jaar moet tussen 1990 en {date.today().year} liggen")
-    app = make_app({}, **_settings(args.ini))
+    app = args.make_app()  # the whole application, from the composition root (loket.cli)
     registry = app.registry
     try:
         try:

@@ -45,11 +45,12 @@ from loket.integrations.magda.soap import (
     PurposeRefused,
     new_reference,
 )
+from loket.plugins import kinds
 
 REGISTRY_KEY = "loket.magda"
 
 
-class NotConfigured(MagdaError):
+class NotConfigured(MagdaError, kinds.NotConfigured):
     """No MAGDA plug-in was chosen in the settings."""
 
 
@@ -62,9 +63,18 @@ def actor_of(user) -> str:
 
 
 class Magda:
+    """The person register and income kinds (:mod:`loket.plugins.kinds`) through MAGDA."""
+
+    SERVICES = {"person": GEEF_PERSOON, "household": GEEF_GEZINSSAMENSTELLING,
+                "tax_bill": GEEF_AANSLAGBILJET, "social_status": GEEF_SOCIAAL_STATUUT}
+
     def __init__(self, client: MagdaClient, purposes):
         self.client = client
         self.purposes = frozenset(purposes)
+
+    def describe(self, *questions: str) -> str:
+        services = [self.SERVICES[q] for q in questions]
+        return "MAGDA " + " + ".join(f"{s.naam} {s.short_version}" for s in services)
 
     def _consult(self, dbsession, service, insz, *, purpose, actor, dossier_reference, ask):
         if not purpose or purpose not in self.purposes:

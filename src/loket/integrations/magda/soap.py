@@ -27,6 +27,8 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
+from loket.plugins import kinds
+
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -85,7 +87,7 @@ UNAVAILABLE_CODES = frozenset({
 
 # --- exceptions -----------------------------------------------------------------------------
 
-class MagdaError(Exception):
+class MagdaError(kinds.SourceError):
     """A consultation that gave no usable answer. ``code`` is MAGDA's Uitzondering code, if
     any. Messages never carry personal data."""
 
@@ -96,22 +98,22 @@ class MagdaError(Exception):
         self.code = code
 
 
-class NoData(MagdaError):
+class NoData(MagdaError, kinds.NoData):
     """The source knows nothing about this person or period (30001, 30003, 30101, 45008)."""
 
     outcome = "no_data"
 
 
-class InvalidInput(MagdaError):
+class InvalidInput(MagdaError, kinds.InvalidInput):
     """MAGDA refused the question (40000)."""
 
 
-class SourceUnavailable(MagdaError):
+class SourceUnavailable(MagdaError, kinds.SourceUnavailable):
     """MAGDA or its source did not answer usefully: timeout, down, HTTP error, 60006/60007/
     99994/99996."""
 
 
-class Unreadable(SourceUnavailable):
+class Unreadable(SourceUnavailable, kinds.Unreadable):
     """An answer Loket cannot read: not XML, truncated, a SOAP fault, an unknown shape. Never
     "no data" and never a pass: the caller keeps its check pending and retries."""
 
@@ -126,7 +128,7 @@ class OtherQuestion(Unreadable):
         super().__init__("the answer belongs to another question", "other-question")
 
 
-class PurposeRefused(MagdaError):
+class PurposeRefused(MagdaError, kinds.PurposeRefused):
     """No purpose (finality) or one outside the configured list: refused before any call."""
 
     outcome = "refused"
