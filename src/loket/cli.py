@@ -5,6 +5,8 @@
     loket worker INI        run the background worker
     loket simulators INI    serve the simulators of the government services (development)
     loket dev INI           simulators + worker + web server together (what `make run` runs)
+    loket audit verify INI [--log audit|magda]
+                            check a hash chain; names the first broken row (exit 1)
 """
 
 import argparse
@@ -68,6 +70,30 @@ def worker(args):
         app.registry["db_engine"].dispose()
 
 
+def audit_verify(args):
+    from loket.audit.chain import verify
+    from loket.db import get_engine, get_session_factory
+
+    settings = _settings(args.ini)
+    engine = get_engine(settings)
+    broken = 0
+    try:
+        with get_session_factory(engine)() as session:
+            for name in args.log:
+                problems = verify(session, name)
+                first = next(problems, None)
+                if first is None:
+                    print(f"{name}: chain intact")
+                    continue
+                broken += 1
+                where = f"row {first.seq}" if first.seq is not None else "a row"
+                ident = f" (id {first.row_id})" if first.row_id is not None else ""
+                print(f"{name}: chain broken at {where}{ident}: {first.what}")
+    finally:
+        engine.dispose()
+    return 1 if broken else 0
+
+
 def simulators(args):
     from waitress import serve
 
@@ -119,9 +145,18 @@ def main(argv=None):
     sub.add_argument("ini")
     sub.add_argument("--once", action="store_true", help="do one round of work and stop")
     sub.set_defaults(func=worker)
+    audit = commands.add_parser("audit", help="the audit trail and the MAGDA log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    sub = audit_commands.add_parser("verify", help="verify the hash chains")
+    sub.add_argument("ini")
+    sub.add_argument("--log", choices=("audit", "magda"), action="append",
+                     help="which chain (default: both)")
+    sub.set_defaults(func=audit_verify)
     args = parser.parse_args(argv)
+    if getattr(args, "audit_command", None) == "verify" and not args.log:
+        args.log = ["audit", "magda"]
     try:
-        args.func(args)
+        return args.func(args) or 0
     except Exception as exc:  # a clear one-line message for the operator
         from pyramid.exceptions import ConfigurationError
 
@@ -129,7 +164,6 @@ def main(argv=None):
             print(f"loket: {exc}", file=sys.stderr)
             return 2
         raise
-    return 0
 
 
 if __name__ == "__main__":

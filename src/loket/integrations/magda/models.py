@@ -38,6 +38,9 @@ class MagdaConsultation(Base):
     reference: Mapped[str] = mapped_column(String(36), unique=True)
     outcome: Mapped[str] = mapped_column(String(16))  # ok | no_data | error
     error_code: Mapped[str | None] = mapped_column(String(16))  # MAGDA's Uitzondering code
+    # Tamper evidence (loket.audit.chain): set when the row is flushed.
+    chain_seq: Mapped[int] = mapped_column(unique=True)
+    chain_hash: Mapped[str] = mapped_column(String(64))
 
     def __repr__(self):  # no personal data in tracebacks or debug output
         return f"<MagdaConsultation {self.id} {self.service} {self.outcome}>"
