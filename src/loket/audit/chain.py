@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Integer, String, event, insert, select, update
+from sqlalchemy import Integer, String, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from loket.db import Base, utcnow
