@@ -12,6 +12,10 @@ from pyramid.view import (
     notfound_view_config,
     view_config,
 )
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
+
+from loket.documents.blobstore import StoreUnavailable
 
 from loket.i18n import LANGUAGES, LOCALE_COOKIE, _
 from loket.resources import Root
@@ -104,10 +108,53 @@ def bad_request(exc, request):
     return error_response(request, 400, _("Bad request"), exc.detail or exc.explanation)
 
 
+def _recover_session(request, exc):
+    """After a database error the request's transaction is lost (pyramid_tm aborts it);
+    roll the session back now so the error page's layout can still read the database."""
+    session = request.__dict__.get("dbsession")
+    if session is not None and isinstance(exc, SQLAlchemyError):
+        session.rollback()
+
+
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    orig = exc.orig
+    return (getattr(orig, "sqlstate", None) == "23505"  # PostgreSQL
+            or "UNIQUE constraint failed" in str(orig))  # SQLite
+
+
+@exception_view_config(StaleDataError)
+@exception_view_config(IntegrityError)
+def conflict(exc, request):
+    """Two requests changed the same thing at once and this one lost the race (a version
+    check at flush, or a unique key taken meanwhile): 409, never 500."""
+    if isinstance(exc, IntegrityError) and not _is_unique_violation(exc):
+        return server_error(exc, request)
+    _recover_session(request, exc)
+    log.info("conflict on %s: %s", request.path, type(exc).__name__)
+    return error_response(
+        request, 409, _("Someone else was quicker"),
+        _("This was changed by someone else in the meantime, so nothing of yours was saved. "
+          "Go back, reload the page and try again."),
+    )
+
+
+@exception_view_config(StoreUnavailable)
+def store_unavailable(exc, request):
+    log.error("file store refused a write on %s: %s", request.path, exc)
+    response = error_response(
+        request, 503, _("Files cannot be stored right now"),
+        _("The file store is full or unavailable, so nothing was saved. Try again later; "
+          "going back in your browser keeps what you filled in."),
+    )
+    response.headers["Retry-After"] = "300"
+    return response
+
+
 @exception_view_config(Exception)
 def server_error(exc, request):
     # Generic on purpose: no traceback or data leaves the server (the log has the details).
     log.exception("unhandled error on %s", request.path)
+    _recover_session(request, exc)
     return error_response(
         request, 500, _("Something went wrong"),
         _("Your request could not be completed. Nothing was changed. Try again later."),
