@@ -20,6 +20,7 @@ def main(global_config, **settings):
         # Domains, in the order of the blueprints: who you are, what you applied for, what
         # you sent.
         config.include("loket.identity")
+        config.include("loket.ratelimit")  # login and API limits, security.txt
         config.include("loket.municipality")  # whose e-counter this is
         config.include("loket.workflow")  # states and steps of every dossier
         config.include("loket.dossiers")

@@ -16,7 +16,6 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from loket.documents.blobstore import StoreUnavailable
-
 from loket.i18n import LANGUAGES, LOCALE_COOKIE, _
 from loket.resources import Root
 from loket.security import PUBLIC, Permission
