@@ -6,7 +6,8 @@ import secrets
 
 import pytest
 import transaction
-from sqlalchemy import event, func, select, text, update
+from sqlalchemy import create_engine, event, func, select, text, update
+from sqlalchemy.pool import NullPool
 from webtest import TestApp
 
 from loket.db import LoketSession, get_tm_session
@@ -69,11 +70,13 @@ def test_a_version_conflict_at_flush_is_a_clean_409(committed_app):
 def test_a_database_restart_costs_no_error(app):
     browser = TestApp(app)  # no test transaction: the app's own pooled connections
     browser.get("/", status=200)
-    engine = app.registry["db_engine"]
-    with engine.connect() as connection:
+    # From outside the app's pool, as a restart would: every other backend of this database.
+    admin = create_engine(app.registry["db_engine"].url, poolclass=NullPool)
+    with admin.connect() as connection:
         killed = connection.execute(text(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+    admin.dispose()
     assert killed >= 1  # the pooled connection the first request used
     browser.get("/", status=200)
 

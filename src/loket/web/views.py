@@ -149,7 +149,10 @@ def store_unavailable(exc, request):
     return response
 
 
-@exception_view_config(Exception)
+# A retryable error (a dropped connection, a serialisation failure) passes by this view
+# unless it is the last attempt, so pyramid_retry can run the request again.
+@exception_view_config(Exception, retryable_error=False)
+@exception_view_config(Exception, last_retry_attempt=True)
 def server_error(exc, request):
     # Generic on purpose: no traceback or data leaves the server (the log has the details).
     log.exception("unhandled error on %s", request.path)
