@@ -5,6 +5,7 @@
     loket worker INI        run the background worker
     loket simulators INI    serve the simulators of the government services (development)
     loket dev INI           simulators + worker + web server together (what `make run` runs)
+    loket magda INI SERVICE INSZ --doel PURPOSE …   ask MAGDA one question (onboarding)
     loket audit verify INI [--log audit|magda]
                             check a hash chain; names the first broken row (exit 1)
 """
@@ -59,7 +60,7 @@ def demo(args):
 
 
 def worker(args):
-    from loket import main as make_app
+    from loket.main import main as make_app
     from loket.worker import run_worker
 
     # The whole application, for its registry: every deliverer the plug-ins registered.
@@ -152,11 +153,16 @@ def main(argv=None):
     sub.add_argument("--log", choices=("audit", "magda"), action="append",
                      help="which chain (default: both)")
     sub.set_defaults(func=audit_verify)
+    from loket.integrations.magda.cli import add_parser as add_magda
+
+    add_magda(commands)
     args = parser.parse_args(argv)
     if getattr(args, "audit_command", None) == "verify" and not args.log:
         args.log = ["audit", "magda"]
     try:
-        return args.func(args) or 0
+        result = args.func(args)
+        if isinstance(result, int):  # a command with its own exit codes (loket magda)
+            return result
     except Exception as exc:  # a clear one-line message for the operator
         from pyramid.exceptions import ConfigurationError
 
@@ -164,6 +170,7 @@ def main(argv=None):
             print(f"loket: {exc}", file=sys.stderr)
             return 2
         raise
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 import pytest
 
-from loket import main
+from loket.main import main
 from tests.conftest import migrate
 
 
