@@ -52,6 +52,10 @@ run: install
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench migrations
+	@# The layer contract (setup.cfg [importlinter]); only its verdict is printed.
+	@mkdir -p var
+	@$(BIN)/lint-imports --no-cache > var/lint-imports.txt 2>&1 \
+	  || { cat var/lint-imports.txt; exit 1; }; tail -n 1 var/lint-imports.txt
 
 test: install lint test-sqlite test-postgresql
 

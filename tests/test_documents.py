@@ -11,8 +11,7 @@ from loket.documents.blobstore import BlobStore
 from loket.documents.files import FileRejected, check_upload, safe_filename
 from loket.documents.models import Document, DocumentVersion
 from tests.conftest import csrf_token
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+from tests.documents.corpus import PNG  # a real, decodable image
 
 
 @pytest.fixture

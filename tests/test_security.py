@@ -21,6 +21,7 @@ PUBLIC_VIEWS = {
     (None, "", "__deform_static/"),
     (None, "", "deform_jquery2"),  # answers 404
     (None, "", "health"),
+    (None, "", "security_txt"),  # /.well-known/security.txt (RFC 9116): a contact address
     ("Root", "", "api_v1"),  # API index: links only
     ("CatalogueContainer", "", None),  # the public catalogue of premiums and permits
     ("DossierType", "", None),  # a premium's or permit's public page

@@ -6,6 +6,8 @@
     loket simulators INI    serve the simulators of the government services (development)
     loket dev INI           simulators + worker + web server together (what `make run` runs)
     loket magda INI SERVICE INSZ --doel PURPOSE …   ask MAGDA one question (onboarding)
+    loket audit verify INI [--log audit|magda]
+                            check a hash chain; names the first broken row (exit 1)
 """
 
 import argparse
@@ -74,6 +76,30 @@ def worker(args):
         app.registry["db_engine"].dispose()
 
 
+def audit_verify(args):
+    from loket.audit.chain import verify
+    from loket.db import get_engine, get_session_factory
+
+    settings = _settings(args.ini)
+    engine = get_engine(settings)
+    broken = 0
+    try:
+        with get_session_factory(engine)() as session:
+            for name in args.log:
+                problems = verify(session, name)
+                first = next(problems, None)
+                if first is None:
+                    print(f"{name}: chain intact")
+                    continue
+                broken += 1
+                where = f"row {first.seq}" if first.seq is not None else "a row"
+                ident = f" (id {first.row_id})" if first.row_id is not None else ""
+                print(f"{name}: chain broken at {where}{ident}: {first.what}")
+    finally:
+        engine.dispose()
+    return 1 if broken else 0
+
+
 def simulators(args):
     from waitress import serve
 
@@ -125,12 +151,21 @@ def main(argv=None):
     sub.add_argument("ini")
     sub.add_argument("--once", action="store_true", help="do one round of work and stop")
     sub.set_defaults(func=worker)
+    audit = commands.add_parser("audit", help="the audit trail and the MAGDA log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    sub = audit_commands.add_parser("verify", help="verify the hash chains")
+    sub.add_argument("ini")
+    sub.add_argument("--log", choices=("audit", "magda"), action="append",
+                     help="which chain (default: both)")
+    sub.set_defaults(func=audit_verify)
     from loket.integrations.magda.cli import add_parser as add_magda
 
     add_magda(commands)
     args = parser.parse_args(argv)
     if getattr(args, "ini", None):
         args.make_app = lambda: _make_app(args.ini)
+    if getattr(args, "audit_command", None) == "verify" and not args.log:
+        args.log = ["audit", "magda"]
     try:
         result = args.func(args)
         if isinstance(result, int):  # a command with its own exit codes (loket magda)

@@ -10,8 +10,9 @@ transaction.
 from datetime import UTC, datetime
 
 import zope.sqlalchemy
+from pyramid_retry import mark_error_retryable
 from sqlalchemy import DateTime, MetaData, engine_from_config, event
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints make Alembic migrations portable between SQLite and PostgreSQL.
@@ -54,10 +55,38 @@ def utcnow() -> datetime:
 
 
 def get_engine(settings, prefix="sqlalchemy."):
+    # Test a pooled connection before use: after a database restart the pool is full of dead
+    # ones, and each would cost a request an error.
+    settings = {f"{prefix}pool_pre_ping": "true", **settings}
     engine = engine_from_config(settings, prefix)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "handle_error", _retry_on_disconnect)
     return engine
+
+
+def _retry_on_disconnect(context):
+    """A connection lost in the middle of a request (a restart between pre-ping and query):
+    pyramid_retry runs the request again on a fresh connection. Not during COMMIT, whose
+    outcome is unknown then (a retry could do the work twice)."""
+    if context.is_disconnect and context.statement is not None \
+            and context.sqlalchemy_exception is not None:
+        mark_error_retryable(context.sqlalchemy_exception)
+
+
+class LoketSession(Session):
+    def flush(self, objects=None):
+        """A failed flush (a version conflict, a unique race) has already rolled the database
+        transaction back; the session then refuses everything until ``rollback()``. Roll back
+        here, so what runs after the error (the session store, the error page's layout) reads
+        the database instead of failing with ``PendingRollbackError``. Nothing done before the
+        failure survives either way. Not inside a savepoint: its owner handles that."""
+        try:
+            super().flush(objects)
+        except Exception:
+            if not self.in_nested_transaction() and not self.is_active:
+                self.rollback()
+            raise
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
@@ -71,7 +100,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
 def get_session_factory(engine, registry=None):
     # The registry travels with every session (``info``), so model code outside a request —
     # the worker, a console command — finds the application's registrations.
-    return sessionmaker(bind=engine, expire_on_commit=False, info={"registry": registry})
+    return sessionmaker(bind=engine, expire_on_commit=False, info={"registry": registry},
+                        class_=LoketSession)
 
 
 def registry_of(instance):

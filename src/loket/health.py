@@ -97,9 +97,13 @@ def check_database(request) -> dict:
 
 
 def check_blobstore(request) -> dict:
-    if not request.registry["loket.blobstore"].check():
+    store = request.registry["loket.blobstore"]
+    if not store.check():
         return {"status": "error", "error": "NotWritable"}
-    return {"status": "ok"}
+    free_mb = store.free_bytes() // (1024 * 1024)
+    if free_mb * 1024 * 1024 < store.min_free:  # full soon: uploads would start failing
+        return {"status": "error", "error": "LowDiskSpace", "free_mb": free_mb}
+    return {"status": "ok", "free_mb": free_mb}
 
 
 @view_config(route_name="health", permission=PUBLIC, request_method="GET")

@@ -24,6 +24,7 @@ def main(global_config, **settings):
         # Base domains: who you are (and the security policy), the workflow engine, the
         # outbox and its worker, the plug-in registry, inbound callbacks.
         config.include("loket.identity")
+        config.include("loket.ratelimit")  # login and API limits, security.txt
         config.include("loket.workflow")  # states and steps of every dossier
         config.include("loket.outbox")
         config.include("loket.worker")  # config.add_worker_job: periodic jobs of the packages

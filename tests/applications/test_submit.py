@@ -14,8 +14,7 @@ from loket.dossiers.models import Dossier
 from loket.worker import worker_jobs
 from loket.workflow.models import HistoryEntry
 from tests.applications.helpers import draft, dutch, fill_everything, form_posting_to, start
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from tests.documents.corpus import PNG  # a real, decodable image
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ from loket.security import Role
 from tests.completion.conftest import QUESTION
 from tests.conftest import csrf_token
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
-
 
 def _documents(dbsession):
     return dbsession.scalar(select(func.count()).select_from(Document))

@@ -5,8 +5,8 @@ import pytest
 from loket.audit.models import AuditEvent
 from loket.municipality.models import Municipality
 from loket.security import Role
+from tests.documents.corpus import PNG  # a real, decodable image
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 VALID = {
     "name": "Gemeente Heidebeek", "ocmw_name": "OCMW Heidebeek", "street": "Marktplein",
     "number": "1", "postcode": "3999", "city": "Heidebeek", "nis_code": "71999",

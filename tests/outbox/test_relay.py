@@ -146,9 +146,10 @@ def test_a_later_message_never_overtakes_a_failing_earlier_one(receiver, outbox,
     assert outbox.get(first).status == RETRYING
     assert outbox.get(second).status == PENDING  # due, but waits for the first
     assert outbox.get(other).status == DELIVERED
-    assert relay.process() == 0  # the first is not due yet; the second still waits
-    outbox.make_due()
-    assert relay.process() == 1 and relay.process() == 1
+    # The receiver answered dossier 2's message, so the first is woken at once; the second
+    # still goes only after it.
+    assert relay.process() == 1 and outbox.get(second).status == PENDING
+    assert relay.process() == 1
     assert [r["json"]["number"] for r in receiver.accepted()] == [3, 1, 2]
     assert {outbox.get(first).status, outbox.get(second).status} == {DELIVERED}
 
@@ -361,3 +362,31 @@ def test_settings_are_read():
     policy = Policy.from_settings({"loket.outbox.claim_timeout": "90",
                                    "loket.outbox.max_attempts": "20"})
     assert (policy.claim_timeout, policy.max_attempts, policy.backoff_base) == (90.0, 20, 2.0)
+
+
+def test_attempts_alone_do_not_kill_a_message_within_its_retry_budget(receiver, outbox,
+                                                                      make_relay):
+    relay = make_relay(retry_budget=3600)
+    receiver.status = 500
+    message_id = outbox.enqueue(HTTP_POST, post(receiver))
+    for _ in range(FAST.max_attempts + 3):
+        outbox.make_due()
+        relay.process()
+    message = outbox.get(message_id)
+    assert (message.status, message.attempts) == (RETRYING, FAST.max_attempts + 3)
+
+
+def test_a_success_wakes_the_waiting_messages_of_its_kind_only(receiver, outbox, relay,
+                                                               deliverer):
+    deliverer("other.kind", lambda message, context: (_ for _ in ()).throw(
+        TemporaryFailure("down")))
+    receiver.answers = [500]
+    waiting = outbox.enqueue(HTTP_POST, post(receiver, 1))
+    other = outbox.enqueue("other.kind", {})
+    relay.process()
+    assert outbox.get(waiting).next_attempt > utcnow()
+    later = outbox.get(other).next_attempt
+    outbox.enqueue(HTTP_POST, post(receiver, 2))
+    relay.process()  # number 2 goes through: the receiver is back
+    assert outbox.get(waiting).next_attempt <= utcnow()
+    assert outbox.get(other).next_attempt == later

@@ -7,6 +7,7 @@ from loket.outbox import enqueue
 from loket.outbox.models import DEAD, DELIVERED
 from loket.security import Role
 from loket.workflow.models import HistoryEntry
+from tests.documents.corpus import PNG
 
 
 def _text(node):
@@ -84,10 +85,8 @@ def test_documents_have_an_inline_preview(testapp, login, handler, submitted):
 
 
 def test_image_preview_is_an_img(testapp, login, handler, submitted, factories):
-    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
-           b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01"
-           b"\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
-    factories.document(submitted, title="Foto meter", data=png, filename="meter.png")
+    # A real image (the hand-made one here had a wrong IDAT checksum: refused now).
+    factories.document(submitted, title="Foto meter", data=PNG, filename="meter.png")
     login(handler)
     page = testapp.get(f"/dossiers/{submitted.reference}")
     image = page.html.find("img", src=f"/dossiers/{submitted.reference}/documenten/2/bekijken")

@@ -14,11 +14,10 @@ from loket.advice.models import (
     UNFAVOURABLE,
 )
 from loket.advice.services import MAX_ANSWER, MAX_QUESTION, NEEDS_TEXT, Shared, Target
-from loket.documents.forms import MemoryTmpStore
 from loket.i18n import _
 from loket.identity.models import RoleAssignment, Team
 from loket.security import Role
-from loket.web.forms import CSRFSchema
+from loket.web.forms import CSRFSchema, MemoryTmpStore
 
 OPINION_TITLES = {
     FAVOURABLE: _("Favourable"),

@@ -39,7 +39,7 @@ def read_upload(request, spec: dict):
     try:
         return check_upload(data, upload.filename or "", max_size=limit, allowed=accepted)
     except FileRejected as rejected:
-        if len(data) and len(data) <= limit:
+        if rejected.reason == "type":
             raise FileRejected(_("This type of file is not accepted here, whatever its name "
                                  "says. Accepted: ${types}.",
                                  mapping={"types": accepted_names(spec)})) from rejected

@@ -1,5 +1,6 @@
 """Who did what, and when: every state change leaves an :class:`AuditEvent`."""
 
+from loket.audit import chain  # noqa: F401 (chains every audit and MAGDA log row at flush)
 from loket.audit.models import AuditEvent
 
 

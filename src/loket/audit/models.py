@@ -20,3 +20,7 @@ class AuditEvent(Base):
     object_id: Mapped[str] = mapped_column(String(64))
     # Structured details; callers pass identifiers, never personal data.
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The hash chain (loket.audit.chain): position and SHA-256 over the previous hash and this
+    # row; set when the row is flushed.
+    chain_seq: Mapped[int] = mapped_column(unique=True)
+    chain_hash: Mapped[str] = mapped_column(String(64))

@@ -16,9 +16,8 @@ from loket.catalogue.presentation import (
 )
 from loket.catalogue.transfer import MAX_BYTES
 from loket.catalogue.validators import LocaleDecimal
-from loket.documents.forms import MemoryTmpStore
 from loket.i18n import _
-from loket.web.forms import CSRFSchema
+from loket.web.forms import CSRFSchema, MemoryTmpStore
 
 
 def admin_form(schema, request, formid, buttons, **bind) -> deform.Form:

@@ -17,9 +17,8 @@ from loket.completion.services import (
     requested_documents,
 )
 from loket.documents.files import DEFAULT_MAX_SIZE, FileRejected, check_upload
-from loket.documents.forms import MemoryTmpStore
 from loket.i18n import _
-from loket.web.forms import CSRFSchema
+from loket.web.forms import CSRFSchema, MemoryTmpStore
 from loket.workflow.presentation import localized
 
 FIELD_PREFIX = "document_"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import puremagic
 
+from loket.documents.content import ContentRejected, verify_content
 from loket.i18n import _
 
 # Media type → extension Loket gives the stored file. SVG and HTML are never accepted: they
@@ -21,9 +22,11 @@ DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 class FileRejected(ValueError):
     """The upload is refused; ``message`` is a translation string for the user."""
 
-    def __init__(self, message):
+    def __init__(self, message, reason: str = "type"):
         super().__init__(message)
         self.message = message
+        # empty | size | type | content: callers rephrase a type refusal, never the others.
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -56,15 +59,18 @@ def safe_filename(name: str, extension: str) -> str:
 def check_upload(data: bytes, filename: str, max_size: int = DEFAULT_MAX_SIZE,
                  allowed: dict[str, str] = ALLOWED_TYPES) -> CheckedFile:
     if not data:
-        raise FileRejected(_("The file is empty."))
+        raise FileRejected(_("The file is empty."), "empty")
     if len(data) > max_size:
         raise FileRejected(
             _("The file is too large: at most ${size} MB.",
-              mapping={"size": max_size // (1024 * 1024)})
-        )
+              mapping={"size": max_size // (1024 * 1024)}), "size")
     media_type = detect_media_type(data)
     if media_type not in allowed:
         raise FileRejected(
             _("This type of file is not accepted. Send a PDF, PNG or JPEG file.")
         )
+    try:
+        verify_content(data, media_type)
+    except ContentRejected as broken:
+        raise FileRejected(broken.message, "content") from None
     return CheckedFile(data, media_type, safe_filename(filename, allowed[media_type]))

@@ -4,14 +4,7 @@ import colander
 import deform
 
 from loket.i18n import _
-from loket.web.forms import CSRFSchema
-
-
-class MemoryTmpStore(dict):
-    """Deform's upload widget wants a store for redisplay; we keep nothing between requests."""
-
-    def preview_url(self, uid):
-        return None
+from loket.web.forms import CSRFSchema, MemoryTmpStore
 
 
 class UploadSchema(CSRFSchema):

@@ -119,6 +119,8 @@ class SessionFactory:
 
     def save(self, request, session: ServerSession, response):
         dbsession = request.dbsession
+        if not dbsession.is_active:  # a failed flush nobody rolled back: nothing would keep
+            return
         now = utcnow()
         if session.invalidated_token is not None:
             old = dbsession.get(WebSession, _hash(session.invalidated_token))

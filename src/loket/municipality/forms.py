@@ -5,9 +5,8 @@ import deform
 from stdnum import bic, iban
 from stdnum.be import vat
 
-from loket.documents.forms import MemoryTmpStore
 from loket.i18n import _
-from loket.web.forms import CSRFSchema
+from loket.web.forms import CSRFSchema, MemoryTmpStore
 
 WEEKDAYS = [(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")),
             (4, _("Friday")), (5, _("Saturday")), (6, _("Sunday"))]

@@ -10,8 +10,11 @@ snapshot of the row: ``id``, ``kind``, ``payload``, ``idempotency_key`` …) and
 :class:`DeliveryContext` (``settings``, ``registry``, ``http``: a ``requests.Session``,
 ``timeout``). Returning means delivered. It raises :class:`PermanentFailure` when retrying
 cannot help (HTTP 4xx: the row goes to the dead letters at once) and anything else for a
-temporary failure (retried with capped exponential backoff and full jitter, dead-lettered
-after ``loket.outbox.max_attempts``). Nothing is ever dropped: dead messages wait for a person
+temporary failure (retried with exponential backoff and full jitter, capped at
+``loket.outbox.backoff_cap`` (5 minutes); dead-lettered only when both ``max_attempts`` and
+``retry_budget`` (2 days) are spent). While a receiver is down one of its messages probes it
+every ``probe_interval`` (30 s); its first success makes every waiting message of the same
+kind due at once. Nothing is ever dropped: dead messages wait for a person
 at ``/beheer/berichten``. A deliverer must finish well within ``loket.outbox.claim_timeout``
 (default 60 s), or another worker takes the message over.
 

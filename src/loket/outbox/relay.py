@@ -49,7 +49,8 @@ class Outcome:
 
 class Relay:
     def __init__(self, registry, *, policy: Policy | None = None, worker: str | None = None,
-                 rng: random.Random | None = None, http: requests.Session | None = None):
+                 rng: random.Random | None = None, http: requests.Session | None = None,
+                 clock=None):
         self.registry = registry
         self.policy = policy or Policy.from_settings(registry.settings)
         self.engine = registry["db_engine"]
@@ -60,6 +61,11 @@ class Relay:
                                        timeout=self.policy.http_timeout, worker=self.worker)
         self._last_release = float("-inf")
         self._clock_offset = timedelta(0)  # the database's clock minus ours
+        # ``clock() -> datetime`` replaces the database's clock: tests compress time with it.
+        self.clock = clock
+
+    def db_now(self, db) -> datetime:
+        return self.clock() if self.clock is not None else db_now(db)
 
     def close(self):
         self.context.http.close()
@@ -67,6 +73,8 @@ class Relay:
     def now(self) -> datetime:
         """The database's time without asking it again: our clock plus the offset measured at
         the last claim (one round trip less for every recorded result)."""
+        if self.clock is not None:
+            return self.clock()
         return utcnow() + self._clock_offset
 
     @contextmanager
@@ -77,14 +85,14 @@ class Relay:
 
     def release_stalled(self) -> int:
         with self.transaction() as db:
-            released = outbox.release_stalled(db, db_now(db), self.policy)
+            released = outbox.release_stalled(db, self.db_now(db), self.policy)
         if released:
             log.warning("outbox: released %d stalled claim(s)", released)
         return released
 
     def claim(self) -> list[Message]:
         with self.transaction() as db:
-            now = db_now(db)
+            now = self.db_now(db)
             self._clock_offset = now - utcnow()
             return outbox.claim(db, now, self.worker, self.policy.batch_size)
 

@@ -39,8 +39,15 @@ class Policy:
 
     claim_timeout: float = 60.0  # a claim older than this is a crashed or stalled worker's
     backoff_base: float = 2.0
-    backoff_cap: float = 3600.0
-    max_attempts: int = 12  # then dead
+    # Minutes, not hours: after an outage nothing should sleep long past the receiver's return.
+    backoff_cap: float = 300.0
+    # A message goes dead only when both are spent: this many attempts, and this long since it
+    # was enqueued (two days outlast a long outage or a weekend's maintenance).
+    max_attempts: int = 12
+    retry_budget: float = 2 * 24 * 3600.0
+    # While a receiver is down, one of its messages is tried at least this often, so the
+    # first success after its return comes soon and wakes the others (record_delivered).
+    probe_interval: float = 30.0
     batch_size: int = 20
     poll_interval: float = 0.25  # idle wait between claims
     http_timeout: float = 10.0
@@ -190,13 +197,42 @@ def unclaim(dbsession, ids, worker: str) -> int:
 
 def record_delivered(dbsession, message: Message, now: datetime) -> bool:
     """The receiver has it. True whoever holds the claim now: a fact is a fact, and marking it
-    spares a duplicate when our claim had expired and nobody redelivered yet."""
-    return bool(dbsession.execute(
+    spares a duplicate when our claim had expired and nobody redelivered yet.
+
+    The receiver answers again, so the messages of its kind waiting out a backoff are due now
+    (after an outage they go out at once, not each at the end of its own timer)."""
+    delivered = bool(dbsession.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message.id, OutboxMessage.status != DELIVERED)
         .values(status=DELIVERED, delivered=now, attempts=message.attempts + 1,
                 claimed_at=None, last_attempt=now)
         .execution_options(synchronize_session=False)).rowcount)
+    wake(dbsession, message.kind, now)
+    return delivered
+
+
+def wake(dbsession, kind: str, now: datetime) -> int:
+    """Make the waiting retries of ``kind`` due now (an index range on status, next_attempt)."""
+    return dbsession.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == RETRYING, OutboxMessage.next_attempt > now,
+               OutboxMessage.kind == kind)
+        .values(next_attempt=now)
+        .execution_options(synchronize_session=False)).rowcount
+
+
+def _probe_due(dbsession, message: Message, now: datetime, policy: Policy) -> bool:
+    """Whether another message of the kind will try the receiver within the probe interval."""
+    return dbsession.execute(select(exists().where(
+        OutboxMessage.status == RETRYING, OutboxMessage.kind == message.kind,
+        OutboxMessage.id != message.id,
+        OutboxMessage.next_attempt <= now + timedelta(seconds=policy.probe_interval)))
+    ).scalar()
+
+
+def budget_spent(message: Message, attempts: int, now: datetime, policy: Policy) -> bool:
+    return (attempts >= policy.max_attempts
+            and (now - message.created).total_seconds() >= policy.retry_budget)
 
 
 def record_failure(dbsession, message: Message, now: datetime, worker: str, error: str, *,
@@ -205,12 +241,14 @@ def record_failure(dbsession, message: Message, now: datetime, worker: str, erro
     """Retry later or give up (dead). Returns the new status, or None when our claim was
     taken over meanwhile (the new holder decides)."""
     attempts = message.attempts + 1
-    if permanent or attempts >= policy.max_attempts:
+    if permanent or budget_spent(message, attempts, now, policy):
         status, next_attempt = DEAD, now
     else:
         delay = backoff(attempts, policy, rng)
         if retry_after is not None:
             delay = max(delay, min(retry_after, policy.backoff_cap))
+        elif delay > policy.probe_interval and not _probe_due(dbsession, message, now, policy):
+            delay = policy.probe_interval  # this one is the receiver's probe for a while
         status, next_attempt = RETRYING, now + timedelta(seconds=delay)
     changed = dbsession.execute(
         update(OutboxMessage)

@@ -75,3 +75,10 @@ def render_failure(request, failure: deform.ValidationFailure) -> Markup:
 
 def _with_nonce(request, html: str) -> Markup:
     return Markup(_SCRIPT_TAG.sub(f'<script nonce="{request.csp_nonce}"', html))  # noqa: S704
+
+
+class MemoryTmpStore(dict):
+    """Deform's upload widget wants a store for redisplay; we keep nothing between requests."""
+
+    def preview_url(self, uid):
+        return None

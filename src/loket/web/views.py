@@ -12,6 +12,8 @@ from pyramid.view import (
     notfound_view_config,
     view_config,
 )
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 
 from loket.i18n import LANGUAGES, LOCALE_COOKIE, _
 from loket.resources import Root
@@ -104,10 +106,44 @@ def bad_request(exc, request):
     return error_response(request, 400, _("Bad request"), exc.detail or exc.explanation)
 
 
-@exception_view_config(Exception)
+def _recover_session(request, exc):
+    """After a database error the request's transaction is lost (pyramid_tm aborts it);
+    roll the session back now so the error page's layout can still read the database."""
+    session = request.__dict__.get("dbsession")
+    if session is not None and isinstance(exc, SQLAlchemyError):
+        session.rollback()
+
+
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    orig = exc.orig
+    return (getattr(orig, "sqlstate", None) == "23505"  # PostgreSQL
+            or "UNIQUE constraint failed" in str(orig))  # SQLite
+
+
+@exception_view_config(StaleDataError)
+@exception_view_config(IntegrityError)
+def conflict(exc, request):
+    """Two requests changed the same thing at once and this one lost the race (a version
+    check at flush, or a unique key taken meanwhile): 409, never 500."""
+    if isinstance(exc, IntegrityError) and not _is_unique_violation(exc):
+        return server_error(exc, request)
+    _recover_session(request, exc)
+    log.info("conflict on %s: %s", request.path, type(exc).__name__)
+    return error_response(
+        request, 409, _("Someone else was quicker"),
+        _("This was changed by someone else in the meantime, so nothing of yours was saved. "
+          "Go back, reload the page and try again."),
+    )
+
+
+# A retryable error (a dropped connection, a serialisation failure) passes by this view
+# unless it is the last attempt, so pyramid_retry can run the request again.
+@exception_view_config(Exception, retryable_error=False)
+@exception_view_config(Exception, last_retry_attempt=True)
 def server_error(exc, request):
     # Generic on purpose: no traceback or data leaves the server (the log has the details).
     log.exception("unhandled error on %s", request.path)
+    _recover_session(request, exc)
     return error_response(
         request, 500, _("Something went wrong"),
         _("Your request could not be completed. Nothing was changed. Try again later."),

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from loket.audit.chain import register_chain
 from loket.db import Base, UTCDateTime, utcnow
 
 OUTCOMES = ("ok", "no_data", "error")
@@ -38,6 +39,9 @@ class MagdaConsultation(Base):
     reference: Mapped[str] = mapped_column(String(36), unique=True)
     outcome: Mapped[str] = mapped_column(String(16))  # ok | no_data | error
     error_code: Mapped[str | None] = mapped_column(String(16))  # MAGDA's Uitzondering code
+    # Tamper evidence (loket.audit.chain): set when the row is flushed.
+    chain_seq: Mapped[int] = mapped_column(unique=True)
+    chain_hash: Mapped[str] = mapped_column(String(64))
 
     def __repr__(self):  # no personal data in tracebacks or debug output
         return f"<MagdaConsultation {self.id} {self.service} {self.outcome}>"
@@ -55,3 +59,14 @@ def _refuse_update(mapper, connection, target):
 @event.listens_for(MagdaConsultation, "before_delete")
 def _refuse_delete(mapper, connection, target):
     raise AppendOnly("the MAGDA log is append-only: rows are never deleted")
+
+
+def chain_content(row) -> dict:
+    """What the log's hash chain covers (:mod:`loket.audit.chain`)."""
+    return {"occurred": row.occurred, "actor": row.actor, "subject_insz": row.subject_insz,
+            "service": row.service, "version": row.version,
+            "dossier_reference": row.dossier_reference, "purpose": row.purpose,
+            "reference": row.reference, "outcome": row.outcome, "error_code": row.error_code}
+
+
+register_chain("magda", MagdaConsultation, chain_content)
