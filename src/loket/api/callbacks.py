@@ -23,8 +23,7 @@ import functools
 import hashlib
 import json
 import re
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from openapi_schema_validator import OAS31Validator
 from pyramid.view import notfound_view_config, view_config
@@ -37,12 +36,11 @@ from loket.api.openapi import API_PREFIX, API_ROUTE, Problem, bad_request_respon
 from loket.api.tokens import record_after_rollback, refuse_machine
 from loket.db import utcnow
 from loket.dossiers.models import Dossier
-from loket.i18n import _
+from loket.i18n import _, local_now
 from loket.security import SCOPED_PERMISSIONS, Permission
 from loket.workflow.engine import Actor, TransitionConflict, TransitionRefused, perform
 
 MAX_BODY = 64 * 1024
-LOCAL_TIME = ZoneInfo("Europe/Brussels")  # meetings are dated in Belgian time
 CALLBACK_PATH = re.compile(
     re.escape(API_PREFIX) + r"/dossiers/(?P<reference>[^/]+)/callbacks/(?P<kind>[^/]+)/?")
 REFERENCE = re.compile(r"[0-9]{4}-[0-9]{6}")
@@ -249,7 +247,7 @@ def besluit(context, request):
     dossier, kind = context, "besluit"
     reference = dossier.reference
     body, problems, status = json_body(request, "BesluitCallback")
-    today = datetime.now(LOCAL_TIME).date()
+    today = local_now().date()  # meetings are dated in Belgian time
     if body is not None and date.fromisoformat(body["decided_on"]) > today:
         problems = [Problem(location="body", name="decided_on", message="lies in the future")]
     if problems:

@@ -33,6 +33,7 @@ from loket.catalogue.resources import CatalogueContainer
 from loket.i18n import _
 from loket.identity.models import Team
 from loket.security import PUBLIC, Permission
+from loket.web import flash
 from loket.web.forms import render_failure, render_form
 from loket.web.views import error_response, not_found
 from loket.workflow.definition import workflows
@@ -48,10 +49,6 @@ SAMPLE_PERSON = {
         {"given_name": "Lien", "family_name": "Peeters", "birth_date": date(2015, 9, 21)},
     ],
 }
-
-
-def flash(request, message):
-    request.session.flash(request.localizer.translate(message))
 
 
 def may_manage(request, context) -> bool:

@@ -4,11 +4,9 @@ never rewrites what the handler saw: the type's ``pass``/``fail`` texts with the
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from loket.catalogue.definition import LANGUAGES, PLACEHOLDER
-
-LOCAL_TIME = ZoneInfo("Europe/Brussels")
+from loket.i18n import local_date  # noqa: F401 (the checks' name for it)
 
 
 def fill(texts: dict | None, values: dict) -> dict:
@@ -45,8 +43,3 @@ def euro(amount: Decimal) -> str:
 
 def day(value: date) -> str:
     return value.strftime("%d/%m/%Y")
-
-
-def local_date(moment) -> date:
-    """The Belgian calendar day of a UTC moment."""
-    return moment.astimezone(LOCAL_TIME).date()

@@ -9,12 +9,11 @@ record_result`).
 import re
 from concurrent.futures import ThreadPoolExecutor, wait
 from urllib.parse import urlsplit, urlunsplit
-from zoneinfo import ZoneInfo
 
 from pyramid.view import view_config
 
 from loket.api.health import timed
-from loket.i18n import _
+from loket.i18n import _, local
 from loket.integrations.registry import Kind, configured
 from loket.integrations.status import statuses
 from loket.resources import Administration
@@ -22,7 +21,6 @@ from loket.security import Permission
 
 CHECK_DEADLINE = 3.0  # seconds the page waits for all checks together
 MASK = "••••••"
-LOCAL_TIME = ZoneInfo("Europe/Brussels")
 SECRET_NAMES = re.compile(r"secret|key|password", re.IGNORECASE)
 
 KIND_TITLES = {
@@ -90,7 +88,7 @@ def integrations_page(context, request):
 
 
 def _local(moment):
-    return moment.astimezone(LOCAL_TIME) if moment is not None else None
+    return local(moment) if moment is not None else None
 
 
 def includeme(config):

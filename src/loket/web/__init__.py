@@ -2,12 +2,28 @@
 
 import os
 
+from jinja2 import pass_context
 from pyramid.settings import asbool
 
-from loket.i18n import LANGUAGES
+from loket.i18n import DEFAULT_LOCALE, FILTERS, LANGUAGES
 from loket.security import Permission
 from loket.web.forms import configure_deform
 from loket.web.headers import csp_nonce
+
+
+def flash(request, message):
+    """A message for the next page, in the reader's language."""
+    request.session.flash(request.localizer.translate(message))
+
+
+def _locale_filter(function):
+    """A formatting filter of ``loket.i18n`` in the language of the template's request."""
+    @pass_context
+    def apply(context, value, *args, **kwargs):
+        request = context.get("request")
+        locale = getattr(request, "locale_name", None) or DEFAULT_LOCALE
+        return function(value, locale, *args, **kwargs)
+    return apply
 
 
 def includeme(config):
@@ -20,6 +36,7 @@ def includeme(config):
 
     env = config.get_jinja2_environment()
     env.globals.update(LANGUAGES=LANGUAGES, Permission=Permission)
+    env.filters.update({name: _locale_filter(f) for name, f in FILTERS.items()})
 
     config.add_request_method(csp_nonce, reify=True)
     config.add_tween("loket.web.headers.security_headers_tween_factory")

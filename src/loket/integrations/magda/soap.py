@@ -18,12 +18,12 @@ that declares a DOCTYPE is refused outright.
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from lxml import etree
 
+from loket.i18n import local, local_now
+
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
-BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ def build_request(service: Service, *, identificatie: str, hoedanigheid: str, re
                   vraag_referte: str, criteria: dict, bron: str | None = None,
                   taal: str = "nl", now: datetime | None = None) -> bytes:
     """The SOAP envelope of one question."""
-    now = (now or datetime.now(BRUSSELS)).astimezone(BRUSSELS)
+    now = local(now) if now else local_now()
     envelope = etree.Element(f"{{{SOAP_NS}}}Envelope", nsmap={"soapenv": SOAP_NS})
     _sub(envelope, f"{{{SOAP_NS}}}Header")
     body = _sub(envelope, f"{{{SOAP_NS}}}Body")
