@@ -123,9 +123,12 @@ def format_amount(value, locale: str | None = DEFAULT_LOCALE, whole: bool = Fals
     name = babel_locale(locale)
     if whole and amount == amount.to_integral_value():
         pattern = Locale.parse(name).currency_formats["standard"].pattern.replace(".00", "")
-        return format_currency(amount, "EUR", format=pattern, locale=name,
-                               currency_digits=False)
-    return format_currency(amount, "EUR", locale=name)
+        formatted = format_currency(amount, "EUR", format=pattern, locale=name,
+                                    currency_digits=False)
+    else:
+        formatted = format_currency(amount, "EUR", locale=name)
+    # A plain space, as typed: texts, e-mails and searches match what people write.
+    return formatted.replace("\xa0", " ")
 
 
 def format_number(value, locale: str | None = DEFAULT_LOCALE) -> str:
