@@ -139,12 +139,14 @@ def format_number(value, locale: str | None = DEFAULT_LOCALE) -> str:
 
 
 def format_size(size: int, locale: str | None = DEFAULT_LOCALE) -> str:
-    """A file size as people read it: ``230 kB``, ``1,4 MB`` (decimal comma in Dutch)."""
-    if size < 1000:
-        return f"{size} B"
-    if size < 1000 * 1000:
-        return f"{format_decimal(round(size / 1000), locale=babel_locale(locale))} kB"
-    return f"{format_decimal(round(size / 1000 / 1000, 1), locale=babel_locale(locale))} MB"
+    """A file size as people read it: whole kilobytes (at least 1), megabytes with one
+    decimal in the language's notation (``1,4 MB`` in Dutch)."""
+    kilobytes = size / 1024
+    if kilobytes < 1024:
+        return f"{max(1, round(kilobytes))} kB"
+    megabytes = format_decimal(round(kilobytes / 1024, 1), format="#,##0.0",
+                               locale=babel_locale(locale))
+    return f"{megabytes} MB"
 
 
 # Template filters: each takes the request's language; ``loket.web`` hands them to Jinja2.

@@ -2,6 +2,7 @@
 
 
 def includeme(config):
+    config.include(".presentation")  # the |dossier_title and |document_title filters
     config.include(".panels")  # config.add_dossier_panel, config.add_timeline_source
     config.include(".timeline")  # the dossier's own entries: transitions, notes, messages
     config.scan(".views")

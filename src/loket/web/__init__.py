@@ -26,6 +26,11 @@ def _locale_filter(function):
     return apply
 
 
+def add_locale_filter(config, name: str, function):
+    """A Jinja2 filter ``value|name`` that calls ``function(value, locale, …)``."""
+    config.get_jinja2_environment().filters[name] = _locale_filter(function)
+
+
 def includeme(config):
     settings = config.get_settings()
     config.include("pyramid_jinja2")
