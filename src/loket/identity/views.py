@@ -22,6 +22,7 @@ from loket.integrations.acmidm.personas import ROLE_CLAIM
 from loket.resources import Root
 from loket.security import PUBLIC
 from loket.web.redirects import safe_local_path
+from loket.web.start import landing_path as start_landing_path
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,8 @@ TEXT_CLAIMS = ("sub", "given_name", "family_name", "email", "rrn")
 
 
 def landing_path(request, user) -> str:
-    name = "werkbank" if user.is_staff else "mijn-dossiers"
-    return request.resource_path(request.root, name)
+    """Each role starts at its own work (``config.add_start_page``), else the home page."""
+    return start_landing_path(request)
 
 
 @view_config(context=Root, name="aanmelden", permission=PUBLIC, request_method="GET")

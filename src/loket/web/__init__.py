@@ -44,11 +44,13 @@ def includeme(config):
     env.filters.update({name: _locale_filter(f) for name, f in FILTERS.items()})
 
     config.add_request_method(csp_nonce, reify=True)
+    config.include(".start")  # config.add_start_page: each role's work in the menu and at login
     config.add_tween("loket.web.headers.security_headers_tween_factory")
     configure_deform()
 
     cache = 0 if not asbool(settings.get("loket.hsts")) else 3600
     static_dir = settings.get("loket.static_dir") or os.path.join(os.getcwd(), "static")
+    config.registry["loket.static_dir"] = os.path.abspath(static_dir)
     config.add_static_view("static", os.path.abspath(static_dir), cache_max_age=cache)
     # Deform's widget assets, except its bundled jQuery 2.0.3 (known vulnerabilities): the
     # route below answers 404 for it, and pages load our current jQuery from /static/vendor.
