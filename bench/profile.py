@@ -59,7 +59,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     from bench.baseline import main as baseline_main
-    from loket import main as loket_main
+    from loket.main import main as loket_main
 
     scenario = next(s for s in SCENARIOS if s.key == args.scenario)
     targets = pick_targets(args.url, args.seed, 16)

@@ -258,7 +258,7 @@ def worklist_deep_cursors(connection, teams) -> dict[int, str]:
     from sqlalchemy import func, select
 
     from loket.dossiers.models import Dossier as DossierRow
-    from loket.dossiers.queries import closed_states, encode_cursor
+    from loket.worklists.queries import closed_states, encode_cursor
 
     d = DossierRow.__table__
     open_team = [d.c.state.not_in(sorted(closed_states()))]

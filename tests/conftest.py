@@ -19,11 +19,11 @@ from alembic.config import Config
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from loket import main
-from loket.api.openapi import validate_api_response
 from loket.db import get_engine, get_tm_session
 from loket.identity.models import WebSession
 from loket.identity.sessions import COOKIE_NAME, _hash
+from loket.main import main
+from loket.web.openapi import validate_api_response
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,7 +119,7 @@ class ValidatingTestApp(webtest.TestApp):
     def do_request(self, req, status=None, expect_errors=None):
         response = super().do_request(req, status=status, expect_errors=expect_errors)
         if req.path.startswith(("/api/", "/-/")) and req.method != "HEAD":
-            validate_api_response(response.request, response)
+            validate_api_response(response.request, response, self.app.registry)
         return response
 
 

@@ -8,8 +8,8 @@ import pytest
 from pyramid.exceptions import ConfigurationError
 from pyramid.paster import get_appsettings
 
-from loket import main
 from loket import settings as loket_settings
+from loket.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {

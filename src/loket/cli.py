@@ -5,6 +5,7 @@
     loket worker INI        run the background worker
     loket simulators INI    serve the simulators of the government services (development)
     loket dev INI           simulators + worker + web server together (what `make run` runs)
+    loket magda INI SERVICE INSZ --doel PURPOSE …   ask MAGDA one question (onboarding)
 """
 
 import argparse
@@ -57,7 +58,7 @@ def demo(args):
 
 
 def worker(args):
-    from loket import main as make_app
+    from loket.main import main as make_app
     from loket.worker import run_worker
 
     # The whole application, for its registry: every deliverer the plug-ins registered.
@@ -119,9 +120,14 @@ def main(argv=None):
     sub.add_argument("ini")
     sub.add_argument("--once", action="store_true", help="do one round of work and stop")
     sub.set_defaults(func=worker)
+    from loket.integrations.magda.cli import add_parser as add_magda
+
+    add_magda(commands)
     args = parser.parse_args(argv)
     try:
-        args.func(args)
+        result = args.func(args)
+        if isinstance(result, int):  # a command with its own exit codes (loket magda)
+            return result
     except Exception as exc:  # a clear one-line message for the operator
         from pyramid.exceptions import ConfigurationError
 

@@ -68,8 +68,20 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
-def get_session_factory(engine):
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def get_session_factory(engine, registry=None):
+    # The registry travels with every session (``info``), so model code outside a request —
+    # the worker, a console command — finds the application's registrations.
+    return sessionmaker(bind=engine, expire_on_commit=False, info={"registry": registry})
+
+
+def registry_of(instance):
+    """The application registry of a loaded model instance's session (or the current one)."""
+    from pyramid.threadlocal import get_current_registry
+    from sqlalchemy.orm import object_session
+
+    session = object_session(instance)
+    registry = session.info.get("registry") if session is not None else None
+    return registry if registry is not None else get_current_registry()
 
 
 def get_tm_session(session_factory, transaction_manager, request=None):
@@ -85,7 +97,7 @@ def includeme(config):
     config.include("pyramid_retry")
 
     engine = get_engine(settings)
-    session_factory = get_session_factory(engine)
+    session_factory = get_session_factory(engine, config.registry)
     config.registry["dbsession_factory"] = session_factory
     config.registry["db_engine"] = engine
 

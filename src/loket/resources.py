@@ -1,33 +1,21 @@
-"""The root of the traversal tree and the top-level containers.
+"""The root of the traversal tree; packages add its children.
 
 ::
 
     /                                   Root
-    /dossiers/2026-000123               Dossier
-    /dossiers/2026-000123/documenten/4  Document
-    /dossiers/2026-000123/adviezen/2    (advice requests)
-    /catalogus/<code>                   (dossier types)
-    /zittingen/<date>-college           (meetings)
-    /handtekenmap, /verzendregister, /betalingen, /beheer
+    /dossiers/2026-000123               Dossier            (loket.dossiers)
+    /dossiers/2026-000123/documenten/4  Document           (loket.documents, a dossier child)
+    /catalogus/<code>                   dossier types      (loket.catalogue)
+    /beheer                             administration     (here: every package adds pages)
 
-The same tree is served as JSON under ``/api/v1/`` (see :mod:`loket.api`).
+A package adds a top-level container with ``config.add_root_child(name, factory)``, where
+``factory(parent, request)`` returns the container; two packages claiming one name is a
+configuration conflict. The same tree is served as JSON under ``/api/v1/``.
 """
 
-from loket.catalogue.resources import CatalogueContainer
-from loket.dossiers.resources import DossierContainer
 from loket.security import ROOT_ACL
 
-
-class LaterContainer:
-    """A top-level container whose content a later phase of the blueprints fills."""
-
-    def __init__(self, name, parent, request):
-        self.__name__ = name
-        self.__parent__ = parent
-        self.request = request
-
-    def __getitem__(self, key):
-        raise KeyError(key)
+CHILDREN_KEY = "loket.root_children"
 
 
 class Administration:
@@ -43,12 +31,6 @@ class Administration:
         raise KeyError(key)
 
 
-# Top-level names, in the order of the blueprints. The ones built on LaterContainer are
-# placeholders in the tree's design: meetings, signing folder, register of outgoing mail and
-# payments.
-LATER = ("zittingen", "handtekenmap", "verzendregister", "betalingen")
-
-
 class Root:
     __name__ = ""
     __parent__ = None
@@ -58,16 +40,28 @@ class Root:
         self.request = request
 
     def __getitem__(self, name):
-        if name == "dossiers":
-            return DossierContainer(self, self.request)
-        if name == "catalogus":
-            return CatalogueContainer(self, self.request)
-        if name == "beheer":
-            return Administration(self, self.request)
-        if name in LATER:
-            return LaterContainer(name, self, self.request)
-        raise KeyError(name)
+        factory = self.request.registry.get(CHILDREN_KEY, {}).get(name)
+        if factory is None:
+            raise KeyError(name)
+        return factory(self, self.request)
 
 
 def root_factory(request):
     return Root(request)
+
+
+def add_root_child(config, name: str, factory):
+    """``/<name>`` is ``factory(root, request)``."""
+    factory = config.maybe_dotted(factory)
+
+    def register():
+        config.registry.setdefault(CHILDREN_KEY, {})[name] = factory
+
+    item = config.introspectable("loket root children", name, f"/{name}", "loket root child")
+    item["factory"] = factory
+    config.action(("loket.root_child", name), register, introspectables=(item,))
+
+
+def includeme(config):
+    config.add_directive("add_root_child", add_root_child)
+    config.add_root_child("beheer", Administration)

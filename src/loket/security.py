@@ -6,12 +6,14 @@ Permissions are granted to principals by ACLs computed on the resources of the t
 Everything not granted is denied: every view names a permission and unannotated views fall to
 ``DENY_UNLESS_DECLARED``, which nobody holds.
 
+The security policy that computes a request's principals is :mod:`loket.identity.policy`.
+
 Machines (integrators, the minutes software …) call the API with an ACM/IDM access token
-(``Authorization: Bearer``, see :mod:`loket.api.tokens`), never with a session. Their principals
-are ``client:<id>``, ``role:integrator`` and ``scope:<scope>`` per scope of the token. The
-permissions of :data:`SCOPED_PERMISSIONS` come from those scopes alone, wherever in the tree:
-a scope is the municipality's grant to a system for the whole API (ACM/IDM records who holds
-it), where the ACLs describe what people may do with one dossier in its current state.
+(``Authorization: Bearer``, see :mod:`loket.identity.tokens`), never with a session. Their
+principals are ``client:<id>``, ``role:integrator`` and ``scope:<scope>`` per scope of the
+token. The permissions of :data:`SCOPED_PERMISSIONS` come from those scopes alone, wherever in
+the tree: a scope is the municipality's grant to a system for the whole API (ACM/IDM records
+who holds it), where the ACLs describe what people may do with one dossier in its current state.
 """
 
 from enum import StrEnum
@@ -19,12 +21,10 @@ from enum import StrEnum
 from pyramid.authorization import (
     ALL_PERMISSIONS,
     DENY_ALL,
-    ACLHelper,
     Allow,
     Authenticated,
-    Everyone,
 )
-from pyramid.security import NO_PERMISSION_REQUIRED, Allowed, Denied
+from pyramid.security import NO_PERMISSION_REQUIRED, Denied
 
 PUBLIC = NO_PERMISSION_REQUIRED
 DENY_UNLESS_DECLARED = "__view_without_declared_permission__"
@@ -141,72 +141,5 @@ class MissingScope(Denied):
         return inst
 
 
-class LoketSecurityPolicy:
-    """Identity from the server-side session, or for the API from a bearer access token;
-    authorization from ACLs and, for machines, from scopes.
-
-    A request to the API with ``Authorization: Bearer`` is authenticated by its token alone: an
-    invalid token makes it anonymous, even when a session cookie comes along. So a token never
-    mixes with a person's session, and CSRF (which guards the cookie) need not apply to it.
-    """
-
-    def identity(self, request):
-        bearer = request.bearer
-        if bearer.present:
-            return bearer.client
-        return request.user
-
-    def authenticated_userid(self, request):
-        bearer = request.bearer
-        if bearer.present:
-            return client_principal(bearer.client.client_id) if bearer.client else None
-        user = request.user
-        return user.id if user is not None else None
-
-    def principals(self, request) -> list[str]:
-        bearer = request.bearer
-        if bearer.present:
-            from loket.api.tokens import bearer_principals  # late: loket.api imports this
-
-            return [Everyone, *bearer_principals(request)]
-        user = request.user
-        return [Everyone, *principals_for(user)] if user is not None else [Everyone]
-
-    def permits(self, request, context, permission):
-        principals = self.principals(request)
-        scope = SCOPED_PERMISSIONS.get(permission)
-        if scope is not None:
-            if scope_principal(scope) in principals:
-                return Allowed("the token has the scope %s", scope)
-            return MissingScope(scope)
-        return ACLHelper().permits(context, principals, permission)
-
-    def remember(self, request, userid, **kw):
-        # A fresh session id at login defeats session fixation.
-        request.session.invalidate()
-        request.session["user_id"] = userid
-        request.session["auth_time"] = kw.get("auth_time")
-        request.session["acr"] = kw.get("acr")
-        return []
-
-    def forget(self, request, **kw):
-        request.session.invalidate()
-        return []
-
-
-def includeme(config):
-    from loket.api.tokens import csrf_applies  # late: loket.api imports this module
-
-    # Bearer tokens: request.bearer, the jti deny list, the OAuth answers to refusals.
-    config.include("loket.api.tokens")
-    config.set_security_policy(LoketSecurityPolicy())
-    config.set_default_permission(DENY_UNLESS_DECLARED)
-    # Every unsafe request needs a CSRF token, except one authenticated by a valid bearer token
-    # (it carries no ambient credential: see loket.api.tokens.csrf_applies). This keeps CSRF on
-    # for every view, including the callbacks, rather than turning it off view by view.
-    config.set_default_csrf_options(require_csrf=True, callback=csrf_applies)
-
-
-__all__ = ["ALL_PERMISSIONS", "PUBLIC", "Permission", "Role", "LoketSecurityPolicy",
-           "SCOPE_API_READ", "SCOPE_CALLBACK_ADVIES", "SCOPE_CALLBACK_BESLUIT",
-           "SCOPED_PERMISSIONS"]
+__all__ = ["ALL_PERMISSIONS", "PUBLIC", "Permission", "Role", "SCOPE_API_READ",
+           "SCOPE_CALLBACK_ADVIES", "SCOPE_CALLBACK_BESLUIT", "SCOPED_PERMISSIONS"]

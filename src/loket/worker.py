@@ -14,9 +14,9 @@ import time
 
 import transaction
 
-from loket.api.tokens import purge_revoked
 from loket.db import get_tm_session, utcnow
 from loket.identity.sessions import purge_expired
+from loket.identity.tokens import purge_revoked
 from loket.outbox.relay import Relay
 from loket.outbox.services import purge_final
 

@@ -3,8 +3,8 @@ delivered here: the outbox rows are what these tests see), and the handler's dos
 
 import pytest
 
-from loket import main
 from loket.integrations.dosis.keys import create_key_file
+from loket.main import main
 from tests.notifications.conftest import NOTIFICATION_SETTINGS
 from tests.staff.conftest import (  # noqa: F401
     applicant,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from loket.advice.external import ExternalService, add_external_service
 from loket.advice.models import AdviceRequest
-from loket.api.models import InboundCallback
+from loket.callbacks.models import InboundCallback
 from tests.advice.conftest import Scene, says
 from tests.api import test_tokens
 from tests.api.test_tokens import bearer, fetch_token

@@ -13,7 +13,6 @@ import transaction
 import webtest
 from sqlalchemy import select
 
-from loket import main
 from loket.advice.models import AdviceRequest
 from loket.advice.reminders import remind
 from loket.audit.models import AuditEvent
@@ -23,6 +22,7 @@ from loket.identity.sessions import COOKIE_NAME, _hash
 from loket.integrations.acmidm.simulator import make_app as make_acmidm
 from loket.integrations.advice_api.simulator import make_app as make_advice
 from loket.integrations.simulators import Dispatcher
+from loket.main import main
 from loket.outbox.relay import Relay
 from loket.security import Role
 from tests.advice.conftest import says

@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from loket import main
+from loket.main import main
 from tests.conftest import ValidatingTestApp
 
 

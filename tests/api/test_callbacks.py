@@ -12,13 +12,13 @@ import requests
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from loket import main
-from loket.api.models import InboundCallback
 from loket.audit.models import AuditEvent
+from loket.callbacks.models import InboundCallback
 from loket.catalogue.models import DossierType, DossierTypeVersion
 from loket.db import get_engine
 from loket.dossiers.models import Dossier
 from loket.identity.models import Team, User
+from loket.main import main
 from loket.security import Role
 from loket.workflow.engine import BeforeTransition
 from loket.workflow.models import HistoryEntry

@@ -76,11 +76,12 @@ def test_paging_returns_every_dossier_exactly_once_newest_first(testapp, login, 
     assert seen == [d.reference for d in expected]
 
 
-def test_default_page_size_is_the_documented_one(testapp, login, factories):
-    from loket.api.openapi import spec_dict
+def test_default_page_size_is_the_documented_one(testapp, login, factories, app):
     from loket.api.views import DEFAULT_LIMIT
+    from loket.web.openapi import spec_dict
 
-    assert spec_dict()["components"]["parameters"]["Limit"]["schema"]["default"] == DEFAULT_LIMIT
+    limit = spec_dict(app.registry)["components"]["parameters"]["Limit"]
+    assert limit["schema"]["default"] == DEFAULT_LIMIT
 
 
 @pytest.mark.parametrize("query", [

@@ -6,7 +6,8 @@ import yaml
 from openapi_spec_validator import validate
 from pyramid.interfaces import IRoutesMapper
 
-from loket.api.openapi import (
+from loket.security import PUBLIC, SCOPED_PERMISSIONS, Permission
+from loket.web.openapi import (
     API_ROUTE,
     ResponseMismatch,
     response_errors,
@@ -14,22 +15,21 @@ from loket.api.openapi import (
     spec_text,
     validate_api_response,
 )
-from loket.security import PUBLIC, SCOPED_PERMISSIONS, Permission
 
 
-def test_document_is_valid_openapi():
-    validate(spec_dict())
-    assert spec_dict()["openapi"].startswith("3.1")
+def test_document_is_valid_openapi(app):
+    validate(spec_dict(app.registry))
+    assert spec_dict(app.registry)["openapi"].startswith("3.1")
 
 
-def test_document_is_served_as_yaml_and_json(testapp):
+def test_document_is_served_as_yaml_and_json(testapp, app):
     as_yaml = testapp.get("/api/v1/openapi.yaml")
     assert as_yaml.content_type == "application/yaml"
-    assert as_yaml.body == spec_text()
-    assert yaml.safe_load(as_yaml.body) == spec_dict()
+    assert as_yaml.body == spec_text(app.registry)
+    assert yaml.safe_load(as_yaml.body) == spec_dict(app.registry)
     as_json = testapp.get("/api/v1/openapi.json")
     assert as_json.content_type == "application/json"
-    assert as_json.json == spec_dict()
+    assert as_json.json == spec_dict(app.registry)
 
 
 def test_index_links(testapp):
@@ -79,7 +79,7 @@ def test_public_api_views_are_the_documented_public_ones(app):
               if permissions == [PUBLIC]}
     assert public == {(API_ROUTE, ""), (API_ROUTE, "openapi.yaml"), (API_ROUTE, "openapi.json"),
                       ("health", "")}
-    documented_public = {path for path, item in spec_dict()["paths"].items()
+    documented_public = {path for path, item in spec_dict(app.registry)["paths"].items()
                          if item.get("get", {}).get("security") == []}
     assert documented_public == {"/", "/openapi.yaml", "/openapi.json", "/-/health",
                                  "/catalogus", "/catalogus/{code}"}
@@ -104,8 +104,8 @@ def test_the_validator_catches_an_undocumented_field(testapp, login, factories, 
     plain.cookiejar = testapp.cookiejar
     response = plain.get(f"/api/v1/dossiers/{dossier.reference}")
     with pytest.raises(ResponseMismatch, match="secret"):
-        validate_api_response(response.request, response)
-    assert response_errors(response.request, response)
+        validate_api_response(response.request, response, testapp.app.registry)
+    assert response_errors(response.request, response, testapp.app.registry)
 
 
 def test_run_time_response_validation(make_app, browser_for, login, factories, monkeypatch):
@@ -128,6 +128,6 @@ def test_run_time_response_validation(make_app, browser_for, login, factories, m
 def test_undocumented_response_to_an_unknown_url_must_be_an_error(testapp):
     # The validator's own fallback: a URL outside the document may only answer with an error.
     response = testapp.get("/api/v1/niets", status=404)
-    assert response_errors(response.request, response) == []
+    assert response_errors(response.request, response, testapp.app.registry) == []
     response.status = "200 OK"
-    assert response_errors(response.request, response)
+    assert response_errors(response.request, response, testapp.app.registry)

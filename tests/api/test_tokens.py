@@ -14,15 +14,16 @@ from pyramid.interfaces import IDefaultCSRFOptions
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from loket import main
-from loket.api.models import RevokedToken
-from loket.api.tokens import ApiClient, Bearer, csrf_applies, revoke
 from loket.audit.models import AuditEvent
 from loket.db import get_engine
+from loket.identity.models import RevokedToken
+from loket.identity.policy import LoketSecurityPolicy
+from loket.identity.tokens import ApiClient, Bearer, csrf_applies, revoke
 from loket.integrations.acmidm.simulator import API_CLIENTS, api_audience
 from loket.integrations.acmidm.simulator import make_app as make_acmidm
 from loket.integrations.simulators import Dispatcher
-from loket.security import LoketSecurityPolicy, Role
+from loket.main import main
+from loket.security import Role
 from tests.conftest import ValidatingTestApp, csrf_token
 from tests.identity.conftest import TIMEOUT, Provider
 from tests.servers import serve
@@ -347,7 +348,7 @@ def test_a_revoked_token_is_refused_until_it_expires(api, provider, factories, d
     assert_invalid_token(response, dbsession, "revoked")
     api.get("/api/v1/dossiers", headers=bearer(other))  # the client's other tokens still work
     # The deny list forgets what has expired anyway.
-    from loket.api.tokens import purge_revoked
+    from loket.identity.tokens import purge_revoked
 
     dbsession.get(RevokedToken, claims["jti"]).expires = datetime.now(UTC) - timedelta(hours=1)
     dbsession.flush()

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import pytest
 import transaction
 
-from loket import main
 from loket.db import get_engine, get_session_factory, get_tm_session
 from loket.demo import load_demo_data
 from loket.integrations.simulators import make_app as make_simulators
+from loket.main import main
 from tests.conftest import migrate
 from tests.servers import serve
 

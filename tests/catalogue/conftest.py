@@ -1,58 +1,10 @@
-"""Catalogue test fixtures: the app with the catalogue wired in, a validating API browser,
-and the shipped example types.
-
-Until the composition root includes ``loket.catalogue`` and the root serves ``/catalogus``,
-the ``app`` fixture below adds both for the tests in this directory only; once they are wired,
-it is the suite's own app.
-"""
+"""Catalogue test fixtures: a validating API browser and the shipped example types."""
 
 import pytest
-from pyramid.config import Configurator
 
-from loket import main, resources
-from loket.catalogue.resources import CatalogueContainer
 from loket.catalogue.services import SystemActor, load_shipped
+from loket.main import main
 from tests.api.conftest import ValidatingTestApp
-
-
-def _catalogue_wired(app) -> bool:
-    views = app.registry.introspector.get_category("views")
-    return any(v["introspectable"]["context"] is CatalogueContainer for v in views)
-
-
-def make_app(settings):
-    """``loket.main`` with the catalogue included (by the composition root, or here)."""
-    app = main({}, **settings)
-    if _catalogue_wired(app):
-        return app
-    app.registry["db_engine"].dispose()
-    make_wsgi_app = Configurator.make_wsgi_app
-
-    def make_with_catalogue(config):
-        config.include("loket.catalogue")
-        return make_wsgi_app(config)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Configurator, "make_wsgi_app", make_with_catalogue)
-        return main({}, **settings)
-
-
-@pytest.fixture(scope="session")
-def app(app_settings):
-    patch = pytest.MonkeyPatch()
-    if not isinstance(resources.Root(None)["catalogus"], CatalogueContainer):
-        original_getitem = resources.Root.__getitem__
-
-        def getitem(root, name):
-            if name == "catalogus":
-                return CatalogueContainer(root, root.request)
-            return original_getitem(root, name)
-
-        patch.setattr(resources.Root, "__getitem__", getitem)
-    app = make_app(app_settings)
-    yield app
-    patch.undo()
-    app.registry["db_engine"].dispose()
 
 
 @pytest.fixture
@@ -115,7 +67,7 @@ def live_catalogue(app, app_settings, tmp_path_factory):
         dbsession.flush()
         dbsession.add(WebSession(id=_hash(token), data={"user_id": user.id}, user_id=user.id))
     engine.dispose()
-    live_app = make_app(settings)
+    live_app = main({}, **settings)
     with serve(live_app) as base_url:
         yield base_url, token
     live_app.registry["db_engine"].dispose()

@@ -293,7 +293,7 @@ NUMBER_FORM = {"form": {"steps": [{"title": {"nl": "Partner", "en": "Partner"}, 
     ("85631415304", True, "85631415304"),
 ])
 def test_national_register_numbers(request_in, monkeypatch, typed, accept_test, expected):
-    from loket.integrations.magda import insz
+    from loket.identity import insz
 
     request = request_in("nl")
     monkeypatch.setitem(request.registry.settings, "loket.accept_test_national_numbers",

@@ -18,7 +18,7 @@ from loket.integrations.magda.client import MagdaClient
 from loket.integrations.magda.consult import REGISTRY_KEY, Magda
 from loket.integrations.magda.models import MagdaConsultation
 from loket.outbox.models import OutboxMessage
-from loket.security import team_principal
+from loket.security import principals_for
 from loket.workflow.engine import Actor, perform
 from loket.workflow.models import HistoryEntry
 from tests.factories import Factories
@@ -81,7 +81,7 @@ class Committed:
             self.made.append((team.id, (applicant.id, handler.id), version.type_id,
                               dossier.reference))
             perform(self.registry, session, dossier, "ontvankelijk_verklaren",
-                    Actor(handler, frozenset({team_principal(team.code)})), dossier.version)
+                    Actor(handler, frozenset(principals_for(handler))), dossier.version)
             return dossier.id
 
     def read(self, func):

@@ -3,6 +3,8 @@ delivers the checks to the MAGDA simulator over HTTP, the results land with thei
 
 from decimal import Decimal
 
+import pytest
+
 from loket.checks.models import FAILED, NO_DATA, PASSED, PENDING
 from loket.outbox.models import DEAD, RETRYING
 from tests.checks.conftest import BIM, INCOME, drain
@@ -114,6 +116,31 @@ def test_no_tax_bill_is_a_clear_non_pass(use_magda, committed, outbox, relay):
     assert row.details["summary"]["nl"].startswith(
         "Geen aanslagbiljet gevonden voor aanslagjaar 2025 (inkomsten 2024)")
     assert [e.outcome for e in committed.magda_log(dossier_id)] == ["no_data"]
+
+
+def test_a_tax_bill_without_the_income_code_never_passes(use_magda, committed, outbox, relay):
+    from loket.integrations.magda.simulator import KINDS
+
+    dossier_id = committed.admissible_dossier(KINDS["tax_bill_without_income"], [INCOME])
+    drain(relay, outbox)
+    row = committed.results(dossier_id)["inkomen"]
+    assert row.status == NO_DATA and row.details["items"] == {}
+    assert "vermeldt het belastbaar inkomen niet" in row.details["summary"]["nl"]
+
+
+@pytest.mark.parametrize("switch", ["truncated", "fault", "unknown_shape", "other_referte"])
+def test_an_unreadable_answer_stays_pending_with_its_reason(use_magda, committed, outbox,
+                                                            relay, switch):
+    dossier_id = committed.admissible_dossier(JAN, [BIM])
+    use_magda.control(**{switch: True})
+    relay.process()
+    row = committed.results(dossier_id)["bim"]
+    assert row.status == PENDING and row.last_error.startswith("check bim: unreadable: ")
+    assert [e.outcome for e in committed.magda_log(dossier_id)] == ["error"]
+    use_magda.control(reset=True)
+    outbox.make_due()
+    drain(relay, outbox)
+    assert committed.results(dossier_id)["bim"].status == PASSED
 
 
 def test_checks_mode_any_and_all(use_magda, committed, outbox, relay, app):

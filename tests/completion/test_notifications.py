@@ -3,10 +3,10 @@ Burgerprofiel) that action is needed; answering gives DOSIS the handler's status
 
 import pytest
 
-from loket import main
 from loket.completion.services import Upload, answer_completion, request_completion
 from loket.demo import demo_pdf
 from loket.documents.files import check_upload
+from loket.main import main
 from loket.notifications.models import NotificationPreference
 from loket.outbox.models import OutboxMessage
 from loket.security import Role

@@ -13,9 +13,9 @@ import requests
 import webtest
 from bs4 import BeautifulSoup
 
-from loket import main
 from loket.integrations.acmidm.simulator import make_app as make_acmidm
 from loket.integrations.simulators import Dispatcher
+from loket.main import main
 from tests.servers import serve
 
 TIMEOUT = 5

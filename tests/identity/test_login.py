@@ -9,12 +9,12 @@ import requests
 import webtest
 from sqlalchemy import create_engine, select
 
-from loket import main
 from loket.audit.models import AuditEvent
 from loket.identity import oidc
 from loket.identity.models import RoleAssignment, User, WebSession
 from loket.identity.sessions import COOKIE_NAME, _hash
 from loket.integrations.acmidm.personas import BY_KEY
+from loket.main import main
 from loket.security import Role
 from tests.conftest import csrf_token, migrate
 from tests.identity.conftest import TIMEOUT, choose_persona, log_in, start_login

@@ -321,7 +321,7 @@ def test_unsafe_settings_are_refused():
 
 
 def test_plugin_sets_up_deliverer_and_health_check(server):
-    from loket.integrations.registry import activate
+    from loket.plugins.registry import activate
 
     settings = {"loket.environment": "test", "loket.public_url": "http://localhost",
                 "loket.integrations.notification": "email",
@@ -330,8 +330,9 @@ def test_plugin_sets_up_deliverer_and_health_check(server):
                 "loket.integrations.email.tls": "none",
                 "loket.integrations.email.from_address": FROM}
     with Configurator(settings=settings) as config:
+        config.include("loket.health")
         config.include("loket.outbox")
-        config.include("loket.integrations.registry")
+        config.include("loket.plugins")
         config.include("loket.integrations.email")
         activate(config)
     registry = config.registry

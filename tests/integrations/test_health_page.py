@@ -5,9 +5,9 @@ import time
 import pytest
 from bs4 import BeautifulSoup
 
-from loket.integrations import health
-from loket.integrations.registry import Kind, Plugin, PluginState, configured
-from loket.integrations.status import IntegrationStatus, record_result, redact
+from loket.plugins import views as health
+from loket.plugins.registry import Kind, Plugin, PluginState, configured
+from loket.plugins.status import IntegrationStatus, record_result, redact
 from loket.security import Role
 from tests.integrations.dosis import conftest as dosis_fixtures
 

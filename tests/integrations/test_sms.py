@@ -8,12 +8,12 @@ import webtest
 from pyramid.config import Configurator
 from pyramid.exceptions import ConfigurationError
 
-from loket.integrations.registry import activate
 from loket.integrations.simulators import Dispatcher
 from loket.integrations.sms import PLUGIN
 from loket.integrations.sms.gateway import GatewayConfig, make_deliverer, probe, send
 from loket.integrations.sms.simulator import make_app
 from loket.outbox import PermanentFailure, TemporaryFailure
+from loket.plugins.registry import activate
 from tests.servers import serve
 
 API_KEY = "test-sms-key"
@@ -218,8 +218,9 @@ def _activate(**options):
     settings = {"loket.environment": "test", "loket.integrations.notification": "sms",
                 **{f"loket.integrations.sms.{k}": v for k, v in options.items()}}
     with Configurator(settings=settings) as config:
+        config.include("loket.health")
         config.include("loket.outbox")
-        config.include("loket.integrations.registry")
+        config.include("loket.plugins")
         config.include("loket.integrations.sms")
         activate(config)
     return config.registry
@@ -252,7 +253,8 @@ def test_production_needs_https():
                 "loket.integrations.sms.api_key": "k"}
     with pytest.raises(ConfigurationError, match="https"), \
             Configurator(settings=settings) as config:
+        config.include("loket.health")
         config.include("loket.outbox")
-        config.include("loket.integrations.registry")
+        config.include("loket.plugins")
         config.include("loket.integrations.sms")
         activate(config)

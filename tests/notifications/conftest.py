@@ -3,7 +3,7 @@ called here: enqueueing is all these tests see; delivery is tested in tests/inte
 
 import pytest
 
-from loket import main
+from loket.main import main
 
 NOTIFICATION_SETTINGS = {
     "loket.integrations.notification": "email sms",

@@ -220,14 +220,14 @@ def committed(database_url):
     engine.dispose()
 
 
-def test_two_concurrent_transitions_exactly_one_wins(committed):
+def test_two_concurrent_transitions_exactly_one_wins(committed, app):
     """Two real connections read version 1 and race; one commits, the other gets a conflict."""
     engine, ids = committed
     barrier = threading.Barrier(2, timeout=10)
     results = {}
 
     def attempt(transition, comment):
-        with Session(engine) as session:
+        with Session(engine, info={"registry": app.registry}) as session:
             dossier = session.get(Dossier, ids["dossier"])
             handler = session.get(User, ids["handler"])
             barrier.wait()  # both have read the same version

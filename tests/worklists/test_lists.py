@@ -9,8 +9,8 @@ import pytest
 from loket.advice.models import AdviceRequest
 from loket.completion.models import CompletionRequest
 from loket.db import utcnow
-from loket.dossiers.queries import BadCursor, Filters, Viewer, worklist, worklist_counts
 from loket.notes.models import DossierNote, NoteMention
+from loket.worklists.queries import BadCursor, Filters, Viewer, worklist, worklist_counts
 from loket.worklists.search import fts5_query, terms
 
 ON_PG = bool(os.environ.get("LOKET_TEST_POSTGRESQL"))
@@ -181,7 +181,7 @@ def test_postgresql_search_uses_the_gin_index(world, dbsession):
 
 
 def test_the_type_filter_offers_each_type_by_its_title(dbsession, factories):
-    from loket.dossiers.queries import dossier_types
+    from loket.worklists.queries import dossier_types
 
     version = factories.type_version(title={"nl": "Huurpremie", "en": "Rent premium"})
     titles = dict(dossier_types(dbsession))
@@ -189,7 +189,7 @@ def test_the_type_filter_offers_each_type_by_its_title(dbsession, factories):
 
 
 def test_counts_stop_at_the_limit(dbsession, world, lists, monkeypatch):
-    from loket.dossiers import queries
+    from loket.worklists import queries
 
     viewer = Viewer(world.els.id, [world.team.id], world.today)
     exact = worklist_counts(dbsession, viewer, Filters())

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from loket.dossiers.queries import LISTS
 from loket.notes.models import DossierNote, NoteMention
+from loket.worklists.queries import LISTS
 
 
 def test_page_shows_lists_rows_and_time_left(testapp, login, world, dbsession):

@@ -4,6 +4,7 @@ dossier page and through the API. See :mod:`loket.admissibility.services`."""
 
 
 def includeme(config):
+    config.add_openapi_fragment("loket.admissibility")
     from loket.admissibility import timeline, views
 
     config.add_dossier_panel("admissibility", "loket:admissibility/templates/panel.jinja2",

@@ -6,12 +6,11 @@ from datetime import date
 from pyramid.view import view_config
 
 from loket.admissibility import services
-from loket.api.callbacks import json_body
-from loket.api.openapi import API_ROUTE, Problem, bad_request_response
-from loket.api.views import link
+from loket.callbacks.services import json_body
 from loket.dossiers.models import Dossier
 from loket.i18n import _
 from loket.security import Permission
+from loket.web.openapi import API_ROUTE, Problem, bad_request_response, link
 from loket.web.views import error_response
 
 NAME = "ontvankelijkheid"

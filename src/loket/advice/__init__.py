@@ -7,7 +7,7 @@ it and answer, and nothing else of the dossier. ``/adviezen`` is the advisers' w
 ``all_advice_received`` holds once every request is answered or waived.
 """
 
-from loket.advice import conditions  # noqa: F401 (registers all_advice_received)
+from loket.advice.conditions import all_advice_received
 from loket.advice.panel import TEMPLATE, compute, timeline
 from loket.advice.reminders import INTERVAL_SECONDS, remind
 from loket.i18n import _
@@ -15,12 +15,13 @@ from loket.security import Permission, Role
 
 
 def includeme(config):
+    config.add_workflow_condition("all_advice_received", all_advice_received)
+    config.add_openapi_fragment("loket.advice")
     config.add_dossier_panel("advice", TEMPLATE, compute, order=40, audience="staff")
     config.add_timeline_source("advice", timeline)
     config.add_worker_job("advice_reminders", INTERVAL_SECONDS, remind)
+    config.add_dossier_child("adviezen", "loket.advice.resources.DossierAdvice")
     config.add_start_page("adviezen", _("Advice requests"), Permission.WORK, order=30,
                           applies=lambda request: request.user.has_role(Role.ADVISER))
     config.scan(".views")
     config.scan(".api")
-    # The HTTP API plug-in (kind ``advice``) of this package; active once chosen in settings.
-    config.include("loket.integrations.advice_api")

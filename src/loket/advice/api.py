@@ -1,7 +1,7 @@
 """Advice as JSON (see openapi.yaml beside this module): list, request, waive, and the callback
 by which an external service answers.
 
-The callback reuses the besluit callback's machinery (:mod:`loket.api.callbacks`): the claim
+The callback reuses the besluit callback's machinery (:mod:`loket.callbacks.services`): the claim
 on (``advies/<client>``, ``callback_id``) makes it idempotent, a replay gets the first
 outcome, a reused id with other content 422. A service answers only its own requests: another
 client (or a request of another channel) gets 404, as if the request did not exist.
@@ -16,7 +16,7 @@ from loket.advice import services
 from loket.advice.external import external_services
 from loket.advice.models import EXTERNAL_API, AdviceRequest
 from loket.advice.resources import DossierAdvice
-from loket.api.callbacks import (
+from loket.callbacks.services import (
     audit_callback,
     claim_or_replay,
     error,
@@ -25,12 +25,11 @@ from loket.api.callbacks import (
     record_outcome,
     release_claim,
 )
-from loket.api.openapi import API_ROUTE, bad_request_response
-from loket.api.views import iso, link
 from loket.db import utcnow
 from loket.i18n import _
 from loket.identity.models import Team
 from loket.security import Permission
+from loket.web.openapi import API_ROUTE, bad_request_response, iso, link
 
 KIND = "advies"
 TITLES = {413: _("Request too large"), 415: _("Unsupported media type")}

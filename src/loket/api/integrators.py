@@ -13,11 +13,11 @@ These views share URLs with the citizens' and staff members' views; the ``bearer
 from pyramid.view import view_config
 from sqlalchemy import true
 
-from loket.api.openapi import API_ROUTE
 from loket.api.views import dossier_page, dossier_summary
 from loket.dossiers.models import Dossier
 from loket.dossiers.resources import DossierContainer
 from loket.security import Permission
+from loket.web.openapi import API_ROUTE
 
 
 @view_config(route_name=API_ROUTE, context=DossierContainer, bearer=True, request_method="GET",

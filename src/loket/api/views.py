@@ -14,7 +14,6 @@ from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import select, tuple_
 
-from loket.api.openapi import API_ROUTE, bad_request_response, spec_json, spec_text
 from loket.documents.models import Document
 from loket.documents.resources import DossierDocuments
 from loket.documents.views import attachment_response
@@ -22,18 +21,9 @@ from loket.dossiers.models import Dossier
 from loket.dossiers.resources import DossierContainer
 from loket.resources import Root
 from loket.security import PUBLIC, Permission
+from loket.web.openapi import API_ROUTE, bad_request_response, iso, link, spec_json, spec_text
 
 DEFAULT_LIMIT = 50  # openapi.yaml: components/parameters/Limit (a test keeps them equal)
-
-
-def link(request, *segments, query=None) -> str:
-    """The absolute API URL of a path in the tree, e.g. ``link(request, "dossiers", ref)``."""
-    kw = {"_query": query} if query else {}
-    return request.route_url(API_ROUTE, traverse=tuple(str(s) for s in segments), **kw)
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -58,13 +48,15 @@ def index(context, request):
 @view_config(route_name=API_ROUTE, context=Root, name="openapi.yaml", permission=PUBLIC,
              request_method="GET")
 def openapi_yaml(context, request):
-    return Response(body=spec_text(), content_type="application/yaml", charset="utf-8")
+    return Response(body=spec_text(request.registry), content_type="application/yaml",
+                    charset="utf-8")
 
 
 @view_config(route_name=API_ROUTE, context=Root, name="openapi.json", permission=PUBLIC,
              request_method="GET")
 def openapi_json(context, request):
-    return Response(body=spec_json(), content_type="application/json", charset="utf-8")
+    return Response(body=spec_json(request.registry), content_type="application/json",
+                    charset="utf-8")
 
 
 # ---------------------------------------------------------------------------------------------

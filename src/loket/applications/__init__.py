@@ -6,17 +6,19 @@ prefill when the type names none) and ``loket.applications.prefill_timeout`` (5 
 """
 
 from loket.applications import purge, services
+from loket.dossiers.drafts import kept_until
 
 
 def draft_panel(request, dossier):
     """On the citizen's dossier page of a draft: until when it is kept, and the way back."""
     if not services.is_draft(dossier) or dossier.applicant_id != request.user.id:
         return None
-    return {"kept_until": services.kept_until(request, dossier),
+    return {"kept_until": kept_until(request, dossier),
             "href": request.resource_path(dossier, "aanvraag")}
 
 
 def includeme(config):
+    config.add_openapi_fragment("loket.applications")
     config.scan(".views")
     config.scan(".api")  # the same for integrators, as JSON
     config.add_dossier_panel("application", "loket:applications/templates/panel_draft.jinja2",

@@ -15,8 +15,6 @@ is ``/api/v1/catalogus`` (:mod:`loket.catalogue.api`).
 import colander
 from pyramid.view import view_config
 
-from loket.api.openapi import API_ROUTE, bad_request_response
-from loket.api.views import link
 from loket.applications import services
 from loket.applications.authentication import accepted_means
 from loket.applications.uploads import read_upload
@@ -28,6 +26,7 @@ from loket.dossiers.models import Dossier
 from loket.i18n import _
 from loket.identity.acr import acr_satisfied, means_needed
 from loket.security import Permission
+from loket.web.openapi import API_ROUTE, bad_request_response, link
 from loket.web.views import error_response, not_found
 from loket.workflow.engine import TransitionRefused
 

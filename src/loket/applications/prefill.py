@@ -40,15 +40,16 @@ def person_values(person, members) -> dict:
     """A MAGDA person (and household) as :func:`~loket.catalogue.formbuilder.prefill_values`
     reads it."""
     address = person.address
-    values = {"given_name": person.given_names, "family_name": person.family_name,
+    values = {"given_name": person.given_name, "family_name": person.family_name,
               "birth_date": person.birth_date}
     if address is not None:
-        values["address"] = {"street": address.street or "", "number": address.number or "",
+        values["address"] = {"street": address.street or "",
+                             "number": address.house_number or "",
                              "box": address.box or "", "postcode": address.postcode or "",
                              "municipality": address.municipality or ""}
     if members is not None:
         values["household"] = [
-            {"given_name": m.given_names, "family_name": m.family_name,
+            {"given_name": m.given_name, "family_name": m.family_name,
              "birth_date": m.birth_date}
             for m in members if m.insz != person.insz]
     return values

@@ -10,9 +10,10 @@ from datetime import timedelta
 import transaction
 from sqlalchemy import delete, select
 
-from loket.applications.services import DRAFT, draft_days
+from loket.applications.services import DRAFT
 from loket.audit.models import AuditEvent
 from loket.db import get_tm_session, utcnow
+from loket.dossiers.drafts import draft_days
 from loket.dossiers.models import Dossier
 
 INTERVAL_SECONDS = 3600.0

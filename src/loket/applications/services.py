@@ -28,11 +28,10 @@ JSON (amounts as strings, dates ISO 8601), one flat mapping over all steps.
     remove_attachment(request, dossier, document) -> None
         Attachments of the draft per document type of the definition (one document per type;
         uploading again adds a version).
-    kept_until(request, dossier) -> date: when an untouched draft is purged.
+    (how long a draft is kept: :mod:`loket.dossiers.drafts`)
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 import colander
 from pyramid.threadlocal import get_current_request
@@ -58,7 +57,6 @@ from loket.workflow.engine import Actor, TransitionForbidden, TransitionRefused,
 DRAFT = "concept"
 SUBMIT = "indienen"
 RECEIPT = "ontvangstbewijs"
-DEFAULT_DRAFT_DAYS = 30
 PREFILLED_HINT = _("Filled in from the national register")
 
 
@@ -86,14 +84,6 @@ class Missing:
     document: str | None
     label: str
     message: str
-
-
-def draft_days(settings) -> int:
-    return int(settings.get("loket.applications.draft_days", DEFAULT_DRAFT_DAYS))
-
-
-def kept_until(request, dossier) -> date:
-    return (dossier.modified + timedelta(days=draft_days(request.registry.settings))).date()
 
 
 def is_draft(dossier) -> bool:

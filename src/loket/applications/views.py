@@ -22,6 +22,7 @@ from loket.catalogue.definition import text
 from loket.catalogue.formbuilder import build_form, locale_of, steps
 from loket.catalogue.models import DossierType
 from loket.documents.files import FileRejected
+from loket.dossiers.drafts import draft_days, kept_until
 from loket.dossiers.models import Dossier
 from loket.i18n import _, format_date
 from loket.security import Permission
@@ -46,7 +47,7 @@ def _draft_or_redirect(request, dossier):
 def _page(request, dossier, current) -> dict:
     return {"dossier": dossier, "title": dossier.title, "current": current,
             "links": step_links(request, dossier, current),
-            "kept_until": services.kept_until(request, dossier),
+            "kept_until": kept_until(request, dossier),
             "prefill_status": (dossier.prefill or {}).get("status"),
             "has_documents": bool(services.document_types(dossier))}
 
@@ -72,7 +73,7 @@ def start(context, request):
         return {"dossier_type": context, "title": text(definition.get("title"),
                                                        locale_of(request)),
                 "documents": definition.get("documents") or [], "locale": locale_of(request),
-                "days": services.draft_days(request.registry.settings)}
+                "days": draft_days(request.registry.settings)}
     try:
         dossier = services.start(request, context, request.user)
     except services.NotAvailable:
@@ -96,7 +97,7 @@ def step_index(request, definition) -> int:
 def _after_step(request, dossier, index):
     if SAVE in request.POST:
         flash(request, _("Your application was saved. You can continue until ${date}.",
-                         mapping={"date": format_date(services.kept_until(request, dossier),
+                         mapping={"date": format_date(kept_until(request, dossier),
                                                    request.locale_name)}))
         return request.resource_path(dossier)
     if index + 1 < len(steps(dossier.type_version.definition)):

@@ -26,6 +26,7 @@ def includeme(config):
     # Our one script (Deform's repeating groups without inline handlers), under its own
     # prefix so it never collides with a page.
     config.add_static_view(STATIC_NAME, "loket:catalogue/static", cache_max_age=cache)
+    config.add_root_child("catalogus", "loket.catalogue.resources.CatalogueContainer")
     config.add_subscriber(_add_labels, BeforeRender)
     config.scan(".views")
     config.scan(".editor")

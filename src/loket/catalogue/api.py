@@ -4,12 +4,11 @@ Public, like the catalogue pages: only versions in force are shown, never a conc
 
 from pyramid.view import view_config
 
-from loket.api.openapi import API_ROUTE
-from loket.api.views import link
 from loket.catalogue import services
 from loket.catalogue.models import DossierType
 from loket.catalogue.resources import CatalogueContainer
 from loket.security import PUBLIC
+from loket.web.openapi import API_ROUTE, link
 from loket.web.views import not_found
 
 

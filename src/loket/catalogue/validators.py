@@ -10,7 +10,7 @@ import colander
 from stdnum import iban
 
 from loket.i18n import _
-from loket.integrations.magda import insz
+from loket.identity import insz
 from loket.settings import accepts_test_numbers
 
 _PHONE_NOISE = re.compile(r"[\s./()\-]")

@@ -9,6 +9,7 @@ from loket.workflow.engine import AfterTransition
 
 
 def includeme(config):
+    config.add_openapi_fragment("loket.checks")
     config.add_subscriber(screening.on_submitted, AfterTransition)
     config.add_subscriber(runner.on_admissible, AfterTransition)
     config.add_outbox_deliverer(runner.KIND, runner.deliver)

@@ -8,11 +8,10 @@ fields only, so no view here.
 
 from pyramid.view import view_config
 
-from loket.api.openapi import API_ROUTE
-from loket.api.views import link
 from loket.checks.presentation import controls_json
 from loket.dossiers.models import Dossier
 from loket.security import Permission
+from loket.web.openapi import API_ROUTE, link
 
 
 @view_config(route_name=API_ROUTE, context=Dossier, name="controles", caller_is_staff=True,

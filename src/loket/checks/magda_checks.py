@@ -9,7 +9,8 @@ A definite "no data" answer becomes the final status ``no_data``: never a pass.
 tax bill of income year N is that of *tax year* (aanslagjaar) N + 1. A type's
 ``reference_year`` and ``reference_year_offset`` (added to the submission year) name the
 income year; texts show both ("aanslagjaar 2025 (inkomsten 2024)"). The income is the sum of
-the configured IPCAL codes on the tax bill (``A7270``, joint taxable income).
+the configured IPCAL codes on the tax bill (``ipcal_codes``, by default 7555). A bill without
+any of those codes has no income to compare: the result is ``no_data`` — never a pass.
 
 With ``household: true`` the household is what GeefGezinssamenstelling gives on the day of the
 check, and:
@@ -39,13 +40,15 @@ from loket.integrations.magda.soap import (
     GEEF_GEZINSSAMENSTELLING,
     GEEF_SOCIAAL_STATUUT,
     NoData,
+    Unreadable,
 )
 
 DEFAULT_PURPOSE = "inkomenscontrole"
 ADULT_AGE = 18
-# GeefGezinssamenstelling's Relatie values that make a member the applicant's partner.
-PARTNER_RELATIONS = frozenset({"PARTNER", "ECHTGENOOT", "ECHTGENOTE",
-                               "WETTELIJK_SAMENWONENDE", "WETTELIJK SAMENWONENDE"})
+# GeefGezinssamenstelling's Positie codes that make a member the applicant's partner: 02
+# echtgenoot/echtgenote. [I] The register's codes for legal cohabitants are not in the
+# official sample answers; to confirm at onboarding.
+PARTNER_POSITIONS = frozenset({"02"})
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,10 @@ def _income(check: dict, asking: Asking) -> Finding:
         bill = asking.ask("geef_aanslagbiljet", year)
     except NoData:
         return Finding(NO_DATA, source, {**years, **_texts(NO_BILL, years)})
-    income, articles = bill.taxable_income, {bill.article_number}
+    if bill.taxable_income_eur is None:
+        return Finding(NO_DATA, source, {**years, "items": dict(bill.items),
+                                         **_texts(NO_INCOME, years)})
+    income, articles = bill.taxable_income_eur, {bill.article_number}
     dependants = without_bill = members = 0
     if household:
         for member in asking.ask("geef_gezinssamenstelling"):
@@ -110,10 +116,10 @@ def _income(check: dict, asking: Asking) -> Finding:
                 without_bill += 1
             if own is not None and own.article_number and own.article_number in articles:
                 continue  # a joint bill, already counted
-            if own is not None and own.taxable_income > 0:
-                income += own.taxable_income
+            if own is not None and own.taxable_income_eur:
+                income += own.taxable_income_eur
                 articles.add(own.article_number)
-            elif (member.relation or "").upper() not in PARTNER_RELATIONS:
+            elif (member.relation or "") not in PARTNER_POSITIONS:
                 dependants += 1
     base = to_decimal(check["threshold"])
     increase = to_decimal(check.get("increase_per_dependant") or 0) if household else Decimal(0)
@@ -140,9 +146,13 @@ def _social_status(check: dict, asking: Asking) -> Finding:
     values = {"status": status_name, "date": day(asking.submitted_on)}
     details = {"status": status_name, "date": asking.submitted_on.isoformat()}
     try:
-        has_status = asking.ask("geef_sociaal_statuut", status_name, asking.submitted_on)
+        statuses = asking.ask("geef_sociaal_statuut", status_name, asking.submitted_on)
     except NoData:
         return Finding(NO_DATA, source, {**details, **_texts(NO_STATUS, values)})
+    answer = next((s for s in statuses if s.name == status_name), None)
+    if answer is None:  # a result for other statuses only: not an answer to this question
+        raise Unreadable(f"GeefSociaalStatuut: no result for {status_name}")
+    has_status = answer.applies
     status = PASSED if has_status else FAILED
     return Finding(status, source, {
         **details, "has_status": has_status,
@@ -188,6 +198,12 @@ NO_BILL = {
           "aanvrager.",
     "en": "No tax bill found for tax year ${tax_year} (income ${income_year}). The income "
           "could not be checked automatically: ask the applicant."}
+NO_INCOME = {
+    "nl": "Het aanslagbiljet voor aanslagjaar ${tax_year} (inkomsten ${income_year}) vermeldt "
+          "het belastbaar inkomen niet. Het inkomen kon niet automatisch gecontroleerd "
+          "worden: vraag het na bij de aanvrager.",
+    "en": "The tax bill for tax year ${tax_year} (income ${income_year}) does not state the "
+          "taxable income. The income could not be checked automatically: ask the applicant."}
 STATUS_SUMMARY = {
     PASSED: {"nl": "sociaal statuut ${status} op ${date}: ja",
              "en": "social status ${status} on ${date}: yes"},

@@ -3,6 +3,7 @@ citizen answers on the dossier page or through the API. See :mod:`loket.completi
 
 
 def includeme(config):
+    config.add_openapi_fragment("loket.completion")
     from loket.completion.views import citizen_panel, staff_panel
 
     config.add_dossier_panel("completion", "loket:completion/templates/citizen_panel.jinja2",

@@ -6,8 +6,6 @@ answer, one file part per requested document type named by its code.
 
 from pyramid.view import view_config
 
-from loket.api.openapi import API_ROUTE, Problem, bad_request_response
-from loket.api.views import iso, link
 from loket.completion import forms
 from loket.completion.services import (
     Upload,
@@ -21,6 +19,7 @@ from loket.documents.files import FileRejected
 from loket.dossiers.models import Dossier
 from loket.i18n import _
 from loket.security import Permission
+from loket.web.openapi import API_ROUTE, Problem, bad_request_response, iso, link
 from loket.web.views import error_response
 from loket.workflow.presentation import localized
 

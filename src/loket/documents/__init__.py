@@ -6,4 +6,5 @@ from loket.documents.blobstore import BlobStore
 def includeme(config):
     settings = config.get_settings()
     config.registry["loket.blobstore"] = BlobStore(settings["loket.blob_dir"])
+    config.add_dossier_child("documenten", "loket.documents.resources.DossierDocuments")
     config.scan(".views")

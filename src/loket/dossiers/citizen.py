@@ -7,8 +7,8 @@ them. Steps the citizen takes themselves get their own place: the draft form (``
 the completion panel (``vervolledigen``) and a confirmation page (``stopzetten``).
 """
 
-from loket.applications.services import kept_until
 from loket.catalogue.answers import application_sections
+from loket.dossiers.drafts import kept_until
 from loket.dossiers.panels import panels_for
 from loket.dossiers.presentation import sent_by_applicant
 from loket.security import Permission

@@ -8,7 +8,7 @@ definitions in memory: no query per dossier.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from loket.applications.services import kept_until
+from loket.dossiers.drafts import kept_until
 from loket.workflow.engine import workflow_of
 from loket.workflow.presentation import localized
 

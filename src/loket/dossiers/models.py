@@ -111,6 +111,6 @@ class Dossier(Base):
         return dossier_acl(self)
 
     def __getitem__(self, name):
-        from loket.dossiers.resources import DOSSIER_CHILDREN
+        from loket.dossiers.resources import dossier_child
 
-        return DOSSIER_CHILDREN[name](self)
+        return dossier_child(self, name)

@@ -1,8 +1,9 @@
-"""Traversal for dossiers: ``/dossiers/<reference>/<child>``, and who may do what there."""
+"""Traversal for dossiers: ``/dossiers/<reference>/<child>``; packages add the children."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
+from loket.db import registry_of
 from loket.dossiers.models import Dossier
 
 
@@ -70,34 +71,24 @@ class TraversalChild:
         return str(self.number)
 
 
-def _documents(dossier):
-    from loket.documents.resources import DossierDocuments
-
-    return DossierDocuments(dossier)
+CHILDREN_KEY = "loket.dossier_children"
 
 
-def _advice(dossier):
-    from loket.advice.resources import DossierAdvice
-
-    return DossierAdvice(dossier)
-
-
-class _LaterChild:
-    """A child container whose content a later phase fills (advice, decisions, payments)."""
-
-    def __init__(self, name, dossier):
-        self.__name__ = name
-        self.__parent__ = dossier
-
-    def __getitem__(self, key):
-        raise KeyError(key)
+def dossier_child(dossier, name: str):
+    """``/dossiers/<ref>/<name>``: what a package registered under that name."""
+    factory = registry_of(dossier).get(CHILDREN_KEY, {}).get(name)
+    if factory is None:
+        raise KeyError(name)
+    return factory(dossier)
 
 
-# The children of a dossier. ``adviezen``, ``besluiten`` and ``betalingen`` are part of the
-# tree's design; their content arrives with the advice, decision and payment features.
-DOSSIER_CHILDREN = {
-    "documenten": _documents,
-    "adviezen": lambda d: _advice(d),
-    "besluiten": lambda d: _LaterChild("besluiten", d),
-    "betalingen": lambda d: _LaterChild("betalingen", d),
-}
+def add_dossier_child(config, name: str, factory):
+    """``/dossiers/<ref>/<name>`` is ``factory(dossier)`` (documents, advice requests …)."""
+    factory = config.maybe_dotted(factory)
+
+    def register():
+        config.registry.setdefault(CHILDREN_KEY, {})[name] = factory
+
+    item = config.introspectable("loket dossier children", name, name, "loket dossier child")
+    item["factory"] = factory
+    config.action(("loket.dossier_child", name), register, introspectables=(item,))

@@ -2,12 +2,14 @@
 
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
+from sqlalchemy import select
 
 from loket.dossiers import citizen, staff
 from loket.dossiers.models import Dossier
-from loket.dossiers.queries import dossiers_of_applicant
 from loket.resources import Root
 from loket.security import Permission
+
+PAGE_SIZE = 50  # the citizen's dossiers, newest first
 
 
 @view_config(context=Root, name="mijn-dossiers", permission=Permission.OWN_DOSSIERS,
@@ -16,7 +18,9 @@ def my_dossiers(context, request):
     """The citizen's drafts apart from their applications, each with what to do now."""
     from loket.dossiers.mine import cards  # the citizen's own module
 
-    return cards(request, dossiers_of_applicant(request.dbsession, request.user.id))
+    return cards(request, request.dbsession.scalars(
+        select(Dossier).where(Dossier.applicant_id == request.user.id)
+        .order_by(Dossier.created.desc(), Dossier.id.desc()).limit(PAGE_SIZE)).all())
 
 
 @view_config(context=Dossier, permission=Permission.VIEW, request_method="GET")

@@ -8,8 +8,8 @@ def get_user(request) -> User | None:
     if bearer.present:  # the token, never a stray cookie, says who it is
         client = bearer.client
         if client is not None and client.acts_for_citizen:  # a citizen through an integrator
-            from loket.api.tokens import bearer_token
             from loket.identity.services import citizen_for_token
+            from loket.identity.tokens import bearer_token
 
             return citizen_for_token(request, client, bearer_token(request))
         return None
@@ -20,6 +20,7 @@ def get_user(request) -> User | None:
 
 
 def includeme(config):
+    config.include(".policy")  # the security policy, bearer tokens, CSRF
     config.include(".sessions")
     config.add_request_method(get_user, "user", reify=True)
     config.include(".oidc")

@@ -81,3 +81,19 @@ class WebSession(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     accessed: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class RevokedToken(Base):
+    """An access token refused before it expires (a leaked token, a client taken offline).
+
+    Tokens are checked locally against the provider's keys, so the provider cannot take one
+    back; this short deny list can. Rows are useless once ``expires`` has passed.
+    """
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(255), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(128), default="")
+    expires: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    revoked: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(String(200), default="")

@@ -21,6 +21,8 @@ from joserfc.jwk import KeySet
 
 from loket.i18n import _
 
+HEALTH_PROBE_TIMEOUT = 2  # seconds: /-/health answers fast even when ACM/IDM does not
+
 log = logging.getLogger(__name__)
 
 SCOPES = ("openid", "profile", "rrn", "vo", "loket_rol")
@@ -322,5 +324,23 @@ def finish(request) -> tuple[dict, dict]:
     return claims, flow
 
 
+
+
+def check_acmidm(settings) -> dict:
+    """ACM/IDM answers its OpenID discovery document, for the issuer we are configured with."""
+    issuer = settings["loket.acmidm.issuer"]
+    response = requests.get(issuer.rstrip("/") + "/.well-known/openid-configuration",
+                            timeout=HEALTH_PROBE_TIMEOUT, allow_redirects=False)
+    if response.status_code != 200:
+        return {"status": "error", "error": "HTTPError", "http_status": response.status_code}
+    if response.json().get("issuer") != issuer:
+        # Logins would fail on the token's "iss": as good as down.
+        return {"status": "error", "error": "IssuerMismatch"}
+    return {"status": "ok"}
+
+
 def includeme(config):
-    config.registry["loket.oidc_client"] = OIDCClient(config.get_settings())
+    settings = config.get_settings()
+    config.registry["loket.oidc_client"] = OIDCClient(settings)
+    if settings.get("loket.acmidm.issuer"):
+        config.add_integration_check("acmidm", check_acmidm)

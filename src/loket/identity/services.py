@@ -4,7 +4,7 @@ ACM/IDM is the source of truth for staff roles: a role removed there is removed 
 next login. Role claims for another organisation (another KBO number) are ignored.
 
 A citizen who first reaches Loket through an integrator (their access token, see
-:mod:`loket.api.tokens`) is made from the provider's userinfo for that token, once.
+:mod:`loket.identity.tokens`) is made from the provider's userinfo for that token, once.
 """
 
 import logging
@@ -13,10 +13,13 @@ from sqlalchemy import select
 
 from loket.db import utcnow
 from loket.identity.models import RoleAssignment, Team, User
-from loket.integrations.acmidm.personas import ROLE_CLAIM
 from loket.security import Role
 
 log = logging.getLogger(__name__)
+
+# The ACM/IDM claim with the roles the municipality gave a person in its access management
+# (``<role>[/<team>]:<KBO>``).
+ROLE_CLAIM = "loket_rol_3d"
 
 
 class ClaimsRejected(ValueError):

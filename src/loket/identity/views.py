@@ -17,8 +17,7 @@ from loket import audit
 from loket.i18n import _
 from loket.identity import acr, oidc
 from loket.identity.oidc import LoginError
-from loket.identity.services import ClaimsRejected, sync_user
-from loket.integrations.acmidm.personas import ROLE_CLAIM
+from loket.identity.services import ROLE_CLAIM, ClaimsRejected, sync_user
 from loket.resources import Root
 from loket.security import PUBLIC
 from loket.web.redirects import safe_local_path

@@ -3,13 +3,12 @@ Staff only, like the page: the applicant gets 404."""
 
 from pyramid.view import view_config
 
-from loket.api.callbacks import json_body
-from loket.api.openapi import API_ROUTE, Problem, bad_request_response
-from loket.api.views import iso, link
+from loket.callbacks.services import json_body
 from loket.i18n import _
 from loket.notes import services
 from loket.notes.resources import DossierNotes
 from loket.security import Permission
+from loket.web.openapi import API_ROUTE, Problem, bad_request_response, iso, link
 from loket.web.views import error_response
 
 

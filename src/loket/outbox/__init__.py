@@ -81,19 +81,23 @@ def register_deliverer(registry, kind: str, deliver) -> None:
     registry.setdefault("loket.outbox.deliverers", {})[kind] = deliver
 
 
+def add_outbox_deliverer(config, kind: str, deliver):
+    """The directive: one deliverer per message kind (a second is a configuration conflict)."""
+    item = config.introspectable("loket outbox deliverers", kind, kind, "loket outbox deliverer")
+    config.action(("loket.outbox_deliverer", kind),
+                  lambda: register_deliverer(config.registry, kind, deliver),
+                  introspectables=(item,))
+
+
 def deliverers(registry) -> dict:
     return registry.get("loket.outbox.deliverers", {})
 
 
 def includeme(config):
-    from loket.api.health import add_health_section
     from loket.outbox import http
     from loket.outbox.services import health_figures
 
-    config.add_directive(
-        "add_outbox_deliverer",
-        lambda config, kind, deliver: register_deliverer(config.registry, kind, deliver),
-    )
-    register_deliverer(config.registry, HTTP_POST, http.deliver)
-    add_health_section(config, "outbox", lambda request: health_figures(request.dbsession))
+    config.add_directive("add_outbox_deliverer", add_outbox_deliverer)
+    config.add_outbox_deliverer(HTTP_POST, http.deliver)
+    config.add_health_section("outbox", lambda request: health_figures(request.dbsession))
     config.scan(".views")

@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 import requests
 
 from loket.db import utcnow
-from loket.integrations.status import plugin_of_kind, record_result
 from loket.outbox import (
     DeliveryContext,
     Message,
@@ -29,6 +28,7 @@ from loket.outbox import (
 )
 from loket.outbox import services as outbox
 from loket.outbox.services import Policy, db_now
+from loket.plugins.status import plugin_of_kind, record_result
 
 log = logging.getLogger(__name__)
 

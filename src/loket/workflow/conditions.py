@@ -1,22 +1,40 @@
 """Named guard conditions used by workflow transitions.
 
 A condition is ``func(dossier) -> str | None``: ``None`` when it holds, otherwise a
-translation string that says why the transition cannot happen yet. Other packages register
-their own (e.g. advice registers ``all_advice_received`` for real advice requests) with
-:func:`register_condition`; the last registration of a name wins.
+translation string that says why the transition cannot happen yet. Packages register theirs
+with ``config.add_workflow_condition(name, func)`` (advice: ``all_advice_received``); a name
+registered twice is a configuration conflict. The built-in ones below are registered by
+:mod:`loket.workflow`.
 """
 
 from loket.i18n import _
 
-CONDITIONS = {}
+CONDITIONS_KEY = "loket.workflow.conditions"
+BUILT_IN = {}
 
 
 def register_condition(name):
+    """Mark a function of this module as a built-in condition."""
     def decorator(func):
-        CONDITIONS[name] = func
+        BUILT_IN[name] = func
         return func
 
     return decorator
+
+
+def add_workflow_condition(config, name: str, condition):
+    condition = config.maybe_dotted(condition)
+
+    def register():
+        config.registry.setdefault(CONDITIONS_KEY, {})[name] = condition
+
+    item = config.introspectable("loket workflow conditions", name, name,
+                                 "loket workflow condition")
+    config.action(("loket.workflow_condition", name), register, introspectables=(item,))
+
+
+def conditions(registry) -> dict:
+    return registry.get(CONDITIONS_KEY, {})
 
 
 def _definition(dossier) -> dict:
@@ -31,12 +49,6 @@ def required_documents_present(dossier):
     if missing:
         return _("Required documents are missing: ${names}.",
                  mapping={"names": ", ".join(d["title"]["nl"] for d in missing)})
-    return None
-
-
-@register_condition("all_advice_received")
-def all_advice_received(dossier):
-    # Holds while no advice was requested; the advice feature registers the real check.
     return None
 
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm.exc import StaleDataError
 
 from loket.audit.models import AuditEvent
+from loket.db import registry_of
 from loket.i18n import _
-from loket.security import Role, role_principal, team_principal, user_principal
-from loket.workflow.conditions import CONDITIONS
-from loket.workflow.definition import SYSTEM, State, Transition, Workflow, workflows
+from loket.security import Role, role_principal
+from loket.workflow.conditions import conditions
+from loket.workflow.definition import SYSTEM, Transition, Workflow, workflows
 from loket.workflow.models import HistoryEntry
 
 
@@ -81,33 +82,47 @@ def workflow_of(dossier) -> Workflow:
     return workflows()[dossier.type_version.workflow]
 
 
-def role_principals(dossier, role: str) -> list[str]:
-    """The principals that hold ``role`` on this dossier."""
-    if role == "applicant":
-        return [user_principal(dossier.applicant_id)]
-    if role == "handler":
-        return [team_principal(dossier.team.code)]
+LOCAL_ROLES_KEY = "loket.workflow.local_roles"
+
+
+def add_local_role(config, role: str, principals):
+    """A role held on one dossier: ``principals(dossier) -> list[str]`` says who holds it
+    (the applicant, the handling team …). Workflows name it in permission maps and steps."""
+    principals = config.maybe_dotted(principals)
+
+    def register():
+        config.registry.setdefault(LOCAL_ROLES_KEY, {})[role] = principals
+
+    item = config.introspectable("loket local roles", role, role, "loket local role")
+    config.action(("loket.local_role", role), register, introspectables=(item,))
+
+
+def role_principals(dossier, role: str, registry=None) -> list[str]:
+    """The principals that hold ``role`` on this dossier: a local role's, the system, or
+    the global role's."""
     if role == SYSTEM:
         return [SYSTEM]
+    registry = registry if registry is not None else registry_of(dossier)
+    local = registry.get(LOCAL_ROLES_KEY, {}).get(role)
+    if local is not None:
+        return list(local(dossier))
     return [role_principal(Role(role))]
 
 
-def holds_role(actor: Actor, dossier, roles) -> bool:
-    return any(p in actor.principals for role in roles for p in role_principals(dossier, role))
+def holds_role(actor: Actor, dossier, roles, registry=None) -> bool:
+    return any(p in actor.principals for role in roles
+               for p in role_principals(dossier, role, registry))
 
 
-def current_state(dossier) -> State:
-    return workflow_of(dossier).states[dossier.state]
-
-
-def refusal(dossier, transition: Transition, actor: Actor):
+def refusal(dossier, transition: Transition, actor: Actor, registry=None):
     """Why ``actor`` cannot perform ``transition`` now (a translation string), or ``None``."""
     if dossier.state not in transition.sources:
         return TransitionRefused(_("This step is not possible in the dossier's current state."))
-    if not holds_role(actor, dossier, transition.roles):
+    if not holds_role(actor, dossier, transition.roles, registry):
         return TransitionForbidden(_("You may not take this step on this dossier."))
+    registry = registry if registry is not None else registry_of(dossier)
     for name in transition.conditions:
-        reason = CONDITIONS[name](dossier)
+        reason = conditions(registry)[name](dossier)
         if reason is not None:
             return TransitionRefused(reason)
     return None

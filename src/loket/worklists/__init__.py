@@ -4,7 +4,7 @@ assignment, the dossiers' deadlines and the daily reminder.
 Interfaces for other packages:
 
 - :func:`loket.worklists.assignment.assign` ``(request, dossiers, handler, expected=None)``;
-- :func:`loket.dossiers.queries.worklist` / ``worklist_counts`` (lists, filters, keyset);
+- :func:`loket.worklists.queries.worklist` / ``worklist_counts`` (lists, filters, keyset);
 - ``Dossier.due`` is kept current here (after every transition and by the worker job);
 - ``dossier_search`` is kept current by a session event (:mod:`loket.worklists.search`).
 """
@@ -24,6 +24,7 @@ def handles_dossiers(request) -> bool:
 
 
 def includeme(config):
+    config.add_openapi_fragment("loket.worklists")
     from loket.worklists import deadlines, search, timeline
 
     search.watch()

@@ -8,13 +8,12 @@ import functools
 from openapi_schema_validator import OAS31Validator
 from pyramid.view import view_config
 
-from loket.api.openapi import API_ROUTE, bad_request_response, spec_dict
-from loket.api.views import iso, link
-from loket.dossiers.queries import COUNT_LIMIT, LISTS, BadCursor, worklist, worklist_counts
 from loket.resources import Root
 from loket.security import Permission
+from loket.web.openapi import API_ROUTE, bad_request_response, iso, link, spec_dict
 from loket.worklists.assignment import assign
 from loket.worklists.presentation import describe, filters_from, query_of, viewer_of
+from loket.worklists.queries import COUNT_LIMIT, LISTS, BadCursor, worklist, worklist_counts
 from loket.worklists.views import chosen_handler, load_dossiers
 
 

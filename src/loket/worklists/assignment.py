@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from loket.audit import record
-from loket.dossiers.queries import handler_team_ids
 from loket.i18n import _
 from loket.identity.models import RoleAssignment
 from loket.security import Role
+from loket.worklists.queries import handler_team_ids
 
 ACTION = "dossier.assign"
 

@@ -20,7 +20,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from loket.db import utcnow
 from loket.dossiers.models import Dossier
-from loket.dossiers.queries import closed_states
 from loket.i18n import _
 from loket.identity.models import RoleAssignment, User
 from loket.outbox import enqueue
@@ -30,6 +29,7 @@ from loket.workflow.definition import workflows
 from loket.workflow.engine import AfterTransition, workflow_of
 from loket.workflow.models import HistoryEntry
 from loket.worklists.models import DeadlineReminder
+from loket.worklists.queries import closed_states
 
 log = logging.getLogger(__name__)
 

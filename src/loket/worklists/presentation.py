@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from loket.dossiers.queries import DATE_FIELDS, LISTS, SORTS, Filters, Viewer, handler_team_ids
 from loket.i18n import _
 from loket.workflow.presentation import localized, state_title
+from loket.worklists.queries import DATE_FIELDS, LISTS, SORTS, Filters, Viewer, handler_team_ids
 
 LIST_TITLES = {
     "mijn": _("My dossiers"),

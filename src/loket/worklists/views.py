@@ -8,17 +8,6 @@ from pyramid.view import exception_view_config, view_config
 from sqlalchemy import select
 
 from loket.dossiers.models import Dossier
-from loket.dossiers.queries import (
-    COUNT_LIMIT,
-    LISTS,
-    SORTS,
-    BadCursor,
-    closed_states,
-    colleagues,
-    dossier_types,
-    worklist,
-    worklist_counts,
-)
 from loket.i18n import _
 from loket.identity.models import User
 from loket.resources import Root
@@ -35,6 +24,17 @@ from loket.worklists.presentation import (
     filters_from,
     query_of,
     viewer_of,
+)
+from loket.worklists.queries import (
+    COUNT_LIMIT,
+    LISTS,
+    SORTS,
+    BadCursor,
+    closed_states,
+    colleagues,
+    dossier_types,
+    worklist,
+    worklist_counts,
 )
 
 ME = "ik"
@@ -63,7 +63,7 @@ def _count_text(count: int) -> str:
 
 
 @view_config(context=Root, name="werkbank", permission=Permission.WORK,
-             renderer="loket:dossiers/templates/workbench.jinja2", request_method="GET")
+             renderer="loket:worklists/templates/workbench.jinja2", request_method="GET")
 def workbench(context, request):
     viewer = viewer_of(request)
     filters = filters_from(request.GET)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from loket import main
+from loket.main import main
 from tests.integrations.test_email import Server
 from tests.notifications.conftest import NOTIFICATION_SETTINGS
 

@@ -11,7 +11,6 @@ import secrets
 import pytest
 import requests
 
-from loket import main
 from loket.catalogue.defaults import dosis_states
 from loket.identity.models import WebSession
 from loket.identity.sessions import COOKIE_NAME, _hash
@@ -20,6 +19,7 @@ from loket.integrations.dosis.keys import create_key_file
 from loket.integrations.dosis.simulator import OAUTH_PATH
 from loket.integrations.dosis.simulator import make_app as make_dosis
 from loket.integrations.simulators import Dispatcher
+from loket.main import main
 from loket.outbox import DeliveryContext, Message
 from loket.outbox.models import OutboxMessage
 from loket.security import Role, principals_for

@@ -8,10 +8,10 @@ import pytest
 from joserfc.jwk import RSAKey
 from pyramid.exceptions import ConfigurationError
 
-from loket import main
 from loket.integrations.dosis import PLUGIN, check
 from loket.integrations.dosis.keys import create_key_file, load_key, private_key
-from loket.integrations.registry import configured
+from loket.main import main
+from loket.plugins.registry import configured
 from tests.integrations.dosis.conftest import BRON
 
 

@@ -39,11 +39,11 @@ def test_geef_persoon(magda, dbsession, factories):
     handler = factories.staff()
     person = magda.geef_persoon(dbsession, JAN, purpose=PURPOSE, actor=handler,
                                 dossier_reference="2026-000123")
-    assert (person.given_names, person.family_name) == ("Jan", "Peeters")
+    assert (person.given_names, person.family_name) == (("Jan",), "Peeters")
     assert person.birth_date == date(1985, 3, 14)
     assert person.gender == "M"
     assert person.address.street == "Kerkstraat"
-    assert person.address.number == "12"
+    assert person.address.house_number == "12"
     assert person.address.box is None
     assert (person.address.postcode, person.address.nis_code,
             person.address.municipality) == ("3999", "71999", "Heidebeek")
@@ -84,31 +84,34 @@ def test_other_personas(magda, dbsession):
 def test_household(magda, dbsession):
     members = magda.geef_gezinssamenstelling(dbsession, SOFIE, purpose=PURPOSE)
     assert [m.insz for m in members] == [SOFIE, BART, NOOR, WARD]
-    assert members[2].relation == "KIND" and members[2].birth_date == date(2015, 4, 21)
+    assert [m.relation for m in members] == ["01", "02", "03", "03"]  # Positie codes
+    assert members[2].birth_date == date(2015, 4, 21)
     assert len(magda.geef_gezinssamenstelling(dbsession, JAN, purpose=PURPOSE)) == 1
 
 
 def test_tax_bill(magda, dbsession):
     jan = magda.geef_aanslagbiljet(dbsession, JAN, 2024, purpose="inkomenscontrole")
-    assert jan.taxable_income == Decimal("23400.00") < 26000
-    assert [(i.code, i.cents) for i in jan.items] == [("A7270", 2_340_000)]
+    assert jan.taxable_income_eur == Decimal("23400.00") < 26000
+    assert jan.items == {"A7555": "2340000"}  # as in the message: cents
     sofie = magda.geef_aanslagbiljet(dbsession, SOFIE, 2024, purpose="inkomenscontrole")
-    assert sofie.taxable_income > 26000
+    assert sofie.taxable_income_eur > 26000
     assert [r.service for r in rows(dbsession)] == ["GeefAanslagbiljetPersonenbelasting"] * 2
 
 
 def test_tax_bill_for_a_year_without_one_is_no_data(magda, dbsession):
     with pytest.raises(NoData) as raised:
         magda.geef_aanslagbiljet(dbsession, LOTTE, 2024, purpose="inkomenscontrole")
-    assert raised.value.code == "30101"
+    assert raised.value.code == "30001"
     assert rows(dbsession)[0].outcome == "no_data"
 
 
 def test_social_status(magda, dbsession):
-    assert magda.geef_sociaal_statuut(dbsession, JAN, "BIM_BVT", date(2026, 1, 1),
-                                      purpose=PURPOSE) is True
-    assert magda.geef_sociaal_statuut(dbsession, SOFIE, "BIM_BVT", date(2026, 1, 1),
-                                      purpose=PURPOSE) is False
+    [jan] = magda.geef_sociaal_statuut(dbsession, JAN, "BIM_BVT", date(2026, 1, 1),
+                                       purpose=PURPOSE)
+    assert (jan.name, jan.applies, jan.periods) == ("BIM_BVT", True, (("2020-01-01", None),))
+    [sofie] = magda.geef_sociaal_statuut(dbsession, SOFIE, "BIM_BVT", date(2026, 1, 1),
+                                         purpose=PURPOSE)
+    assert (sofie.name, sofie.applies) == ("BIM_BVT", False)
 
 
 def test_unknown_person_is_no_data_and_logged(magda, dbsession):
@@ -228,8 +231,8 @@ def post(magda_sim, service_path: str, body: bytes):
 def envelope(**overrides):
     from loket.integrations.magda import soap
 
-    kw = {"identificatie": "x", "hoedanigheid": "1", "referte": "r", "vraag_referte": "q",
-          "criteria": {"INSZ": JAN}}
+    kw = {"identificatie": "x", "hoedanigheid": "1", "referte": "r",
+          "criteria": {"INSZ": JAN}, "bron": "RR"}
     kw.update(overrides)
     return soap.build_request(soap.GEEF_PERSOON, **kw)
 

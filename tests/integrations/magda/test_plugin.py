@@ -3,11 +3,11 @@
 import pytest
 from pyramid.exceptions import ConfigurationError
 
-from loket import main
 from loket.integrations.magda import INCOME_PLUGIN, PLUGIN, check
 from loket.integrations.magda.consult import get_magda
 from loket.integrations.magda.soap import GEEF_PERSOON
-from loket.integrations.registry import configured
+from loket.main import main
+from loket.plugins.registry import configured
 from tests.integrations.magda.conftest import PURPOSES, magda_options
 
 

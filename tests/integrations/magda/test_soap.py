@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import etree
 
-from loket.integrations.magda import insz, soap
+from loket.identity import insz
+from loket.integrations.magda import soap
 from loket.integrations.magda.soap import (
     GEEF_PERSOON,
     InvalidInput,
@@ -22,7 +23,6 @@ NS = {"s": soap.SOAP_NS, "p": GEEF_PERSOON.namespace}
 def build(**kw):
     return soap.build_request(GEEF_PERSOON, identificatie="heidebeek.loket", hoedanigheid="1234",
                               referte="11111111-1111-4111-8111-111111111111",
-                              vraag_referte="22222222-2222-4222-8222-222222222222",
                               criteria={"INSZ": "85631415304"}, bron="RR", **kw)
 
 
@@ -42,11 +42,12 @@ def test_envelope_shape():
     assert one("Context/Versie") == "02.02.0000"
     assert one("Context/Bericht/Type") == "VRAAG"
     assert one("Context/Bericht/Tijdstip/Datum") == "2026-03-04"
-    assert one("Context/Bericht/Tijdstip/Tijd") == "05:06:07.089"
+    assert one("Context/Bericht/Tijdstip/Tijd") == "05:06:07.000"  # never real milliseconds
     assert one("Context/Bericht/Afzender/Identificatie") == "heidebeek.loket"
     assert one("Context/Bericht/Afzender/Referte") == "11111111-1111-4111-8111-111111111111"
     assert one("Context/Bericht/Afzender/Hoedanigheid") == "1234"
-    assert one("Vragen/Vraag/Referte") == "22222222-2222-4222-8222-222222222222"
+    # One reference for the message and the question, as the reference client sends.
+    assert one("Vragen/Vraag/Referte") == "11111111-1111-4111-8111-111111111111"
     assert one("Vragen/Vraag/Inhoud/Criteria/INSZ") == "85631415304"
     assert one("Vragen/Vraag/Inhoud/Bron") == "RR"
     assert one("Vragen/Vraag/Inhoud/Taal") == "nl"
@@ -55,15 +56,16 @@ def test_envelope_shape():
 
 def test_tijd_always_has_three_millisecond_digits():
     tijd = etree.fromstring(build()).xpath("//Tijd")[0].text
-    assert re.fullmatch(r"\d{2}:\d{2}:\d{2}\.\d{3}", tijd)
+    assert re.fullmatch(r"\d{2}:\d{2}:\d{2}\.000", tijd)
 
 
 def test_nested_and_repeated_criteria():
     root = etree.fromstring(soap.build_request(
         soap.GEEF_AANSLAGBILJET, identificatie="x", hoedanigheid="1", referte="r",
-        vraag_referte="q", criteria={"INSZ": "85631415304", "Inkomensjaar": "2024",
-                                     "IPCALCodes": {"Code": ["A7270", "A7280"]}}))
-    assert root.xpath("//Criteria/IPCALCodes/Code/text()") == ["A7270", "A7280"]
+        criteria={"INSZ": "85631415304", "Inkomensjaar": "2024",
+                  "IPCALCodes": {"IPCALCode": ["7555", "7557"]}}))
+    assert root.xpath("//Criteria/IPCALCodes/IPCALCode/text()") == ["7555", "7557"]
+    assert root.xpath("//Inhoud/Bron/text()") == ["FODFIN"]
 
 
 def reply(inner: str, service=GEEF_PERSOON) -> bytes:
@@ -140,3 +142,65 @@ def test_insz_check_accepts_tst_and_post_2000_numbers():
     assert not insz.is_valid("8563141530")
     assert insz.normalise("85.63.14-153.04") == "85631415304"
     assert insz.masked("85631415304") == "856314•••••"
+
+
+def antwoord(inner: str, referte: str = "r1") -> str:
+    return f"<Antwoorden><Antwoord><Referte>{referte}</Referte>{inner}</Antwoord></Antwoorden>"
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (b"<html>Proxy error", "not well-formed"),
+    (reply(antwoord("<Inhoud><Persoon/></Inhoud>"))[:300], "not well-formed"),  # truncated
+    (b"<a>not soap</a>", "not a SOAP envelope"),
+    (b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+     b"<soapenv:Body><soapenv:Fault><faultcode>soapenv:Server</faultcode><faultstring>x"
+     b"</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>",
+     "SOAP fault soapenv:Server"),
+    (reply(antwoord(""), soap.GEEF_SOCIAAL_STATUUT), "expected <GeefPersoonResponse>"),
+    (reply(antwoord("")), "no Inhoud and no Uitzondering"),
+    (reply(antwoord(uitzondering("30042", "INFORMATIE"))), "no Inhoud (Uitzondering 30042)"),
+])
+def test_unreadable_answers_say_why(body, reason):
+    with pytest.raises(soap.Unreadable) as raised:
+        soap.raise_for_uitzonderingen(soap.parse_reply(body, GEEF_PERSOON, "r1"))
+    assert str(raised.value).startswith("unreadable: ")
+    assert reason in str(raised.value)
+    assert not isinstance(raised.value, NoData)
+
+
+@pytest.mark.parametrize("body", [
+    reply(antwoord("<Inhoud><Persoon/></Inhoud>", referte="another")),  # Antwoord/Referte
+    reply(antwoord("<Inhoud><Persoon/></Inhoud>")).replace(b"<Referte>r1</Referte></Ont",
+                                                         b"<Referte>r2</Referte></Ont"),
+])
+def test_an_answer_to_another_question_is_refused(body):
+    with pytest.raises(soap.OtherQuestion, match="another question"):
+        soap.parse_reply(body, GEEF_PERSOON, "r1")
+
+
+def test_information_45008_without_inhoud_is_no_data():
+    parsed = soap.parse_reply(reply(antwoord(uitzondering("45008", "INFORMATIE"))),
+                              GEEF_PERSOON, "r1")
+    with pytest.raises(NoData) as raised:
+        soap.raise_for_uitzonderingen(parsed)
+    assert raised.value.code == "45008"
+
+
+@pytest.mark.parametrize(("code", "exception"), [
+    ("30003", NoData), ("99994", SourceUnavailable), ("99996", SourceUnavailable),
+    ("60006", SourceUnavailable), ("60007", SourceUnavailable), ("40000", InvalidInput),
+])
+def test_documented_codes(code, exception):
+    parsed = soap.parse_reply(reply(antwoord(uitzondering(code))), GEEF_PERSOON, "r1")
+    with pytest.raises(exception):
+        soap.raise_for_uitzonderingen(parsed)
+
+
+@pytest.mark.parametrize(("value", "kept"), [
+    ("1950-00-00", "1950"), ("1961-07-00", "1961-07"), ("0000-00-00", None),
+    ("1985-03-14", "1985-03-14"), ("", None), (None, None), ("14/03/1985", None),
+])
+def test_partial_dates_stay_partial(value, kept):
+    from loket.integrations.magda.client import partial_date
+
+    assert partial_date(value) == kept

@@ -7,9 +7,7 @@ claims in the ``Role:OrgKey`` form ACM/IDM uses, for the municipality's KBO numb
 
 from dataclasses import dataclass, field
 
-# Claim that carries Loket's roles (an application scope of ACM/IDM). Each value reads
-# ``<role>[/<team>]:<KBO number of the organisation>``.
-ROLE_CLAIM = "loket_rol_3d"
+from loket.identity.services import ROLE_CLAIM  # noqa: F401 (the claim the simulator sets)
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ import colander
 import requests
 
 from loket.advice.external import ExternalService, add_external_service
-from loket.integrations.registry import Kind, Plugin
 from loket.outbox import http
+from loket.plugins.registry import Kind, Plugin
 
 NAME = "advies-api"
 OUTBOX_KIND = "advice.api"
@@ -60,9 +60,10 @@ def make_deliverer(options: dict):
 
 def setup(config, options):
     config.add_outbox_deliverer(OUTBOX_KIND, make_deliverer(options))
-    add_external_service(config.registry, ExternalService(
-        code=options["service"], title=options["title"], client_id=options["client_id"],
-        outbox_kind=OUTBOX_KIND))
+    service = ExternalService(code=options["service"], title=options["title"],
+                              client_id=options["client_id"], outbox_kind=OUTBOX_KIND)
+    add_external_service(config.registry, service)
+    return service
 
 
 def check(options) -> dict:

@@ -9,12 +9,11 @@ small Mijn Burgerprofiel page.
 
 import functools
 
-from loket.api.health import add_integration_check
 from loket.integrations.dosis.client import DosisClient
 from loket.integrations.dosis.deliver import CLIENT_KEY, deliver
 from loket.integrations.dosis.options import DosisOptions
 from loket.integrations.dosis.subscriber import KIND, push_status
-from loket.integrations.registry import Kind, Plugin
+from loket.plugins.registry import Channel, Kind, Plugin
 from loket.settings import is_production
 from loket.workflow.engine import AfterTransition
 
@@ -27,8 +26,7 @@ def setup(config, options: dict):
     config.registry[CLIENT_KEY] = client
     config.add_outbox_deliverer(KIND, deliver)
     config.add_subscriber(functools.partial(push_status, options=options), AfterTransition)
-    # /-/health polls often: the shared client, which reuses its token.
-    add_integration_check(config, NAME, lambda _settings: client.check(options["bron"]))
+    return Channel(outbox_kind=KIND)
 
 
 def check(options: dict) -> dict:

@@ -16,7 +16,7 @@ from joserfc import jwt
 
 from loket.integrations.dosis.keys import private_key
 from loket.integrations.dosis.options import SCOPE
-from loket.integrations.status import redact
+from loket.plugins.status import redact
 
 log = logging.getLogger(__name__)
 

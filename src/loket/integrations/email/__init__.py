@@ -26,9 +26,8 @@ from urllib.parse import urlsplit
 import colander
 from pyramid.exceptions import ConfigurationError
 
-from loket.api.health import add_integration_check
 from loket.integrations.email.smtp import DEFAULT_PORTS, SmtpConfig, make_deliverer, probe
-from loket.integrations.registry import Kind, Plugin
+from loket.plugins.registry import Channel, Kind, Plugin
 from loket.settings import is_production
 
 NAME = "email"
@@ -76,7 +75,7 @@ def setup(config, options):
     refuse_unsafe(options, config.get_settings())
     smtp = smtp_config(options, config.get_settings())
     config.add_outbox_deliverer(NAME, make_deliverer(smtp))
-    add_integration_check(config, NAME, lambda settings: probe(smtp))
+    return Channel(outbox_kind=NAME)
 
 
 def check(options) -> dict:

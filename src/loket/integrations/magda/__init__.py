@@ -20,7 +20,7 @@ from pyramid.exceptions import ConfigurationError
 from loket.integrations.magda.client import MagdaClient
 from loket.integrations.magda.consult import REGISTRY_KEY, Magda
 from loket.integrations.magda.options import MagdaOptions
-from loket.integrations.registry import Kind, Plugin, configured, options_of
+from loket.plugins.registry import Kind, Plugin, configured, options_of
 
 NAME = "magda"
 INCOME_NAME = "magda-inkomen"
@@ -43,6 +43,7 @@ def _shared(config) -> dict:
 
 def setup(config, options: dict):
     _shared(config)
+    return config.registry[REGISTRY_KEY]
 
 
 def setup_income(config, options: dict):
@@ -50,6 +51,7 @@ def setup_income(config, options: dict):
     state = configured(config.registry).get(INCOME_NAME)
     if state is not None:
         state.options = _shared(config)
+    return config.registry[REGISTRY_KEY]
 
 
 def check(options: dict) -> dict:
@@ -73,3 +75,4 @@ def includeme(config):
     config.add_integration(PLUGIN)
     config.add_integration(INCOME_PLUGIN)
     config.scan("loket.integrations.magda.views")
+    config.scan("loket.integrations.magda.consultations")  # /raadplegingen

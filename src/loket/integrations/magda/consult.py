@@ -19,14 +19,20 @@ Every consultation:
 3. adds one :class:`MagdaConsultation` row to the caller's session and flushes it, whatever
    the outcome; if that fails the call fails (:class:`LogWriteFailed`) and no answer is
    returned;
-4. returns the typed answer, or raises NoData / InvalidInput / SourceUnavailable /
-   MagdaError.
+4. returns the typed answer, or raises NoData / InvalidInput / SourceUnavailable
+   (Unreadable, OtherQuestion: an answer Loket cannot read) / MagdaError.
 """
 
 from datetime import date
 
-from loket.integrations.magda import insz as insz_check
-from loket.integrations.magda.client import HouseholdMember, MagdaClient, Person, TaxBill
+from loket.identity import insz as insz_check
+from loket.integrations.magda.client import (
+    HouseholdMember,
+    MagdaClient,
+    Person,
+    SocialStatus,
+    TaxBill,
+)
 from loket.integrations.magda.models import MagdaConsultation
 from loket.integrations.magda.soap import (
     GEEF_AANSLAGBILJET,
@@ -114,9 +120,10 @@ class Magda:
             ask=lambda ref: self.client.geef_aanslagbiljet(insz, inkomensjaar, referte=ref,
                                                            timeout=timeout))
 
-    def geef_sociaal_statuut(self, dbsession, insz: str, naam: str, datum: date, *,
+    def geef_sociaal_statuut(self, dbsession, insz: str, naam, datum: date, *,
                              purpose: str, actor=None, dossier_reference: str | None = None,
-                             timeout: float | None = None) -> bool:
+                             timeout: float | None = None) -> list[SocialStatus]:
+        """``naam``: one status name or several (one question, a result per status)."""
         return self._consult(
             dbsession, GEEF_SOCIAAL_STATUUT, insz, purpose=purpose, actor=actor,
             dossier_reference=dossier_reference,
@@ -155,7 +162,7 @@ def geef_aanslagbiljet(request, insz, inkomensjaar, *, purpose, dossier_referenc
 
 
 def geef_sociaal_statuut(request, insz, naam, datum, *, purpose, dossier_reference=None,
-                         timeout=None) -> bool:
+                         timeout=None) -> list[SocialStatus]:
     return get_magda(request.registry).geef_sociaal_statuut(
         request.dbsession, insz, naam, datum, purpose=purpose, actor=request.user,
         dossier_reference=dossier_reference, timeout=timeout)

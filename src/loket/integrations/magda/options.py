@@ -12,6 +12,10 @@ status) read these same settings::
     loket.integrations.magda.cert_file / key_file / ca_bundle   (mutual TLS)
     loket.integrations.magda.sign_body = true    (WS-Security signature of the Body, with
     loket.integrations.magda.signing_cert_file / signing_key_file: PEM; default: the mTLS pair)
+    loket.integrations.magda.signature_algorithm = rsa-sha256   (or rsa-sha1)
+    loket.integrations.magda.digest_algorithm = sha256          (or sha1)
+    loket.integrations.magda.certificate_reference = x509v3     (or pkipath)
+    loket.integrations.magda.ipcal_codes = 7555   (four-digit IPCAL codes of the taxable income)
 
 Without ``base_url`` every service needs its ``url.<Naam>``; with it, each defaults to
 ``<base_url>/<Naam>-<major.minor>`` (the simulator's layout).
@@ -23,9 +27,11 @@ from urllib.parse import urlsplit
 
 import colander
 
+from loket.integrations.magda.client import DEFAULT_IPCAL_CODES
 from loket.integrations.magda.soap import SERVICES
 
 PURPOSE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+IPCAL_CODE = re.compile(r"^[0-9]{4}$")
 
 
 def _http_url(node, value):
@@ -44,6 +50,12 @@ def _purposes(node, value):
             raise colander.Invalid(node, f"{purpose!r} is not a purpose code (a-z, 0-9, -)")
 
 
+def _ipcal_codes(node, value):
+    for code in value:
+        if not IPCAL_CODE.match(code):
+            raise colander.Invalid(node, f"{code!r} is not a four-digit IPCAL code (e.g. 7555)")
+
+
 def _file(node, value):
     if value and not os.path.isfile(value):
         raise colander.Invalid(node, "no such file")
@@ -60,7 +72,8 @@ class MagdaOptions(colander.MappingSchema):
     identificatie = colander.SchemaNode(colander.String(), validator=colander.Length(1, 200))
     hoedanigheid = colander.SchemaNode(colander.String(), validator=colander.Length(1, 50))
     purposes = _Words(validator=_purposes)
-    ipcal_codes = _Words(missing=["A7270"])
+    # Four digits each, as the request schema wants; see client.DEFAULT_IPCAL_CODES.
+    ipcal_codes = _Words(missing=list(DEFAULT_IPCAL_CODES), validator=_ipcal_codes)
     persoon_bron = colander.SchemaNode(colander.String(), missing="RR",
                                        validator=colander.OneOf(["RR", "KSZ"]))
     taal = colander.SchemaNode(colander.String(), missing="nl",
@@ -74,6 +87,18 @@ class MagdaOptions(colander.MappingSchema):
     sign_body = colander.SchemaNode(colander.Boolean(), missing=False)
     signing_cert_file = colander.SchemaNode(colander.String(), missing="", validator=_file)
     signing_key_file = colander.SchemaNode(colander.String(), missing="", validator=_file)
+    # The WS-Security signature. Default RSA-SHA256 over SHA-256 digests with one X509v3
+    # BinarySecurityToken: SHA-1 is broken for signatures, and a Java WSS4J service (what
+    # MAGDA runs) verifies SHA-256 as well. MAGDA's reference connector signs RSA-SHA1, SHA-1
+    # digests, with an X509PKIPathv1 token (its DocumentSigner): if onboarding shows the
+    # platform accepts only that, set rsa-sha1 / sha1 / pkipath.
+    signature_algorithm = colander.SchemaNode(
+        colander.String(), missing="rsa-sha256",
+        validator=colander.OneOf(["rsa-sha256", "rsa-sha1"]))
+    digest_algorithm = colander.SchemaNode(colander.String(), missing="sha256",
+                                           validator=colander.OneOf(["sha256", "sha1"]))
+    certificate_reference = colander.SchemaNode(colander.String(), missing="x509v3",
+                                                validator=colander.OneOf(["x509v3", "pkipath"]))
 
     def deserialize(self, cstruct=colander.null):
         cstruct = dict(cstruct or {})

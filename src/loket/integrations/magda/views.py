@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from loket import audit
 from loket.i18n import LOCAL_TIME, _
+from loket.identity import insz as insz_check
 from loket.identity.models import User
-from loket.integrations.magda import insz as insz_check
 from loket.integrations.magda.models import MagdaConsultation
 from loket.integrations.magda.soap import SERVICES
 from loket.resources import Administration

@@ -30,9 +30,8 @@ are stored and sent in E.164 (:mod:`loket.notifications.phones`).
 import colander
 from pyramid.exceptions import ConfigurationError
 
-from loket.api.health import add_integration_check
-from loket.integrations.registry import Kind, Plugin
 from loket.integrations.sms.gateway import GatewayConfig, make_deliverer, probe
+from loket.plugins.registry import Channel, Kind, Plugin
 from loket.settings import is_production
 
 NAME = "sms"
@@ -58,7 +57,7 @@ def setup(config, options):
         raise ConfigurationError("loket.integrations.sms.base_url must be an https URL")
     gateway = gateway_config(options)
     config.add_outbox_deliverer(NAME, make_deliverer(gateway))
-    add_integration_check(config, NAME, lambda settings: probe(gateway))
+    return Channel(outbox_kind=NAME)
 
 
 def check(options) -> dict:

@@ -1,0 +1,106 @@
+"""The interface of each kind of plug-in: what the rest of Loket may call.
+
+Callers ask the registry for a kind (:func:`loket.plugins.registry.implementation`), never
+import a plug-in; :func:`loket.plugins.registry.activate` refuses to start when the plug-in
+chosen for a kind does not implement the kind's interface. Every kind's failures are the
+exceptions below, so a caller handles "no data" or "source down" the same whichever system
+answers.
+"""
+
+from datetime import date
+from typing import Protocol, runtime_checkable
+
+
+class SourceError(Exception):
+    """An outside source did not give a usable answer. ``outcome`` is what the legal log and
+    the check results record; ``code`` the source's own error code, if any."""
+
+    outcome = "error"
+
+    def __init__(self, message: str = "", code: str | None = None):
+        super().__init__(message)
+        self.code = code
+
+
+class NoData(SourceError):
+    """The source answered: it knows nothing about this person (for this question)."""
+
+    outcome = "no_data"
+
+
+class InvalidInput(SourceError):
+    """The question was refused as malformed (a bad number): asking again will not help."""
+
+    outcome = "invalid_input"
+
+
+class SourceUnavailable(SourceError):
+    """Down, slow, overloaded or an answer that cannot be read: ask again later; never a
+    pass."""
+
+    outcome = "unavailable"
+
+
+class PurposeRefused(SourceError):
+    """No legal purpose was given for a consultation of personal data."""
+
+    outcome = "refused"
+
+
+class NotConfigured(SourceError):
+    """No plug-in of this kind was chosen in the settings."""
+
+    outcome = "not_configured"
+
+
+@runtime_checkable
+class PersonRegister(Protocol):
+    """The national register: a person and their household (MAGDA GeefPersoon,
+    GeefGezinssamenstelling). Every call is logged in the legal log in ``dbsession``."""
+
+    def geef_persoon(self, dbsession, insz: str, *, purpose: str, actor=None,
+                     dossier_reference: str | None = None, timeout: float | None = None): ...
+
+    def geef_gezinssamenstelling(self, dbsession, insz: str, *, purpose: str, actor=None,
+                                 dossier_reference: str | None = None,
+                                 timeout: float | None = None): ...
+
+
+@runtime_checkable
+class Income(Protocol):
+    """Income and social status (MAGDA GeefAanslagbiljetPersonenbelasting,
+    GeefSociaalStatuut), for the automatic checks."""
+
+    def geef_aanslagbiljet(self, dbsession, insz: str, inkomensjaar: int, *, purpose: str,
+                           actor=None, dossier_reference: str | None = None,
+                           timeout: float | None = None): ...
+
+    def geef_sociaal_statuut(self, dbsession, insz: str, naam: str, datum: date, *,
+                             purpose: str, actor=None, dossier_reference: str | None = None,
+                             timeout: float | None = None): ...
+
+
+@runtime_checkable
+class OutboxChannel(Protocol):
+    """A plug-in that acts through the outbox: callers enqueue messages of ``outbox_kind``,
+    the plug-in's deliverer (``config.add_outbox_deliverer``) sends them. Status publishing
+    (DOSIS), notifications (e-mail, SMS) and, next, minutes, signing, document delivery and
+    accounting are channels."""
+
+    outbox_kind: str
+
+
+@runtime_checkable
+class AdviceService(OutboxChannel, Protocol):
+    """An outside service that gives advice through its API and answers by callback."""
+
+    code: str  # how handlers choose it, and how its answers are attributed
+    title: str
+    client_id: str  # the ACM/IDM client whose token its callbacks carry
+
+
+@runtime_checkable
+class BankStatements(Protocol):
+    """Reads the bank's statements (CODA, camt.053) into booked lines to reconcile."""
+
+    def read(self, data: bytes) -> list: ...
