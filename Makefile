@@ -43,6 +43,8 @@ migration: $(STAMP)
 	rm -f var/autogen.sqlite
 	$(BIN)/ruff check --fix --unsafe-fixes --quiet migrations || true
 
+# Pyramid 2 imports setuptools' deprecated pkg_resources: nothing an operator can act on.
+run: export PYTHONWARNINGS = ignore:pkg_resources is deprecated:UserWarning
 run: install
 	mkdir -p var
 	$(BIN)/loket initdb $(INI)

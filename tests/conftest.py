@@ -28,6 +28,9 @@ from loket.web.openapi import validate_api_response
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Fixtures shared by several directories: plug-ins of this suite, never imported by tests.
+pytest_plugins = ["tests.fixtures.staff", "tests.fixtures.outbox", "tests.fixtures.magda"]
+
 def pytest_report_header(config):
     database = "PostgreSQL" if os.environ.get("LOKET_TEST_POSTGRESQL") else "SQLite"
     return f"loket database: {database}"

@@ -1,5 +1,6 @@
-"""The package structure: no import circles anywhere in ``src/loket`` (the layer contract
-itself is import-linter's, run by ``make lint``)."""
+"""The package structure: no import circles in ``src/loket``, between modules (imports inside
+functions included) or between packages. The layer contract itself is import-linter's, run
+by ``make lint``."""
 
 import sys
 
@@ -63,6 +64,13 @@ class PackageGraph:
 
     def find_modules_directly_imported_by(self, module):
         return self.edges.get(module, set())
+
+
+def test_no_import_circles_between_modules():
+    graph = grimp.build_graph("loket", include_external_packages=False)
+    circles = [c for c in _strongly_connected(graph) if len(c) > 1]
+    assert circles == [], "import circles:\n" + "\n".join(
+        " ↔ ".join(sorted(c)) for c in circles)
 
 
 def test_no_import_circles_between_packages():

@@ -13,6 +13,7 @@ from tests.conftest import csrf_token
 PUBLIC_VIEWS = {
     ("Root", "", None),  # home page
     ("Root", "taal", None),  # language choice (sets a cookie, nothing else)
+    ("Root", "favicon.ico", None),  # the site icon browsers ask for on every first visit
     ("Root", "logo", None),  # the municipality's logo
     ("Root", "aanmelden", None),  # start of the ACM/IDM login
     ("Root", "aanmelden-terug", None),  # ACM/IDM login callback

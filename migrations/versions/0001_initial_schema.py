@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 22:05:36.512667
+Create Date: 2026-12-03 12:26:09.374282
 """
 
 import sqlalchemy as sa
@@ -290,6 +290,20 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_documents')),
     sa.UniqueConstraint('dossier_id', 'number', name=op.f('uq_documents_dossier_id'))
     )
+    op.create_table('dossier_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=64), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('occurred', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_dossier_events_actor_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_dossier_events_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dossier_events'))
+    )
+    with op.batch_alter_table('dossier_events', schema=None) as batch_op:
+        batch_op.create_index('ix_dossier_events_dossier_kind', ['dossier_id', 'kind', 'id'], unique=False)
+
     op.create_table('dossier_history',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dossier_id', sa.Integer(), nullable=False),
@@ -474,6 +488,10 @@ def downgrade():
         batch_op.drop_index('ix_dossier_history_dossier_occurred')
 
     op.drop_table('dossier_history')
+    with op.batch_alter_table('dossier_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_dossier_events_dossier_kind')
+
+    op.drop_table('dossier_events')
     op.drop_table('documents')
     with op.batch_alter_table('completion_requests', schema=None) as batch_op:
         batch_op.drop_index('ix_completion_requests_dossier')

@@ -8,6 +8,9 @@
     loket magda INI SERVICE INSZ --doel PURPOSE …   ask MAGDA one question (onboarding)
     loket audit verify INI [--log audit|magda]
                             check a hash chain; names the first broken row (exit 1)
+    loket token revoke INI --token-file FILE | --jti JTI --verloopt WHEN
+                            take an API access token back (the deny list)
+    loket token list INI    the revocations in force
 """
 
 import argparse
@@ -49,13 +52,17 @@ def initdb(args):
 def demo(args):
     import transaction
 
-    from loket.db import get_engine, get_session_factory, get_tm_session
+    from loket.db import get_tm_session
     from loket.demo import load_demo_data
 
-    settings = _settings(args.ini)
-    factory = get_session_factory(get_engine(settings))
-    with transaction.manager:
-        created = load_demo_data(get_tm_session(factory, transaction.manager), settings)
+    # The whole application: its features validate their sections of the shipped types.
+    app = args.make_app()
+    try:
+        with transaction.manager:
+            created = load_demo_data(get_tm_session(app.registry["dbsession_factory"],
+                                                    transaction.manager), app.registry.settings)
+    finally:
+        app.registry["db_engine"].dispose()
     log.info("demo data: %s", created)
 
 
@@ -158,7 +165,10 @@ def main(argv=None):
     sub.add_argument("--log", choices=("audit", "magda"), action="append",
                      help="which chain (default: both)")
     sub.set_defaults(func=audit_verify)
+    from loket.identity.cli import add_parser as add_token
     from loket.integrations.magda.cli import add_parser as add_magda
+
+    add_token(commands)
 
     add_magda(commands)
     args = parser.parse_args(argv)

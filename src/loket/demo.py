@@ -30,16 +30,20 @@ HEIDEBEEK = dict(
 )
 
 DOSSIERS = [
-    # persona, type code, title, state, team, days ago, data
+    # persona, type code, title, state, team, days ago, data (in the type's own field names
+    # and stored form: choice codes, amounts and dates as the form stores them)
     ("jan", "verwarmingstoelage", "Verwarmingstoelage", "ingediend", "sociale-dienst", 3,
-     {"brandstof": "stookolie", "liters": 1500, "factuurbedrag": "1.420,00"}),
+     {"brandstof": "gasolie", "liters": 1500, "factuurbedrag": "1420.00"}),
     ("jan", "mantelzorgpremie", "Mantelzorgpremie", "in_behandeling", "sociale-dienst", 20,
-     {"zorgbehoevende": "Maria Peeters", "relatie": "moeder"}),
+     {"zb_voornaam": "Maria", "zb_familienaam": "Peeters", "relatie": "ouder"}),
     ("sofie", "geboortepremie", "Geboortepremie", "goedgekeurd", "sociale-dienst", 45,
-     {"kind": "Noor", "geboortedatum": "2026-09-04"}),
+     {"kinderen": [{"kind_voornaam": "Noor"}], "geboortedatum": "2026-09-04",
+      "adoptie": False}),
     ("lotte", "inname-openbaar-domein", "Inname openbaar domein", "ingediend",
-     "openbaar-domein", 1, {"adres": "Kerkstraat 12", "periode": "2026-12-05 tot 2026-12-07",
-                            "reden": "container voor verbouwing"}),
+     "openbaar-domein", 1, {"inname_adres": {"street": "Kerkstraat", "number": "12",
+                                             "postcode": "3999", "municipality": "Heidebeek"},
+                            "soort_inname": "container", "begindatum": "2026-12-05",
+                            "einddatum": "2026-12-07"}),
 ]
 
 

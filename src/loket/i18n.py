@@ -1,5 +1,21 @@
-"""Dutch by default, English as second language; Deform and Colander follow the same locale."""
+"""Language, texts and time as people read them.
 
+Dutch by default, English as second language; Deform and Colander follow the same locale. The
+database stores UTC: every page, PDF and message shows Belgian time through ``local``, and
+dates, times and amounts are formatted by Babel for the request's language. Data carries its
+own ``{nl, en}`` texts; ``text`` picks the one of the current language.
+
+Kernel module: it imports only the standard library, Pyramid and Babel.
+"""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date as _babel_date
+from babel.dates import format_datetime as _babel_datetime
+from babel.numbers import format_currency, format_decimal
 from pyramid.i18n import TranslationStringFactory
 
 _ = TranslationStringFactory("loket")
@@ -7,6 +23,14 @@ _ = TranslationStringFactory("loket")
 LANGUAGES = {"nl": "Nederlands", "en": "English"}
 DEFAULT_LOCALE = "nl"
 LOCALE_COOKIE = "loket_taal"
+# Flemish Dutch, and British English: day before month, as the Dutch pages write it.
+BABEL_LOCALES = {"nl": "nl_BE", "en": "en_GB"}
+
+# The municipality's clock: legal deadlines, meetings and what people read are in Belgian time.
+LOCAL_TIME = ZoneInfo("Europe/Brussels")
+
+DATE_PATTERN = "dd/MM/yyyy"
+TIME_PATTERN = "HH:mm"
 
 
 def locale_negotiator(request) -> str:
@@ -14,6 +38,127 @@ def locale_negotiator(request) -> str:
     # whatever language the browser happens to be set to.
     locale = request.cookies.get(LOCALE_COOKIE)
     return locale if locale in LANGUAGES else DEFAULT_LOCALE
+
+
+def babel_locale(locale: str | None) -> str:
+    return BABEL_LOCALES.get(locale or DEFAULT_LOCALE, BABEL_LOCALES[DEFAULT_LOCALE])
+
+
+def text(value, locale: str | None = DEFAULT_LOCALE) -> str:
+    """A ``{nl, en}`` text in ``locale``, Dutch when that language is missing; anything else as
+    a string (``None`` as empty)."""
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    return str(value.get(locale or DEFAULT_LOCALE) or value.get(DEFAULT_LOCALE) or "")
+
+
+# -- time ------------------------------------------------------------------------------------
+
+def local(moment: datetime) -> datetime:
+    """A stored moment as Belgian wall-clock time (a naive moment is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_TIME)
+
+
+def local_now() -> datetime:
+    return datetime.now(LOCAL_TIME)
+
+
+def local_date(moment: datetime | date) -> date:
+    """The Belgian calendar day of a moment (a date is already a day)."""
+    return local(moment).date() if isinstance(moment, datetime) else moment
+
+
+def start_of_local_day(day: date) -> datetime:
+    """Midnight in Brussels of ``day``, as an aware moment (for 'from … to …' filters)."""
+    return datetime(day.year, day.month, day.day, tzinfo=LOCAL_TIME)
+
+
+def format_date(value: datetime | date | None, locale: str | None = DEFAULT_LOCALE) -> str:
+    """``28/03/2026``: a moment by its Belgian day."""
+    if value is None:
+        return ""
+    return _babel_date(local_date(value), DATE_PATTERN, locale=babel_locale(locale))
+
+
+def format_datetime(value: datetime | None, locale: str | None = DEFAULT_LOCALE,
+                    seconds: bool = False) -> str:
+    """``28/03/2026 10:46`` in Belgian time."""
+    if value is None:
+        return ""
+    if not isinstance(value, datetime):
+        return format_date(value, locale)
+    pattern = f"{DATE_PATTERN} {TIME_PATTERN}{':ss' if seconds else ''}"
+    return _babel_datetime(local(value), pattern, tzinfo=LOCAL_TIME,
+                           locale=babel_locale(locale))
+
+
+def format_time(value: datetime | None, locale: str | None = DEFAULT_LOCALE) -> str:
+    if value is None:
+        return ""
+    return _babel_datetime(local(value), TIME_PATTERN, tzinfo=LOCAL_TIME,
+                           locale=babel_locale(locale))
+
+
+# -- numbers ---------------------------------------------------------------------------------
+
+def _decimal(value) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(str(value).strip())
+
+
+def format_amount(value, locale: str | None = DEFAULT_LOCALE, whole: bool = False) -> str:
+    """``€ 26.739,25`` (Dutch) or ``€26,739.25`` (English); with ``whole``, a round amount
+    without cents (``€ 750``). A value that is no number comes back as it is."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = _decimal(value)
+    except (InvalidOperation, ValueError):
+        return str(value)
+    name = babel_locale(locale)
+    if whole and amount == amount.to_integral_value():
+        pattern = Locale.parse(name).currency_formats["standard"].pattern.replace(".00", "")
+        formatted = format_currency(amount, "EUR", format=pattern, locale=name,
+                                    currency_digits=False)
+    else:
+        formatted = format_currency(amount, "EUR", locale=name)
+    # A plain space, as typed: texts, e-mails and searches match what people write.
+    return formatted.replace("\xa0", " ")
+
+
+def format_number(value, locale: str | None = DEFAULT_LOCALE) -> str:
+    try:
+        return format_decimal(_decimal(value), locale=babel_locale(locale))
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def format_size(size: int, locale: str | None = DEFAULT_LOCALE) -> str:
+    """A file size as people read it: whole kilobytes (at least 1), megabytes with one
+    decimal in the language's notation (``1,4 MB`` in Dutch)."""
+    kilobytes = size / 1024
+    if kilobytes < 1024:
+        return f"{max(1, round(kilobytes))} kB"
+    megabytes = format_decimal(round(kilobytes / 1024, 1), format="#,##0.0",
+                               locale=babel_locale(locale))
+    return f"{megabytes} MB"
+
+
+# Template filters: each takes the request's language; ``loket.web`` hands them to Jinja2.
+FILTERS = {
+    "text": text,
+    "date": format_date,
+    "datetime": format_datetime,
+    "time": format_time,
+    "amount": format_amount,
+    "number": format_number,
+    "filesize": format_size,
+}
 
 
 def includeme(config):

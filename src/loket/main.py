@@ -5,6 +5,7 @@ Every feature is a package that registers itself through directives (see
 """
 
 from pyramid.config import Configurator
+from pyramid.settings import aslist
 
 from loket import settings as loket_settings
 from loket.plugins.registry import activate as activate_integrations
@@ -46,6 +47,9 @@ def main(global_config, **settings):
         config.include("loket.advice")  # advice from internal and external services
         config.include("loket.notes")  # internal notes and mentions
         config.include("loket.decisions")  # the decision (callback of the minutes software)
+        # Feature packages an installation adds without changing Loket (``loket.includes``).
+        for package in aslist(settings.get("loket.includes", "")):
+            config.include(package)
         # Plug-ins (each sets itself up once the settings chose it), then third parties'.
         config.include("loket.integrations.magda")  # person register, income; /beheer/magda-log
         config.include("loket.integrations.dosis")

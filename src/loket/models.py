@@ -8,7 +8,7 @@ from loket.checks.models import CheckResult
 from loket.completion.models import CompletionRequest
 from loket.db import Base
 from loket.documents.models import Document, DocumentVersion
-from loket.dossiers.models import Dossier, ReferenceCounter
+from loket.dossiers.models import Dossier, DossierEvent, ReferenceCounter
 from loket.identity.models import RevokedToken, RoleAssignment, Team, User, WebSession
 from loket.integrations.magda.models import MagdaConsultation
 from loket.municipality.models import Municipality
@@ -21,9 +21,9 @@ from loket.worklists.models import DeadlineReminder, DossierSearch
 
 metadata = Base.metadata
 
-__all__ = ["AdviceRequest", "AuditEvent", "CheckResult", "CompletionRequest", "DossierNote",
-           "NoteMention", "Document", "DocumentVersion", "Dossier", "DossierType",
-           "DossierTypeVersion", "HistoryEntry", "InboundCallback", "IntegrationStatus",
-           "MagdaConsultation", "Municipality", "NotificationPreference", "OutboxMessage",
-           "ReferenceCounter", "RevokedToken", "RoleAssignment", "Team", "User", "WebSession",
-           "DeadlineReminder", "DossierSearch", "metadata"]
+__all__ = ["AdviceRequest", "AuditEvent", "CheckResult", "CompletionRequest", "DeadlineReminder",
+           "Document", "DocumentVersion", "Dossier", "DossierEvent", "DossierNote",
+           "DossierSearch", "DossierType", "DossierTypeVersion", "HistoryEntry", "InboundCallback",
+           "IntegrationStatus", "MagdaConsultation", "Municipality", "NoteMention",
+           "NotificationPreference", "OutboxMessage", "ReferenceCounter", "RevokedToken",
+           "RoleAssignment", "Team", "User", "WebSession", "metadata"]

@@ -6,14 +6,6 @@ import pytest
 from loket.integrations.dosis.keys import create_key_file
 from loket.main import main
 from tests.notifications.conftest import NOTIFICATION_SETTINGS
-from tests.staff.conftest import (  # noqa: F401
-    applicant,
-    dutch,
-    handler,
-    heating_type,
-    submitted,
-    team,
-)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from loket.notifications.models import NotificationPreference
 from loket.outbox.models import OutboxMessage
 from loket.security import Role
 from loket.workflow.models import HistoryEntry
-from tests.staff.conftest import SCREENING_FAIL
+from tests.fixtures.staff import SCREENING_FAIL
 
 
 @pytest.fixture

@@ -28,8 +28,8 @@ from loket.security import Role
 from tests.advice.conftest import says
 from tests.conftest import csrf_token, migrate
 from tests.factories import Factories
+from tests.fixtures.outbox import FAST
 from tests.integrations.test_email import Server
-from tests.outbox.conftest import FAST
 from tests.servers import serve
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
@@ -121,7 +121,7 @@ def test_api_service_answers_by_callback_over_http(live, world):
         "shared": {"fields": ["inkomen"], "documents": [ids["document"]]}})
     assert created["status"] == "requested"
     assert live.relay.process() >= 1  # the outbox delivers the request to the service
-    [sent] = [r for r in live.advice.snapshot()["requests"]
+    [sent] = [r for r in live.advice.state()["requests"]
               if r["dossier"] == ids["reference"]]
     assert sent["fields"] == ["inkomen"]  # only what was shared; never the IBAN
     deadline = time.monotonic() + 15
@@ -189,7 +189,7 @@ def test_reminder_job_reminds_once(live, world):
     assert remind(live.app.registry)["advice_reminders"] >= 1
     assert remind(live.app.registry)["advice_reminders"] == 0  # once
     live.relay.process()
-    reminded = [r for r in live.advice.snapshot()["requests"]
+    reminded = [r for r in live.advice.state()["requests"]
                 if r["dossier"] == ids["reference"]]
     assert [r["reminders"] for r in reminded] == [1]
     assert advice_of(live, ids["reference"]).last_reminder is not None

@@ -11,13 +11,7 @@ from loket.identity.sessions import COOKIE_NAME, _hash
 from loket.integrations.magda.client import MagdaClient
 from loket.integrations.magda.consult import Magda
 from loket.plugins.registry import Kind
-from tests.integrations.magda.conftest import (  # noqa: F401
-    JAN,
-    SOFIE,
-    magda_options,
-    magda_server,
-    magda_sim,
-)
+from tests.fixtures.magda import JAN, magda_options
 
 EID = "urn:be:vlaanderen:authmech:eid"
 TYPE = "verwarmingstoelage"
@@ -49,7 +43,7 @@ def login_as(testapp, dbsession):
 
 
 @pytest.fixture
-def magda_on(magda_sim, plug_in):  # noqa: F811 (the imported fixture)
+def magda_on(magda_sim, plug_in):
     """The app's MAGDA is the simulator (with the purpose list of the tests)."""
     options = magda_options(magda_sim.url)
     plug_in(Kind.PERSON_REGISTER, Magda(MagdaClient(options), options["purposes"]))

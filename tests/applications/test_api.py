@@ -20,8 +20,9 @@ from loket.integrations.acmidm.personas import BY_KEY
 from loket.integrations.acmidm.simulator import API_CLIENTS
 from tests.api import test_tokens
 from tests.api.test_tokens import bearer
-from tests.applications.conftest import JAN, TYPE
+from tests.applications.conftest import TYPE
 from tests.conftest import csrf_token
+from tests.fixtures.magda import JAN
 from tests.identity.conftest import TIMEOUT
 
 START = f"/api/v1/catalogus/{TYPE}/aanvragen"

@@ -85,7 +85,7 @@ def test_the_receipt_is_in_english_for_an_english_request(app, dbsession, submit
         text = pdf_text(receipt.render_receipt(env["request"], submitted))
     finally:
         env["closer"]()
-    for expected in ("Receipt of your application", "Heating allowance", "€ 1,234.56",
+    for expected in ("Receipt of your application", "Heating allowance", "€1,234.56",
                      "Heating oil", "Yes", "Your answers", "Application"):
         assert expected in text, expected
 

@@ -7,8 +7,9 @@ from loket.dossiers.models import Dossier
 from loket.integrations.magda.models import MagdaConsultation
 from loket.plugins.registry import IMPLEMENTATIONS_KEY
 from loket.security import Role
-from tests.applications.conftest import JAN, SOFIE, TYPE
+from tests.applications.conftest import TYPE
 from tests.applications.helpers import draft, dutch, form_posting_to, start
+from tests.fixtures.magda import JAN, SOFIE
 
 
 def consultations(dbsession):

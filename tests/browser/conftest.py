@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 import transaction
 
-from loket.db import get_engine, get_session_factory, get_tm_session
+from loket.db import get_tm_session
 from loket.demo import load_demo_data
 from loket.integrations.simulators import make_app as make_simulators
 from loket.main import main
@@ -48,11 +48,9 @@ def running_loket(directory, app_settings, extra=None, from_simulators=None):
         app = main({}, **settings)
         with serve(app) as loket_url:
             app.registry.settings["loket.public_url"] = loket_url
-            engine = get_engine(settings)
             with transaction.manager:
-                load_demo_data(
-                    get_tm_session(get_session_factory(engine), transaction.manager), settings)
-            engine.dispose()
+                load_demo_data(get_tm_session(app.registry["dbsession_factory"],
+                                              transaction.manager), settings)
             yield Live(loket_url, simulators, app)
         app.registry["db_engine"].dispose()
 

@@ -7,6 +7,17 @@ from loket.main import main
 from tests.api.conftest import ValidatingTestApp
 
 
+@pytest.fixture(autouse=True)
+def current_app(app):
+    """The app is the current one, so a definition is validated with its features' sections
+    (loket.catalogue.sections) also where a test calls the catalogue directly."""
+    from pyramid.threadlocal import manager
+
+    manager.push({"registry": app.registry, "request": None})
+    yield app
+    manager.pop()
+
+
 @pytest.fixture
 def api(testapp):
     """A browser that checks every API response against openapi.yaml."""

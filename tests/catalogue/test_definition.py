@@ -6,13 +6,8 @@ import copy
 import pytest
 
 from loket.catalogue.defaults import skeleton_definition
-from loket.catalogue.definition import (
-    DefinitionError,
-    check_definition,
-    normalise,
-    parse_relative_date,
-    validate_definition,
-)
+from loket.catalogue.definition import DefinitionError, normalise, parse_relative_date
+from loket.catalogue.validation import check_definition, validate_definition
 
 
 def base() -> dict:

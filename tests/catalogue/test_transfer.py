@@ -11,9 +11,9 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from loket.catalogue import services
-from loket.catalogue.definition import validate_definition
 from loket.catalogue.models import PUBLISHED, DossierType
 from loket.catalogue.transfer import FORMAT, parse_import
+from loket.catalogue.validation import validate_definition
 from loket.models import metadata
 
 SHIPPED = sorted((Path(services.__file__).parent / "shipped").glob("*.yaml"))

@@ -50,7 +50,7 @@ def test_type_page_in_english(testapp, shipped):
     assert "Occupying the public domain" in page.text
     assert "Site sketch" in page.text
     assert "College of mayor and aldermen" in page.text
-    assert "at least € 20" in page.text
+    assert "at least €20" in page.text
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,8 +23,7 @@ from loket.security import principals_for
 from loket.workflow.engine import Actor, perform
 from loket.workflow.models import HistoryEntry
 from tests.factories import Factories
-from tests.integrations.magda.conftest import magda_options, magda_server, magda_sim  # noqa: F401
-from tests.outbox.conftest import make_relay, outbox, relay  # noqa: F401
+from tests.fixtures.magda import magda_options
 
 SUBMITTED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)  # income year 2026 - 2 = 2024
 
@@ -45,7 +44,7 @@ BIM = {"code": "bim", "type": "social_status", "status": "BIM_BVT",
 
 
 @pytest.fixture
-def use_magda(magda_sim, plug_in):  # noqa: F811
+def use_magda(magda_sim, plug_in):
     """The app's MAGDA is the simulator (the test settings configure none)."""
     options = magda_options(magda_sim.url)
     magda = Magda(MagdaClient(options), options["purposes"])
@@ -123,14 +122,14 @@ class Committed:
 
 
 @pytest.fixture
-def committed(app, outbox):  # noqa: F811
+def committed(app, outbox):
     made = Committed(app)
     yield made
     outbox.clear()
     made.cleanup()
 
 
-def drain(relay, outbox, rounds=10) -> int:  # noqa: F811
+def drain(relay, outbox, rounds=10) -> int:
     """Relay rounds until nothing is due (messages of one dossier go one after the other)."""
     attempted = 0
     for _ in range(rounds):

@@ -8,7 +8,7 @@ import pytest
 from loket.checks.models import FAILED, NO_DATA, PASSED, PENDING
 from loket.outbox.models import DEAD, RETRYING
 from tests.checks.conftest import BIM, INCOME, drain
-from tests.integrations.magda.conftest import JAN, LOTTE, SOFIE
+from tests.fixtures.magda import JAN, LOTTE, SOFIE
 
 
 def test_jan_low_income_and_bim_passes_and_handling_starts(use_magda, committed, outbox,
@@ -24,9 +24,9 @@ def test_jan_low_income_and_bim_passes_and_handling_starts(use_magda, committed,
     assert income.details["income_year"] == 2024 and income.details["tax_year"] == 2025
     assert Decimal(income.details["income"]) == Decimal("23400")
     assert income.details["summary"]["nl"] == (
-        "aanslagjaar 2025 (inkomsten 2024), belastbaar inkomen € 23\u202f400 — niet boven de "
-        "grens van € 26\u202f000")
-    assert income.details["text"]["nl"] == "Inkomen 2024: € 23\u202f400, grens € 26\u202f000."
+        "aanslagjaar 2025 (inkomsten 2024), belastbaar inkomen € 23.400 — niet boven de "
+        "grens van € 26.000")
+    assert income.details["text"]["nl"] == "Inkomen 2024: € 23.400, grens € 26.000."
     assert income.source == "MAGDA GeefAanslagbiljetPersonenbelasting 02.00"
     assert bim.source == "MAGDA GeefSociaalStatuut 03.00" and bim.checked is not None
     assert bim.details["has_status"] is True and bim.attempts == 1
@@ -44,7 +44,7 @@ def test_sofie_above_the_threshold_is_flagged(use_magda, committed, outbox, rela
     results = committed.results(dossier_id)
     assert results["inkomen"].status == FAILED
     assert results["inkomen"].details["summary"]["nl"].endswith(
-        "€ 31\u202f500 — boven de grens van € 26\u202f000")
+        "€ 31.500 — boven de grens van € 26.000")
     assert results["bim"].status == FAILED
     # Final results, so the handling starts: the handler weighs the failed checks.
     assert committed.dossier(dossier_id).state == "in_behandeling"

@@ -260,7 +260,7 @@ def test_a_single_role_claim_may_be_a_plain_string(testapp, dbsession, monkeypat
               "loket_rol_3d": "admin:0207123407"}
     monkeypatch.setattr(oidc, "finish", lambda request: (claims, {"target": ""}))
     response = testapp.get("/aanmelden-terug", status=302)
-    assert response.location == "http://localhost/werkbank"
+    assert response.location == "http://localhost/beheer/"
     user = dbsession.scalar(select(User).where(User.subject == "solo"))
     assert [a.role for a in user.roles] == [Role.ADMIN]
 

@@ -17,9 +17,9 @@ import requests
 import webtest
 from bs4 import BeautifulSoup
 
-from loket import main
 from loket.identity.models import User
 from loket.integrations.acmidm.personas import BY_KEY, ROLE_CLAIM
+from loket.main import main
 from tests.identity.test_acr import session_of
 
 FOLDER = Path(__file__).parent.parent / "oidc_provider"

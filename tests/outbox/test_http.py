@@ -4,7 +4,7 @@ import pytest
 
 from loket.db import utcnow
 from loket.outbox import HTTP_POST, Message
-from tests.outbox.conftest import free_port
+from tests.fixtures.outbox import free_port
 
 
 def message(payload, key="k" * 32) -> Message:

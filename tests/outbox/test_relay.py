@@ -14,7 +14,7 @@ from loket.outbox import services as outbox_services
 from loket.outbox.models import DEAD, DELIVERED, DELIVERING, DISCARDED, PENDING, RETRYING
 from loket.outbox.relay import Outcome
 from loket.outbox.services import Policy, backoff
-from tests.outbox.conftest import FAST, free_port
+from tests.fixtures.outbox import FAST, free_port
 
 RRN = "85073003328"  # a sentinel: never in an error, a log line or a page
 

@@ -19,7 +19,7 @@ import transaction
 from loket.db import get_tm_session
 from loket.outbox import HTTP_POST, enqueue
 from loket.outbox.models import DELIVERED, PENDING
-from tests.outbox.conftest import Receiver, free_port, serve_on
+from tests.fixtures.outbox import Receiver, free_port, serve_on
 
 ROOT = Path(__file__).resolve().parents[2]
 

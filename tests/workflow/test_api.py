@@ -11,7 +11,7 @@ def test_workflow_json_for_handler_and_citizen(testapp, factories, login, app):
     login(handler)
     response = testapp.get(f"/api/v1/dossiers/{dossier.reference}/workflow")
     body = response.json
-    assert body["state"] == {"code": "ingediend", "title": "Ingediend", "phase": "Samenstelling",
+    assert body["state"] == {"code": "ingediend", "title": "Ingediend", "phase": "Behandeling",
                              "citizen_text": body["state"]["citizen_text"]}
     steps = {s["transition"]: s for s in body["steps"]}
     assert steps["ontvankelijk_verklaren"]["available"] is True

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from loket import audit
 from loket.catalogue.definition import text
+from loket.dossiers.events import happened
 from loket.i18n import _
 from loket.workflow.engine import (
     TransitionForbidden,
@@ -133,10 +133,10 @@ def decide(request, dossier, decision: str, *, reason_code: str = "", text_: str
         perform(request.registry, request.dbsession, dossier, transition.name,
                 actor_for(request), expected_version,
                 comment if decision == NOT_ADMISSIBLE else words)
-    audit.record(request, AUDIT_ACTION, "dossier", dossier.reference, decision=decision,
-                 screening=screening_outcome(dossier),
-                 confirms_screening=confirms_screening(dossier, decision),
-                 reason_code=reason_code or None)
+    happened(request, dossier, AUDIT_ACTION, decision=decision,
+             screening=screening_outcome(dossier),
+             confirms_screening=confirms_screening(dossier, decision),
+             reason_code=reason_code or None)
 
 
 def _refusal_comment(dossier, reason_code: str, words: str) -> str:

@@ -1,10 +1,10 @@
 """Admissibility decisions in the dossier's timeline: whether the handler confirmed or
-overrode the automatic screening (from the audit trail, which records exactly that)."""
+overrode the automatic screening (the decision's dossier events)."""
 
 from sqlalchemy import select
 
 from loket.admissibility.services import AUDIT_ACTION
-from loket.audit.models import AuditEvent
+from loket.dossiers.models import DossierEvent
 from loket.dossiers.panels import TimelineEntry
 from loket.i18n import _
 from loket.identity.models import User
@@ -18,11 +18,10 @@ SCREENING_LABELS = {"pass": _("admissible"), "fail": _("not admissible"),
 def entries(request, dossier) -> list[TimelineEntry]:
     translate = request.localizer.translate
     rows = request.dbsession.execute(
-        select(AuditEvent, User.given_name, User.family_name)
-        .outerjoin(User, User.id == AuditEvent.actor_id)
-        .where(AuditEvent.object_type == "dossier", AuditEvent.object_id == dossier.reference,
-               AuditEvent.action == AUDIT_ACTION)
-        .order_by(AuditEvent.id))
+        select(DossierEvent, User.given_name, User.family_name)
+        .outerjoin(User, User.id == DossierEvent.actor_id)
+        .where(DossierEvent.dossier_id == dossier.id, DossierEvent.kind == AUDIT_ACTION)
+        .order_by(DossierEvent.id))
     found = []
     for event, given_name, family_name in rows:
         details = event.details or {}

@@ -10,6 +10,8 @@ it and answer, and nothing else of the dossier. ``/adviezen`` is the advisers' w
 from loket.advice.conditions import all_advice_received
 from loket.advice.panel import TEMPLATE, compute, timeline
 from loket.advice.reminders import INTERVAL_SECONDS, remind
+from loket.i18n import _
+from loket.security import Permission, Role
 
 
 def includeme(config):
@@ -23,5 +25,7 @@ def includeme(config):
     config.add_timeline_source("advice", timeline)
     config.add_worker_job("advice_reminders", INTERVAL_SECONDS, remind)
     config.add_dossier_child("adviezen", "loket.advice.resources.DossierAdvice")
+    config.add_start_page("adviezen", _("Advice requests"), Permission.WORK, order=30,
+                          applies=lambda request: request.user.has_role(Role.ADVISER))
     config.scan(".views")
     config.scan(".api")

@@ -62,22 +62,13 @@ class AdviceRequest(TraversalChild, Base):
 
     # Traversal: /dossiers/<ref>/adviezen/<number>. Advisers of the requested team may see and
     # answer the request itself; everything else comes from the dossier's ACL (404 to them).
-    def _container(self):  # loaded by a query (a worklist): its dossier's adviezen
-        from loket.advice.resources import DossierAdvice
+    CONTAINER = "adviezen"  # loaded by a query (a worklist): its dossier's adviezen
 
-        return DossierAdvice(self.dossier)
-
-    def __acl__(self):
-        from loket.advice.resources import advice_acl
-
-        return advice_acl(self)
+    def __acl__(self):  # the container knows who may see a request (advice.resources)
+        return self.__parent__.acl_of(self)
 
     def __getitem__(self, name):
-        if name == "documenten":
-            from loket.advice.resources import SharedDocuments
-
-            return SharedDocuments(self)
-        raise KeyError(name)
+        return self.__parent__.child_of(self, name)
 
     @property
     def is_open(self) -> bool:

@@ -27,6 +27,15 @@ class DossierAdvice(NumberedChildren):
             .order_by(AdviceRequest.number)))
         return [self.adopt(advice) for advice in requests]
 
+    # What an advice request asks of its container (the model imports no traversal code).
+    def acl_of(self, advice: AdviceRequest) -> list:
+        return advice_acl(advice)
+
+    def child_of(self, advice: AdviceRequest, name: str):
+        if name == "documenten":
+            return SharedDocuments(advice)
+        raise KeyError(name)
+
 
 def advice_acl(advice: AdviceRequest) -> list:
     """The advisers of the requested team see and answer this request; the rest inherits."""

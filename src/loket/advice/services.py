@@ -26,8 +26,8 @@ from loket.advice.models import (
     WAIVED,
     AdviceRequest,
 )
-from loket.audit.models import AuditEvent
 from loket.db import utcnow
+from loket.dossiers.events import record_event
 from loket.i18n import _
 from loket.identity.models import Team
 from loket.outbox import deliverers, enqueue
@@ -93,10 +93,8 @@ def token_hash(token: str) -> str:
 
 
 def audit(dbsession, action: str, advice: AdviceRequest, actor_id: int | None, **details):
-    dbsession.add(AuditEvent(actor_id=actor_id, action=action, object_type="dossier",
-                             object_id=advice.dossier.reference,
-                             details={"advice": advice.number, "channel": advice.channel,
-                                      **details}))
+    record_event(dbsession, advice.dossier, action, actor_id, advice=advice.number,
+                 channel=advice.channel, **details)
 
 
 def where(advice: AdviceRequest) -> dict:

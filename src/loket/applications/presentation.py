@@ -4,7 +4,6 @@ Answers are formatted as on the staff's dossier page (dates dd/mm/yyyy, amounts 
 IBAN in groups of four, choices by their label, yes/no); a repeat lists one line per item.
 """
 
-from loket.applications import services
 from loket.catalogue.answers import NOT_FILLED_IN, format_value
 from loket.catalogue.definition import text
 from loket.catalogue.formbuilder import locale_of, steps
@@ -19,7 +18,7 @@ def step_links(request, dossier, current) -> list[dict]:
     links = [{"title": text(step.get("title"), locale), "current": current == index,
               "href": request.resource_path(dossier, "aanvraag", query={"stap": index + 1})}
              for index, step in enumerate(steps(dossier.type_version.definition))]
-    if services.document_types(dossier):
+    if dossier.type_version.definition.get("documents"):
         links.append({"title": translate(_("Documents")), "current": current == "bijlagen",
                       "href": request.resource_path(dossier, "bijlagen")})
     links.append({"title": translate(_("Check and submit")), "current": current == "controleren",

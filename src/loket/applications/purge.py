@@ -10,7 +10,7 @@ from datetime import timedelta
 import transaction
 from sqlalchemy import delete, select
 
-from loket.audit.models import AuditEvent
+from loket import audit
 from loket.db import get_tm_session, utcnow
 from loket.dossiers.drafts import draft_days, draft_states
 from loket.dossiers.models import Dossier
@@ -33,9 +33,7 @@ def purge_drafts(dbsession, now, days: int) -> list[str]:
                                             Dossier.state.in_(draft_states()))
                       .execution_options(synchronize_session=False))
     for row in rows:
-        dbsession.add(AuditEvent(actor_id=None, action="application.draft_purged",
-                                 object_type="dossier", object_id=row.reference,
-                                 details={"days": days}))
+        audit.write(dbsession, "application.draft_purged", "dossier", row.reference, days=days)
     dbsession.flush()
     return [r.reference for r in rows]
 

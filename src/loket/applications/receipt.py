@@ -12,7 +12,6 @@ The answers are those of the summary page, per step and formatted alike
 
 import logging
 import warnings
-from zoneinfo import ZoneInfo
 
 from pyramid.renderers import render
 
@@ -27,12 +26,12 @@ from loket.applications.presentation import summary_sections
 from loket.catalogue.definition import text
 from loket.catalogue.formbuilder import locale_of
 from loket.documents.services import blobstore
+from loket.i18n import format_datetime
 
 log = logging.getLogger(__name__)
 
 TEMPLATE = "loket:applications/templates/receipt.jinja2"
 LOGO_URL = "loket-logo:logo"  # the only non-data: URL the template may name
-LOCAL_TIME = ZoneInfo("Europe/Brussels")
 
 
 class RemoteFetchRefused(ValueError):
@@ -70,7 +69,6 @@ def _logo(request) -> tuple[bytes, str] | None:
 def receipt_values(request, dossier) -> dict:
     locale = locale_of(request)
     definition = dossier.type_version.definition
-    submitted = dossier.submitted.astimezone(LOCAL_TIME) if dossier.submitted else None
     documents = sorted((d for d in dossier.documents if d.direction == "in"),
                        key=lambda d: d.number)
     logo = _logo(request)
@@ -80,7 +78,7 @@ def receipt_values(request, dossier) -> dict:
         "logo_url": LOGO_URL if logo else None,
         "dossier": dossier,
         "type_title": text(definition.get("title"), locale) or dossier.title,
-        "submitted": submitted.strftime("%d/%m/%Y %H:%M") if submitted else None,
+        "submitted": format_datetime(dossier.submitted, locale) or None,
         "applicant": dossier.applicant.name,
         "sections": summary_sections(request, dossier),
         "documents": [{"title": d.title, "filename": d.current.filename,

@@ -24,18 +24,15 @@ from loket.catalogue.models import DossierType
 from loket.documents.files import FileRejected
 from loket.dossiers.drafts import draft_days, kept_until
 from loket.dossiers.models import Dossier
-from loket.i18n import _
+from loket.i18n import _, format_date
 from loket.security import Permission
+from loket.web import flash
 from loket.web.forms import render_failure, render_form
 from loket.web.views import error_response, not_found
 from loket.workflow.engine import TransitionConflict, TransitionRefused
 
 TEMPLATES = "loket:applications/templates/"
 SAVE, NEXT = "bewaren", "volgende"
-
-
-def flash(request, message):
-    request.session.flash(request.localizer.translate(message))
 
 
 def _draft_or_redirect(request, dossier):
@@ -100,8 +97,8 @@ def step_index(request, definition) -> int:
 def _after_step(request, dossier, index):
     if SAVE in request.POST:
         flash(request, _("Your application was saved. You can continue until ${date}.",
-                         mapping={"date": kept_until(request, dossier)
-                                  .strftime("%d/%m/%Y")}))
+                         mapping={"date": format_date(kept_until(request, dossier),
+                                                   request.locale_name)}))
         return request.resource_path(dossier)
     if index + 1 < len(steps(dossier.type_version.definition)):
         return request.resource_path(dossier, "aanvraag", query={"stap": index + 2})

@@ -4,15 +4,18 @@ from loket.audit import chain  # noqa: F401 (chains every audit and MAGDA log ro
 from loket.audit.models import AuditEvent
 
 
-def record(request, action: str, object_type: str, object_id, **details) -> AuditEvent:
-    """Add an audit event to the request's transaction (it commits or aborts with the change)."""
-    user = getattr(request, "user", None)
-    event = AuditEvent(
-        actor_id=user.id if user is not None else None,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        details=details,
-    )
-    request.dbsession.add(event)
+def write(dbsession, action: str, object_type: str, object_id, actor_id: int | None = None,
+          **details) -> AuditEvent:
+    """The one way into the audit trail: a row in ``dbsession``'s transaction (it commits or
+    aborts with the change it records). Details are identifiers, never personal data."""
+    event = AuditEvent(actor_id=actor_id, action=action, object_type=object_type,
+                       object_id=str(object_id), details=details)
+    dbsession.add(event)
     return event
+
+
+def record(request, action: str, object_type: str, object_id, **details) -> AuditEvent:
+    """:func:`write` for the request's user."""
+    user = getattr(request, "user", None)
+    return write(request.dbsession, action, object_type, object_id,
+                 user.id if user is not None else None, **details)

@@ -7,6 +7,8 @@ Wire with ``config.include("loket.catalogue")``; ``/catalogus`` is
 from pyramid.events import BeforeRender
 from pyramid.settings import asbool
 
+from loket.catalogue.sections import add_definition_section
+
 STATIC_NAME = "catalogus-static"
 TEMPLATES = "loket:catalogue/templates/"
 
@@ -27,6 +29,7 @@ def includeme(config):
     # prefix so it never collides with a page.
     config.add_static_view(STATIC_NAME, "loket:catalogue/static", cache_max_age=cache)
     config.add_root_child("catalogus", "loket.catalogue.resources.CatalogueContainer")
+    config.add_directive("add_definition_section", add_definition_section)
     config.add_subscriber(_add_labels, BeforeRender)
     config.scan(".views")
     config.scan(".editor")

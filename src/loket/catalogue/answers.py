@@ -9,12 +9,9 @@ data) is shown as it is, never an error.
 from dataclasses import dataclass, field
 from datetime import date
 
-from babel.numbers import format_decimal
-
 from loket.catalogue.definition import text, to_decimal
-from loket.i18n import _
+from loket.i18n import _, format_amount, format_date, format_number
 
-BABEL_LOCALES = {"nl": "nl_BE", "en": "en_GB"}
 NOT_FILLED_IN = "—"
 
 
@@ -79,12 +76,11 @@ def format_value(spec: dict, value, locale: str, translate) -> str:
     kind = spec.get("type")
     try:
         if kind == "date":
-            return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+            return format_date(date.fromisoformat(str(value)), locale)
         if kind == "amount":
-            return "€ " + format_decimal(to_decimal(value), format="#,##0.00",
-                                         locale=BABEL_LOCALES.get(locale, "nl_BE"))
+            return format_amount(to_decimal(value), locale)
         if kind == "number":
-            return format_decimal(to_decimal(value), locale=BABEL_LOCALES.get(locale, "nl_BE"))
+            return format_number(to_decimal(value), locale)
     except ValueError:
         return plain(value)
     if kind == "choice":

@@ -1,36 +1,16 @@
 """What a brand-new dossier type starts from: a small but complete, valid definition."""
 
 from loket.catalogue.definition import ACR_PREFIX
+from loket.catalogue.sections import sections as definition_sections
 from loket.workflow.definition import workflows
-
-# DOSIS status per state name of the shipped workflows (INTEGRATIONS.md §4); a state of
-# another workflow gets the code of its phase.
-DOSIS_BY_STATE = {
-    "concept": "Aangevraagd", "ingediend": "Ingediend",
-    "vervollediging_gevraagd": "DossierOnvolledig", "ontvankelijk": "Ontvankelijk",
-    "onontvankelijk": "OnOntvankelijk", "in_behandeling": "InBehandeling",
-    "klaar_voor_beslissing": "KlaarVoorBeslissing", "geagendeerd": "KlaarVoorBeslissing",
-    "goedgekeurd": "Goedgekeurd", "geweigerd": "Geweigerd", "beslissing_verzonden": "Beslist",
-    "klaar_voor_betaling": "KlaarVoorBetaling", "te_betalen": "Goedgekeurd",
-    "betaald": "Betaald", "bezwaar_ingediend": "InBehandeling", "afgesloten": "Uitgevoerd",
-    "stopgezet": "Stopgezet",
-}
-DOSIS_BY_PHASE = {"Samenstelling": "Ingediend", "Behandeling": "InBehandeling",
-                  "Afgerond": "Uitgevoerd"}
 
 TO_BE_COMPLETED = {"nl": "Nog aan te vullen.", "en": "To be completed."}
 
 
-def dosis_states(workflow) -> dict:
-    return {name: DOSIS_BY_STATE.get(name, DOSIS_BY_PHASE.get(state.phase, "InBehandeling"))
-            for name, state in workflow.states.items()}
-
-
-def skeleton_definition(title: dict, workflow_name: str, team: str) -> dict:
+def skeleton_definition(title: dict, workflow_name: str, team: str, registry=None) -> dict:
+    """The core, and each feature's section as the feature starts it (``default``)."""
     workflow = workflows().get(workflow_name)
-    states = dosis_states(workflow) if workflow else {}
-    action_needed = [n for n, s in workflow.states.items() if s.waits_for == "applicant"] \
-        if workflow else []
+    sections = {s.key: s.default(workflow) for s in definition_sections(registry) if s.default}
     return {
         "title": dict(title),
         "summary": dict(TO_BE_COMPLETED),
@@ -59,8 +39,6 @@ def skeleton_definition(title: dict, workflow_name: str, team: str) -> dict:
         }]},
         "documents": [],
         "admissibility": [],
-        "checks": [],
-        "deadlines": [],
         "decision": {
             "body": "college",
             "decision_template": {"nl": "Het college van burgemeester en schepenen beslist "
@@ -75,11 +53,11 @@ def skeleton_definition(title: dict, workflow_name: str, team: str) -> dict:
             "refusal_reasons": [],
         },
         "amount": {"direction": "none", "rule": {"type": "none"}},
-        "dosis": {"product_id": "0", "states": states, "action_needed": action_needed},
         "retention": [
             {"outcome": "approved", "years": 10, "then": "destroy"},
             {"outcome": "refused", "years": 5, "then": "destroy"},
             {"outcome": "withdrawn", "years": 1, "then": "destroy"},
             {"outcome": "not_admissible", "years": 5, "then": "destroy"},
         ],
+        **sections,
     }

@@ -63,8 +63,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from loket.workflow.definition import workflows as shipped_workflows
-
 FIELD_TYPES = ("text", "textarea", "number", "amount", "date", "choice", "yesno", "iban",
                "national_number",
                "address", "email", "phone", "repeat")
@@ -88,10 +86,6 @@ SOCIAL_STATUSES = ("BIM_BVT", "BIM_BVT_IN_FAMILY", "PCSA_AND_BIM_HELP",
 DECISION_BODIES = ("college", "gemeenteraad", "vast_bureau", "official")
 AMOUNT_DIRECTIONS = ("loket_pays", "citizen_pays", "none")
 AMOUNT_RULES = ("fixed", "per_person", "percentage", "per_unit", "none")
-DOSIS_CODES = ("Aangevraagd", "Ingediend", "Ontvankelijk", "OnOntvankelijk",
-               "DossierOnvolledig", "DossierVolledig", "InBehandeling", "InWacht",
-               "KlaarVoorBeslissing", "Beslist", "Goedgekeurd", "DeelsGoedgekeurd", "Geweigerd",
-               "Stopgezet", "KlaarVoorBetaling", "Betaald", "DeelsUitbetaald", "Uitgevoerd")
 RETENTION_OUTCOMES = ("approved", "refused", "withdrawn", "not_admissible")
 RETENTION_ACTIONS = ("destroy", "archive")
 CHECKS_MODES = ("all", "any")
@@ -119,11 +113,11 @@ RELATIVE_DATE = re.compile(r"^today(?:([+-])(\d{1,5}))?$")
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 RESERVED_NAMES = frozenset({"csrf_token", "step", "stap"})
 
+# The core of a definition; features add their sections (loket.catalogue.sections).
 TOP_LEVEL_KEYS = ("title", "summary", "who_can_apply", "what_to_bring", "team", "workflow",
-                  "authentication", "form", "documents", "admissibility", "checks_mode",
-                  "checks", "deadlines", "decision", "amount", "dosis", "retention",
-                  "magda_purpose")
-OPTIONAL_TOP_LEVEL = frozenset({"checks_mode", "magda_purpose"})
+                  "authentication", "form", "documents", "admissibility", "decision", "amount",
+                  "retention")
+OPTIONAL_TOP_LEVEL = frozenset()
 FIELD_COMMON_KEYS = ("name", "type", "label", "help", "required", "prefill",
                      "readonly_when_prefilled")
 FIELD_EXTRA_KEYS = {
@@ -240,21 +234,3 @@ def normalise(value):
     return value
 
 
-# ---------------------------------------------------------------------------------------------
-# Validation
-
-
-def validate_definition(definition, workflows: dict | None = None) -> list[Problem]:
-    """Every problem of ``definition``; empty when it is valid."""
-    if workflows is None:
-        workflows = shipped_workflows()
-    from loket.catalogue.validation import Validator  # it imports this module's constants
-
-    return Validator(workflows).run(definition)
-
-
-def check_definition(definition, workflows: dict | None = None) -> None:
-    """Raise :class:`DefinitionError` with every problem unless ``definition`` is valid."""
-    problems = validate_definition(definition, workflows)
-    if problems:
-        raise DefinitionError(problems)

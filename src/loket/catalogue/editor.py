@@ -23,9 +23,10 @@ from loket.catalogue.formbuilder import locale_of
 from loket.catalogue.models import CONCEPT, DossierTypeVersion
 from loket.catalogue.presentation import FIELD_TYPE_LABELS
 from loket.catalogue.transfer import dump_yaml
-from loket.catalogue.views import flash, read_only
+from loket.catalogue.views import read_only
 from loket.i18n import _
 from loket.security import Permission
+from loket.web import flash
 from loket.web.forms import render_failure, render_form
 from loket.workflow.definition import workflows
 

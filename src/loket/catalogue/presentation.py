@@ -2,10 +2,8 @@
 
 from decimal import Decimal
 
-from babel.numbers import format_decimal
-
 from loket.catalogue.definition import text, to_decimal, top_level_fields
-from loket.i18n import _
+from loket.i18n import _, format_amount, format_number
 
 STATUS_LABELS = {"concept": _("Concept"), "published": _("Published")}
 BODY_LABELS = {
@@ -66,15 +64,12 @@ RETENTION_LABELS = {"destroy": _("then destroy"), "archive": _("then archive")}
 
 
 def euro(value, locale: str = "nl") -> str:
-    """``€ 1.234,50`` (Dutch) or ``€ 1,234.50`` (English)."""
-    amount = to_decimal(value)
-    pattern = "#,##0" if amount == amount.to_integral_value() else "#,##0.00"
-    return "€ " + format_decimal(amount, format=pattern, locale="nl_BE" if locale == "nl"
-                                 else "en_GB")
+    """``€ 1.234,50`` (Dutch) or ``€1,234.50`` (English); a round amount without cents."""
+    return format_amount(to_decimal(value), locale, whole=True)
 
 
 def number(value, locale: str = "nl") -> str:
-    return format_decimal(to_decimal(value), locale="nl_BE" if locale == "nl" else "en_GB")
+    return format_number(to_decimal(value), locale)
 
 
 def describe_amount(definition: dict, localizer, locale: str) -> str | None:

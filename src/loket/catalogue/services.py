@@ -17,13 +17,7 @@ from sqlalchemy.orm import selectinload
 from loket.audit import record
 from loket.catalogue import transfer
 from loket.catalogue.defaults import skeleton_definition
-from loket.catalogue.definition import (
-    DefinitionError,
-    Problem,
-    code_problems,
-    normalise,
-    validate_definition,
-)
+from loket.catalogue.definition import DefinitionError, Problem, code_problems, normalise
 from loket.catalogue.models import (
     CONCEPT,
     PUBLISHED,
@@ -31,6 +25,7 @@ from loket.catalogue.models import (
     DossierTypeVersion,
     PublishedVersionChanged,
 )
+from loket.catalogue.validation import validate_definition
 from loket.db import utcnow
 
 AUDIT_OBJECT = "dossier_type"
@@ -42,6 +37,12 @@ class SystemActor:
 
     dbsession: object
     user: object = None
+
+
+def _registry(request):
+    """The application whose features validate their sections of a definition."""
+    registry = getattr(request, "registry", None)
+    return registry if registry is not None else request.dbsession.info.get("registry")
 
 
 class CatalogueError(DefinitionError):
@@ -91,11 +92,11 @@ def latest_published(dossier_type: DossierType):
 # Changes
 
 
-def skeleton(title: dict, workflow_name: str, team: str) -> dict:
+def skeleton(title: dict, workflow_name: str, team: str, registry=None) -> dict:
     """A complete, valid definition to start a new type from: one step with the applicant's
     prefilled name, no documents, rules or amounts yet, DOSIS codes guessed from the
     workflow's state names and phases."""
-    return skeleton_definition(title, workflow_name, team)
+    return skeleton_definition(title, workflow_name, team, registry)
 
 
 def create_type(request, code: str, title: dict, workflow_name: str, team: str) -> DossierType:
@@ -103,8 +104,8 @@ def create_type(request, code: str, title: dict, workflow_name: str, team: str) 
     problems = code_problems(code)
     if not problems and get_type(request.dbsession, code) is not None:
         problems.append(Problem("code", f"a dossier type {code!r} already exists"))
-    definition = skeleton(title, workflow_name, team)
-    problems += validate_definition(definition)
+    definition = skeleton(title, workflow_name, team, _registry(request))
+    problems += validate_definition(definition, registry=_registry(request))
     if problems:
         raise CatalogueError(problems)
     dossier_type = DossierType(code=code)
@@ -145,7 +146,7 @@ def update_concept(request, version: DossierTypeVersion, definition: dict) -> No
     valid (a concept is always publishable as far as its content goes)."""
     _must_be_concept(version)
     definition = normalise(definition)
-    problems = validate_definition(definition)
+    problems = validate_definition(definition, registry=_registry(request))
     if problems:
         raise DefinitionError(problems)
     changed = sorted(k for k in set(definition) | set(version.definition)
@@ -164,7 +165,7 @@ def publish(request, version: DossierTypeVersion, valid_from: date) -> None:
     _must_be_concept(version)
     dossier_type = version.dossier_type
     problems = [Problem(f"definition.{p.location}" if p.location else "definition", p.message)
-                for p in validate_definition(version.definition)]
+                for p in validate_definition(version.definition, registry=_registry(request))]
     published = [v for v in dossier_type.versions if v.status == PUBLISHED]
     for other in published:
         if other.valid_from is not None and valid_from <= other.valid_from:
@@ -201,7 +202,7 @@ def import_yaml(request, text: str) -> DossierType:
     """Create the type of an export file exactly as exported (published versions stay
     published). Refused with every problem, and nothing imported, unless the whole file is
     right and no type with its code exists yet."""
-    data, problems = transfer.parse_import(text)
+    data, problems = transfer.parse_import(text, registry=_registry(request))
     if data is not None and not problems and get_type(request.dbsession, data["code"]):
         problems.append(Problem("code", f"a dossier type {data['code']!r} already exists here"))
     if problems:

@@ -20,8 +20,9 @@ from datetime import date, datetime
 
 import yaml
 
-from loket.catalogue.definition import Problem, code_problems, normalise, validate_definition
+from loket.catalogue.definition import Problem, code_problems, normalise
 from loket.catalogue.models import CONCEPT, PUBLISHED
+from loket.catalogue.validation import validate_definition
 
 FORMAT = "loket-dossier-type/1"
 VERSION_KEYS = ("number", "status", "valid_from", "valid_until", "published", "definition")
@@ -73,7 +74,8 @@ def export_text(dossier_type, numbers=None) -> str:
 # Import
 
 
-def parse_import(text: str, workflows=None) -> tuple[dict | None, list[Problem]]:
+def parse_import(text: str, workflows=None,
+                 registry=None) -> tuple[dict | None, list[Problem]]:
     """``(data, problems)``: the file's content with normalised definitions, and everything
     wrong with it. ``data`` is only to be used when ``problems`` is empty."""
     if len(text.encode("utf-8", "replace")) > MAX_BYTES:
@@ -130,7 +132,8 @@ def parse_import(text: str, workflows=None) -> tuple[dict | None, list[Problem]]
             version["definition"] = normalise(version["definition"])
             problems += [Problem(f"{here}.definition.{p.location}" if p.location
                                  else f"{here}.definition", p.message)
-                         for p in validate_definition(version["definition"], workflows)]
+                         for p in validate_definition(version["definition"], workflows,
+                                                      registry)]
     if concepts > 1:
         problems.append(Problem("versions", "only one version can be a concept"))
     problems += _overlaps(periods)

@@ -12,11 +12,8 @@ from loket.catalogue.definition import (
     ADMISSIBILITY_RULES,
     AMOUNT_DIRECTIONS,
     AMOUNT_RULES,
-    CHECK_TYPES,
-    CHECKS_MODES,
     CODE_PATTERN,
     DECISION_BODIES,
-    DOSIS_CODES,
     FIELD_COMMON_KEYS,
     FIELD_EXTRA_KEYS,
     FIELD_TYPES,
@@ -33,14 +30,16 @@ from loket.catalogue.definition import (
     RESULT_PLACEHOLDERS,
     RETENTION_ACTIONS,
     RETENTION_OUTCOMES,
-    SOCIAL_STATUSES,
     TEAM_PATTERN,
     TEMPLATE_PLACEHOLDERS,
     TOP_LEVEL_KEYS,
+    DefinitionError,
     Problem,
     parse_relative_date,
     to_decimal,
 )
+from loket.catalogue.sections import SectionContext, sections
+from loket.workflow.definition import workflows as shipped_workflows
 
 
 def _is_int(value) -> bool:
@@ -56,8 +55,9 @@ def _join(where: str, key) -> str:
 class Validator:
     """Walks a definition once and collects every problem."""
 
-    def __init__(self, workflows):
+    def __init__(self, workflows, sections=()):
         self.workflows = workflows
+        self.sections = list(sections)
         self.problems: list[Problem] = []
         self.workflow = None
 
@@ -194,7 +194,9 @@ class Validator:
 
     def run(self, definition) -> list[Problem]:
         required = [k for k in TOP_LEVEL_KEYS if k not in OPTIONAL_TOP_LEVEL]
-        if self.mapping(definition, "", TOP_LEVEL_KEYS, required) is None:
+        required += [s.key for s in self.sections if s.required]
+        allowed = (*TOP_LEVEL_KEYS, *(k for s in self.sections for k in (s.key, *s.optional_keys)))
+        if self.mapping(definition, "", allowed, required) is None:
             return self.problems
         d = definition
         for key in ("title", "summary", "who_can_apply", "what_to_bring"):
@@ -212,16 +214,13 @@ class Validator:
         documents = self.documents(d)
         codes: set = set()
         self.admissibility(d, fields, documents, codes)
-        if "checks_mode" in d:
-            self.choice(d, "checks_mode", "", CHECKS_MODES)
-        if "magda_purpose" in d:
-            self.code(d, "magda_purpose", "", set(), what="MAGDA purpose")
-        self.checks(d, codes)
-        self.deadlines(d)
         self.decision(d.get("decision"), "decision", fields)
         self.amount(d.get("amount"), "amount", fields)
-        self.dosis(d.get("dosis"), "dosis")
         self.retention(d)
+        context = SectionContext(d, fields, documents, codes, self.workflow)
+        for section in self.sections:
+            if section.key in d:
+                section.validate(self, d[section.key], context)
         return self.problems
 
     def authentication(self, value, where):
@@ -457,58 +456,11 @@ class Validator:
             self.add(where, "no document is required, so this rule can never fail")
         return rule_type
 
-    def checks(self, d, codes):
-        for i, entry in enumerate(self.items(d, "checks", "")):
-            here = f"checks[{i}]"
-            if not isinstance(entry, dict):
-                self.add(here, "must be a mapping")
-                continue
-            check_type = entry.get("type")
-            extra = {"income_below": ("reference_year_offset", "reference_year", "threshold",
-                                      "increase_per_dependant", "household"),
-                     "social_status": ("status",)}.get(check_type, ())
-            self.mapping(entry, here, ("code", "type", "text", *extra), ("code", "type", "text"))
-            self.code(entry, "code", here, codes)
-            self.choice(entry, "type", here, CHECK_TYPES, what="check type")
-            if check_type == "income_below":
-                has_offset, has_year = "reference_year_offset" in entry, "reference_year" in entry
-                if has_offset == has_year:
-                    self.add(here, "give either reference_year_offset or reference_year")
-                elif has_offset:
-                    self.integer(entry, "reference_year_offset", here, minimum=-5, maximum=0)
-                else:
-                    self.integer(entry, "reference_year", here, minimum=2000, maximum=2100)
-                self.decimal(entry, "threshold", here, positive=True)
-                self.decimal(entry, "increase_per_dependant", here, required=False)
-                self.boolean(entry, "household", here, required=True)
-            elif check_type == "social_status":
-                self.choice(entry, "status", here, SOCIAL_STATUSES, what="social status")
-            self.result_texts(entry, here, check_type, ("pass", "fail", "pending"))
-
     def state(self, value, where):
         if self.workflow is not None and value not in self.workflow.states:
             self.add(where, f"{value!r} is not a state of workflow {self.workflow.name!r}")
             return False
         return True
-
-    def deadlines(self, d):
-        seen: set = set()
-        for i, entry in enumerate(self.items(d, "deadlines", "")):
-            here = f"deadlines[{i}]"
-            keys = ("code", "title", "days", "start_state", "stop_states")
-            if self.mapping(entry, here, keys, keys) is None:
-                continue
-            self.code(entry, "code", here, seen)
-            self.texts(entry, "title", here)
-            self.integer(entry, "days", here, minimum=1, maximum=3650)
-            if "start_state" in entry:
-                self.state(entry["start_state"], f"{here}.start_state")
-            stops = self.items(entry, "stop_states", here, allow_empty=False)
-            for s, stop in enumerate(stops):
-                self.state(stop, f"{here}.stop_states[{s}]")
-                if stop == entry.get("start_state"):
-                    self.add(f"{here}.stop_states[{s}]", "the deadline would stop where it "
-                                                         "starts")
 
     def decision(self, value, where, fields):
         keys = ("body", "decision_template", "letter_template", "signature_required",
@@ -588,29 +540,6 @@ class Validator:
             self.add(here, f"{name!r} is a {found[1].get('type')} field, not "
                            f"{' or '.join(kinds)}")
 
-    def dosis(self, value, where):
-        keys = ("product_id", "states", "action_needed")
-        if value is None or self.mapping(value, where, keys, keys[:2]) is None:
-            return
-        product = value.get("product_id")
-        if "product_id" in value and (isinstance(product, bool) or not isinstance(
-                product, str | int) or not str(product).strip()):
-            self.add(f"{where}.product_id", "must be the product number (text or a number)")
-        states = value.get("states")
-        if "states" in value:
-            if not isinstance(states, dict):
-                self.add(f"{where}.states", "must map workflow states to DOSIS codes")
-            else:
-                for state, code in states.items():
-                    if self.state(state, f"{where}.states.{state}") and code not in DOSIS_CODES:
-                        self.add(f"{where}.states.{state}", f"unknown DOSIS code {code!r}")
-                if self.workflow is not None:
-                    for state in self.workflow.states:
-                        if state not in states:
-                            self.add(f"{where}.states", f"state {state!r} has no DOSIS code")
-        for i, state in enumerate(self.items(value, "action_needed", where)):
-            self.state(state, f"{where}.action_needed[{i}]")
-
     def retention(self, d):
         seen = set()
         for i, entry in enumerate(self.items(d, "retention", "")):
@@ -628,3 +557,19 @@ class Validator:
             for outcome in RETENTION_OUTCOMES:
                 if outcome not in seen:
                     self.add("retention", f"no retention period for outcome {outcome!r}")
+
+
+def validate_definition(definition, workflows: dict | None = None,
+                        registry=None) -> list[Problem]:
+    """Every problem of ``definition``; empty when it is valid. The features' sections are
+    those of ``registry``'s application (by default the current one)."""
+    if workflows is None:
+        workflows = shipped_workflows()
+    return Validator(workflows, sections(registry)).run(definition)
+
+
+def check_definition(definition, workflows: dict | None = None, registry=None) -> None:
+    """Raise :class:`DefinitionError` with every problem unless ``definition`` is valid."""
+    problems = validate_definition(definition, workflows, registry)
+    if problems:
+        raise DefinitionError(problems)

@@ -11,7 +11,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from loket.catalogue import services
-from loket.catalogue.definition import DefinitionError, text, validate_definition
+from loket.catalogue.definition import DefinitionError, text
 from loket.catalogue.formbuilder import (
     build_form,
     build_step_schema,
@@ -30,9 +30,11 @@ from loket.catalogue.forms import (
 from loket.catalogue.models import CONCEPT, DossierType, DossierTypeVersion
 from loket.catalogue.presentation import describe_amount
 from loket.catalogue.resources import CatalogueContainer
+from loket.catalogue.validation import validate_definition
 from loket.i18n import _
 from loket.identity.models import Team
 from loket.security import PUBLIC, Permission
+from loket.web import flash
 from loket.web.forms import render_failure, render_form
 from loket.web.views import error_response, not_found
 from loket.workflow.definition import workflows
@@ -48,10 +50,6 @@ SAMPLE_PERSON = {
         {"given_name": "Lien", "family_name": "Peeters", "birth_date": date(2015, 9, 21)},
     ],
 }
-
-
-def flash(request, message):
-    request.session.flash(request.localizer.translate(message))
 
 
 def may_manage(request, context) -> bool:
@@ -222,7 +220,7 @@ def import_type(context, request):
 def version_page(context, request):
     return {"version": context, "dossier_type": context.dossier_type,
             "d": context.definition, "locale": locale_of(request),
-            "problems": validate_definition(context.definition),
+            "problems": validate_definition(context.definition, registry=request.registry),
             "amount": describe_amount(context.definition, request.localizer,
                                       locale_of(request))}
 

@@ -4,13 +4,15 @@ dossier is admissible (:mod:`.runner`, :mod:`.magda_checks`), shown to staff as 
 timeline source and ``GET /api/v1/dossiers/<ref>/controles`` (:mod:`.presentation`,
 :mod:`.api`)."""
 
-from loket.checks import presentation, runner, screening
+from loket.checks import definition, presentation, runner, screening
 from loket.workflow.engine import AfterTransition
 
 
 def includeme(config):
     config.add_openapi_fragment("loket.checks")
     config.add_workflow_feature("screening", marks=(screening.SUBMITTED,))
+    config.add_definition_section(definition.KEY, definition.validate, default=definition.default,
+                                  optional_keys=definition.OPTIONAL_KEYS)
     config.add_workflow_feature("checks", marks=(runner.ADMISSIBLE,))
     config.add_subscriber(screening.on_submitted, AfterTransition)
     config.add_subscriber(runner.on_admissible, AfterTransition)

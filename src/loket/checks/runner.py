@@ -23,7 +23,7 @@ import logging
 import transaction
 from sqlalchemy import select
 
-from loket.audit.models import AuditEvent
+from loket import audit
 from loket.checks.magda_checks import DEFAULT_PURPOSE, Asking, evaluate
 from loket.checks.models import FINAL, PASSED, PENDING, CheckResult
 from loket.checks.texts import local_date
@@ -129,9 +129,8 @@ def run_check(registry, dossier_id: int, code: str) -> Exception | None:
             row.status, row.source, row.details = finding.status, finding.source, \
                 finding.details
             row.checked, row.last_error = utcnow(), None
-            dbsession.add(AuditEvent(
-                actor_id=None, action="check.result", object_type="dossier",
-                object_id=dossier.reference, details={"check": code, "status": row.status}))
+            audit.write(dbsession, "check.result", "dossier", dossier.reference, check=code,
+                        status=row.status)
     return failure
 
 

@@ -13,7 +13,7 @@ import unicodedata
 from datetime import date
 from types import SimpleNamespace
 
-from loket.audit.models import AuditEvent
+from loket import audit
 from loket.checks.texts import day, local_date
 from loket.checks.texts import fill as fill_texts
 from loket.db import utcnow
@@ -195,6 +195,5 @@ def on_submitted(event):
     municipality = get_municipality(SimpleNamespace(dbsession=event.dbsession,
                                                     registry=event.registry))
     dossier.screening = screen(dossier, municipality, today)
-    event.dbsession.add(AuditEvent(
-        actor_id=None, action="dossier.screened", object_type="dossier",
-        object_id=dossier.reference, details={"outcome": dossier.screening["outcome"]}))
+    audit.write(event.dbsession, "dossier.screened", "dossier", dossier.reference,
+                outcome=dossier.screening["outcome"])

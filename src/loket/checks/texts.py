@@ -4,11 +4,11 @@ never rewrites what the handler saw: the type's ``pass``/``fail`` texts with the
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
+
+from babel.numbers import format_decimal
 
 from loket.catalogue.definition import LANGUAGES, PLACEHOLDER
-
-LOCAL_TIME = ZoneInfo("Europe/Brussels")
+from loket.i18n import babel_locale, local_date  # noqa: F401 (local_date: the checks' name)
 
 
 def fill(texts: dict | None, values: dict) -> dict:
@@ -31,22 +31,15 @@ def fill(texts: dict | None, values: dict) -> dict:
     return result
 
 
-def euro(amount: Decimal) -> str:
-    """Belgian notation without the sign: ``23 410`` or ``26 739,25`` (a narrow no-break
-    space between thousands keeps the figure on one line)."""
+def euro(amount: Decimal) -> dict:
+    """An amount without the sign, per language (the texts write the ``€``): ``23.410`` and
+    ``26.739,25`` in Dutch, ``23,410`` and ``26,739.25`` in English; cents only when there
+    are any."""
     amount = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    whole, cents = divmod(abs(amount), 1)
-    grouped = f"{int(whole):,}".replace(",", "\u202f")
-    sign = "-" if amount < 0 else ""
-    if not cents:
-        return f"{sign}{grouped}"
-    return f"{sign}{grouped},{int(cents * 100):02d}"
+    pattern = "#,##0" if amount == amount.to_integral_value() else "#,##0.00"
+    return {language: format_decimal(amount, format=pattern, locale=babel_locale(language))
+            for language in LANGUAGES}
 
 
 def day(value: date) -> str:
     return value.strftime("%d/%m/%Y")
-
-
-def local_date(moment) -> date:
-    """The Belgian calendar day of a UTC moment."""
-    return moment.astimezone(LOCAL_TIME).date()

@@ -6,7 +6,6 @@ Idempotency, authentication and the error answers are :mod:`loket.callbacks`'.
 """
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from pyramid.view import view_config
 
@@ -21,7 +20,7 @@ from loket.callbacks.services import (
 )
 from loket.db import utcnow
 from loket.dossiers.models import Dossier
-from loket.i18n import _
+from loket.i18n import LOCAL_TIME, _
 from loket.security import Permission
 from loket.web.openapi import API_ROUTE, Problem, bad_request_response
 from loket.workflow.engine import (
@@ -32,7 +31,6 @@ from loket.workflow.engine import (
     workflow_of,
 )
 
-LOCAL_TIME = ZoneInfo("Europe/Brussels")  # meetings are dated in Belgian time
 # The decision's outcome → the purpose of the workflow step that records it.
 PURPOSES = {"approved": "decision.approve", "refused": "decision.refuse"}
 DECIDING_BODIES = ("college", "gemeenteraad", "vast_bureau")

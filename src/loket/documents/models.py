@@ -31,10 +31,7 @@ class Document(TraversalChild, Base):
         cascade="all, delete-orphan",
     )
 
-    def _container(self):
-        from loket.documents.resources import DossierDocuments
-
-        return DossierDocuments(self.dossier)
+    CONTAINER = "documenten"
 
     @property
     def current(self) -> "DocumentVersion":

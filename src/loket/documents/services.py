@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from loket import audit
 from loket.documents.files import CheckedFile
 from loket.documents.models import Document, DocumentVersion
+from loket.dossiers.events import happened
 
 
 def blobstore(request):
@@ -25,8 +26,8 @@ def add_document(request, dossier, checked: CheckedFile, title: str,
     document.versions.append(_version(request, checked, sha256, 1))
     request.dbsession.add(document)
     request.dbsession.flush()
-    audit.record(request, "document.added", "dossier", dossier.reference,
-                 document=number, sha256=sha256, size=len(checked.data))
+    happened(request, dossier, "document.added", document=number, sha256=sha256,
+             size=len(checked.data))
     return document
 
 

@@ -1,8 +1,8 @@
 """Dossiers: the content object, citizen and staff pages, lists."""
 
-
 from loket.dossiers.resources import DossierContainer, add_dossier_child
-from loket.security import Role, team_role_principal, user_principal
+from loket.i18n import _
+from loket.security import Permission, Role, team_role_principal, user_principal
 
 
 def applicants(dossier) -> list[str]:
@@ -15,12 +15,14 @@ def handlers(dossier) -> list[str]:
 
 
 def includeme(config):
+    config.include(".presentation")  # the |dossier_title and |document_title filters
     config.add_directive("add_dossier_child", add_dossier_child)
     config.add_root_child("dossiers", DossierContainer)
     config.add_local_role("applicant", applicants)
     config.add_local_role("handler", handlers)
     config.include(".panels")  # config.add_dossier_panel, config.add_timeline_source
     config.include(".timeline")  # the dossier's own entries: transitions, notes, messages
+    config.add_start_page("mijn-dossiers", _("My dossiers"), Permission.OWN_DOSSIERS, order=10)
     config.scan(".views")
     config.scan(".withdraw")  # the citizen withdraws an application (stopzetten)
     config.scan(".step_views")  # POST /dossiers/<ref>/stap

@@ -10,6 +10,7 @@ the completion panel (``vervolledigen``) and a confirmation page (``stopzetten``
 from loket.catalogue.answers import application_sections
 from loket.dossiers.drafts import draft_states, in_draft, kept_until
 from loket.dossiers.panels import panels_for
+from loket.dossiers.presentation import sent_by_applicant
 from loket.security import Permission
 from loket.workflow.engine import workflow_of
 from loket.workflow.presentation import localized, workflow_view
@@ -65,8 +66,8 @@ def citizen_page(request, dossier) -> dict:
         "timeline": timeline(request, dossier, workflow),
         "deadlines": running_deadlines(workflow),
         "handler": dossier.handler if dossier.handler_id is not None else None,
-        "sent": [d for d in documents if d.direction != "out"],
-        "received": [d for d in documents if d.direction == "out"],
+        "sent": [d for d in documents if sent_by_applicant(dossier, d)],
+        "received": [d for d in documents if not sent_by_applicant(dossier, d)],
         "may_add_document": request.has_permission(Permission.ADD_DOCUMENT, dossier),
         "may_withdraw": withdraw is not None and withdraw["blocked"] is None,
         "other_steps": [s for key, s in steps.items() if key not in OWN_PLACE],

@@ -6,8 +6,12 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loket.catalogue.models import DossierTypeVersion
-from loket.db import Base, UTCDateTime, utcnow
+from loket.db import Base, UTCDateTime, registry_of, utcnow
 from loket.identity.models import Team, User
+from loket.resources import CHILDREN_KEY as ROOT_CHILDREN
+from loket.resources import Root
+
+CHILDREN_KEY = "loket.dossier_children"  # add_dossier_child
 
 
 class ReferenceCounter(Base):
@@ -83,11 +87,8 @@ class Dossier(Base):
     @property
     def __parent__(self):
         parent = self.__dict__.get("_traversal_parent")
-        if parent is None:
-            from loket.dossiers.resources import DossierContainer
-            from loket.resources import Root
-
-            parent = DossierContainer(Root(None), None)
+        if parent is None:  # the /dossiers container, as this package registered it
+            parent = registry_of(self)[ROOT_CHILDREN]["dossiers"](Root(None), None)
         return parent
 
     @__parent__.setter
@@ -111,6 +112,27 @@ class Dossier(Base):
         return dossier_acl(self)
 
     def __getitem__(self, name):
-        from loket.dossiers.resources import dossier_child
+        """``/dossiers/<ref>/<name>``: what a package registered (``add_dossier_child``)."""
+        factory = registry_of(self).get(CHILDREN_KEY, {}).get(name)
+        if factory is None:
+            raise KeyError(name)
+        return factory(self)
 
-        return dossier_child(self, name)
+
+class DossierEvent(Base):
+    """Something that happened to a dossier, as the feature that did it tells it: admissibility
+    decided, assigned, a document added, advice answered … (kind, actor, time, details). The
+    timeline reads these, and so can lead-time analytics and integrators' webhooks. The audit
+    trail, written alongside (:func:`loket.dossiers.events.happened`), stays the legal record.
+    """
+
+    __tablename__ = "dossier_events"
+    __table_args__ = (Index("ix_dossier_events_dossier_kind", "dossier_id", "kind", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(64))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    occurred: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Identifiers and codes, never personal data (the same rule as the audit trail).
+    details: Mapped[dict] = mapped_column(JSON, default=dict)

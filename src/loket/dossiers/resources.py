@@ -3,8 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
-from loket.db import registry_of
-from loket.dossiers.models import Dossier
+from loket.dossiers.models import CHILDREN_KEY, Dossier
 
 
 class DossierContainer:
@@ -54,13 +53,15 @@ class NumberedChildren:
 
 class TraversalChild:
     """A model that traversal hands out (``__parent__`` set by its container) and that a query
-    may load too: then its parent is a fresh container (``_container()``), so its URL is
-    always right."""
+    may load too: then its parent is its dossier's container of that name (``CONTAINER``),
+    so its URL is always right."""
+
+    CONTAINER = ""  # the dossier child it lives in: "documenten", "adviezen"
 
     @property
     def __parent__(self):
         parent = self.__dict__.get("_traversal_parent")
-        return parent if parent is not None else self._container()
+        return parent if parent is not None else self.dossier[self.CONTAINER]
 
     @__parent__.setter
     def __parent__(self, parent):
@@ -69,17 +70,6 @@ class TraversalChild:
     @property
     def __name__(self) -> str:
         return str(self.number)
-
-
-CHILDREN_KEY = "loket.dossier_children"
-
-
-def dossier_child(dossier, name: str):
-    """``/dossiers/<ref>/<name>``: what a package registered under that name."""
-    factory = registry_of(dossier).get(CHILDREN_KEY, {}).get(name)
-    if factory is None:
-        raise KeyError(name)
-    return factory(dossier)
 
 
 def add_dossier_child(config, name: str, factory):

@@ -7,6 +7,7 @@ packages. Each source costs one query at most, whatever the number of entries.
 from sqlalchemy import select
 
 from loket.dossiers.panels import TimelineEntry
+from loket.dossiers.presentation import document_title
 from loket.i18n import _
 from loket.identity.models import User
 from loket.outbox import models as outbox
@@ -68,7 +69,8 @@ def documents(request, dossier) -> list[TimelineEntry]:
     return [
         TimelineEntry(
             occurred=document.created, kind="document",
-            title=translate(_("Document added: ${title}", mapping={"title": document.title})),
+            title=translate(_("Document added: ${title}", mapping={
+                "title": document_title(document, request.locale_name)})),
             actor=authors.get(document.created_by_id, ""),
             link=request.resource_path(document),
         )

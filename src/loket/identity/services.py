@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from loket.db import utcnow
 from loket.identity.models import RoleAssignment, Team, User
+from loket.identity.oidc import LoginError, TokenRejected, get_client
 from loket.security import Role
 
 log = logging.getLogger(__name__)
@@ -81,8 +82,6 @@ def citizen_for_token(request, client, access_token: str) -> User | None:
     userinfo when Loket does not know them yet. None for staff, or when the provider cannot
     tell who it is (the request then may do nothing)."""
     from loket import audit
-    from loket.identity.oidc import LoginError, get_client
-    from loket.identity.views import user_claims
 
     dbsession = request.dbsession
     user = dbsession.scalar(select(User).where(User.subject == client.subject))
@@ -102,3 +101,31 @@ def citizen_for_token(request, client, access_token: str) -> User | None:
         return None
     audit.record(request, "api.citizen_registered", "user", user.id, client=client.client_id)
     return user
+
+
+TEXT_CLAIMS = ("sub", "given_name", "family_name", "email", "rrn")
+
+
+
+
+def user_claims(claims: dict) -> dict:
+    """The claims :func:`sync_user` reads, in the shapes it expects; odd shapes are refused."""
+    picked = {}
+    for name in TEXT_CLAIMS:
+        value = claims.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise TokenRejected(f"claim_{name}")
+        picked[name] = value
+    rrn = picked.get("rrn")
+    if rrn is not None and not (len(rrn) == 11 and rrn.isascii() and rrn.isdigit()):
+        raise TokenRejected("claim_rrn")
+    roles = claims.get(ROLE_CLAIM)
+    if isinstance(roles, str):  # one role may come as a plain string
+        roles = [roles]
+    if roles is not None:
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise TokenRejected(f"claim_{ROLE_CLAIM}")
+        picked[ROLE_CLAIM] = roles
+    return picked

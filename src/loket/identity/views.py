@@ -17,21 +17,19 @@ from loket import audit
 from loket.i18n import _
 from loket.identity import acr, oidc
 from loket.identity.oidc import LoginError
-from loket.identity.services import ROLE_CLAIM, ClaimsRejected, sync_user
+from loket.identity.services import ClaimsRejected, sync_user, user_claims
 from loket.resources import Root
 from loket.security import PUBLIC
 from loket.web.redirects import safe_local_path
+from loket.web.start import landing_path as start_landing_path
 
 log = logging.getLogger(__name__)
 
 LOGIN_FAILED_TEMPLATE = "loket:identity/templates/login_failed.jinja2"
 LOGGED_OUT_TEMPLATE = "loket:identity/templates/logged_out.jinja2"
-TEXT_CLAIMS = ("sub", "given_name", "family_name", "email", "rrn")
-
-
 def landing_path(request, user) -> str:
-    name = "werkbank" if user.is_staff else "mijn-dossiers"
-    return request.resource_path(request.root, name)
+    """Each role starts at its own work (``config.add_start_page``), else the home page."""
+    return start_landing_path(request)
 
 
 @view_config(context=Root, name="aanmelden", permission=PUBLIC, request_method="GET")
@@ -117,29 +115,6 @@ def logout(context, request):
     # Not a redirect: our CSP's form-action 'self' also covers redirects after a form post,
     # so browsers would block one to ACM/IDM. A page that refreshes to it is not a form post.
     return render_to_response(LOGGED_OUT_TEMPLATE, {"end_session_url": url}, request=request)
-
-
-def user_claims(claims: dict) -> dict:
-    """The claims :func:`sync_user` reads, in the shapes it expects; odd shapes are refused."""
-    picked = {}
-    for name in TEXT_CLAIMS:
-        value = claims.get(name)
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            raise oidc.TokenRejected(f"claim_{name}")
-        picked[name] = value
-    rrn = picked.get("rrn")
-    if rrn is not None and not (len(rrn) == 11 and rrn.isascii() and rrn.isdigit()):
-        raise oidc.TokenRejected("claim_rrn")
-    roles = claims.get(ROLE_CLAIM)
-    if isinstance(roles, str):  # one role may come as a plain string
-        roles = [roles]
-    if roles is not None:
-        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-            raise oidc.TokenRejected(f"claim_{ROLE_CLAIM}")
-        picked[ROLE_CLAIM] = roles
-    return picked
 
 
 def login_failed(request, error: LoginError):

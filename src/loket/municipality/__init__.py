@@ -1,6 +1,8 @@
 """The municipality's identity: name, addresses, KBO numbers, bank account, logo, meetings."""
 
+from loket.i18n import _
 from loket.municipality.models import Municipality
+from loket.security import Permission
 
 # The one row's primary key.
 ROW = 1
@@ -19,4 +21,5 @@ def get_municipality(request) -> Municipality:
 
 def includeme(config):
     config.add_request_method(get_municipality, "municipality", reify=True)
+    config.add_start_page("beheer/", _("Administration"), Permission.MANAGE_SETTINGS, order=90)
     config.scan(".views")

@@ -7,6 +7,8 @@ configured. Mijn Burgerprofiel and DOSIS get every status regardless; that is th
 publishing plug-in's own subscriber, independent of this one.
 """
 
+from loket.i18n import _
+from loket.security import Permission
 from loket.workflow.engine import AfterTransition
 
 
@@ -14,4 +16,6 @@ def includeme(config):
     from loket.notifications.subscriber import notify_applicant
 
     config.add_subscriber(notify_applicant, AfterTransition)
+    config.add_start_page("meldingen", _("Notifications"), Permission.OWN_DOSSIERS, order=11,
+                          landing=False)
     config.scan(".views")

@@ -97,10 +97,5 @@ def deliverers(registry) -> dict:
 
 
 def includeme(config):
-    from loket.outbox import http
-    from loket.outbox.services import health_figures
-
-    config.add_directive("add_outbox_deliverer", add_outbox_deliverer)
-    config.add_outbox_deliverer(HTTP_POST, http.deliver)
-    config.add_health_section("outbox", lambda request: health_figures(request.dbsession))
-    config.scan(".views")
+    # By name: the deliverer and the figures import this module (no import circle).
+    config.include("loket.outbox.configure")

@@ -9,12 +9,11 @@ record_result`).
 import re
 from concurrent.futures import ThreadPoolExecutor, wait
 from urllib.parse import urlsplit, urlunsplit
-from zoneinfo import ZoneInfo
 
 from pyramid.view import view_config
 
 from loket.health import timed
-from loket.i18n import _
+from loket.i18n import LOCAL_TIME, _
 from loket.plugins.registry import Kind, configured
 from loket.plugins.status import statuses
 from loket.resources import Administration
@@ -22,7 +21,6 @@ from loket.security import Permission
 
 CHECK_DEADLINE = 3.0  # seconds the page waits for all checks together
 MASK = "••••••"
-LOCAL_TIME = ZoneInfo("Europe/Brussels")
 SECRET_NAMES = re.compile(r"secret|key|password", re.IGNORECASE)
 
 KIND_TITLES = {

@@ -1,11 +1,13 @@
 """Pages every visitor can reach (home, language choice) and the error pages."""
 
 import logging
+import os
 
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.httpexceptions import HTTPBadRequest, HTTPFound
 from pyramid.location import lineage
 from pyramid.renderers import render_to_response
+from pyramid.response import FileResponse
 from pyramid.view import (
     exception_view_config,
     forbidden_view_config,
@@ -50,6 +52,15 @@ def error_response(request, status: int, title, message):
 @view_config(context=Root, renderer="home.jinja2", permission=PUBLIC, request_method="GET")
 def home(context, request):
     return {}
+
+
+@view_config(context=Root, name="favicon.ico", permission=PUBLIC, request_method="GET")
+def favicon(context, request):
+    """Browsers ask for /favicon.ico whatever the page says: answer it, not a 404 per visit."""
+    path = os.path.join(request.registry["loket.static_dir"], "favicon.ico")
+    response = FileResponse(path, request=request, content_type="image/vnd.microsoft.icon")
+    response.cache_control.max_age = 24 * 3600
+    return response
 
 
 @view_config(context=Root, name="taal", permission=PUBLIC, request_method="GET")

@@ -8,6 +8,7 @@ registered twice is a configuration conflict. The built-in ones below are regist
 """
 
 from loket.i18n import _
+from loket.workflow.definition import workflows
 
 CONDITIONS_KEY = "loket.workflow.conditions"
 BUILT_IN = {}
@@ -98,9 +99,7 @@ def citizen_pays(dossier):
 
 @register_condition("nothing_left_to_pay")
 def nothing_left_to_pay(dossier):
-    from loket.workflow.engine import workflow_of  # the engine imports this module
-
-    sent = workflow_of(dossier).is_marked(dossier.state, "decision_sent")
+    sent = workflows()[dossier.type_version.workflow].is_marked(dossier.state, "decision_sent")
     if dossier.outcome == "approved" and sent and _payment_direction(dossier) != "none":
         return _("The payment has not been handled yet.")
     return None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from loket.audit.models import AuditEvent
+from loket import audit
 from loket.db import registry_of
 from loket.i18n import _
 from loket.security import Role, role_principal
@@ -167,11 +167,8 @@ def perform(registry, dbsession, dossier, transition_name: str, actor: Actor,
                          from_state=from_state, to_state=target.name, comment=comment,
                          actor_id=None if actor.is_system else actor.user.id)
     dbsession.add(entry)
-    dbsession.add(AuditEvent(
-        actor_id=entry.actor_id, action="dossier.transition", object_type="dossier",
-        object_id=dossier.reference,
-        details={"transition": transition.name, "from": from_state, "to": target.name},
-    ))
+    audit.write(dbsession, "dossier.transition", "dossier", dossier.reference, entry.actor_id,
+                transition=transition.name, **{"from": from_state, "to": target.name})
     try:
         dbsession.flush()
     except StaleDataError as exc:

@@ -11,9 +11,16 @@ Interfaces for other packages:
 
 from pyramid.settings import asbool
 
+from loket.i18n import _
+from loket.security import Permission, Role
 from loket.workflow.engine import AfterTransition
 
 STATIC_NAME = "werkbank-static"
+
+
+def handles_dossiers(request) -> bool:
+    """The workbench lists a team's dossiers: of use to whoever handles for a team."""
+    return request.user.has_role(Role.HANDLER)
 
 
 def includeme(config):
@@ -21,6 +28,10 @@ def includeme(config):
     from loket.worklists.presentation import LIST_TITLES
 
     config.add_openapi_fragment("loket.worklists")
+    from loket.worklists import definition
+
+    config.add_definition_section(definition.KEY, definition.validate,
+                                  default=definition.default)
     config.add_directive("add_worklist", registry.add_worklist)
     config.add_directive("add_worklist_flag", registry.add_worklist_flag)
     config.add_directive("add_worklist_mine", registry.add_worklist_mine)
@@ -36,5 +47,7 @@ def includeme(config):
     # Cached only where the site is served as in production (like the catalogue's script).
     cache = 3600 if asbool(config.get_settings().get("loket.hsts")) else 0
     config.add_static_view(STATIC_NAME, "loket:worklists/static", cache_max_age=cache)
+    config.add_start_page("werkbank", _("Workbench"), Permission.WORK, order=20,
+                          applies=handles_dossiers)
     config.scan(".views")
     config.scan(".api")

@@ -11,7 +11,7 @@ version counter of the UPDATE).
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from loket.audit import record
+from loket.dossiers.events import happened
 from loket.i18n import _
 from loket.identity.models import RoleAssignment
 from loket.security import Role
@@ -73,8 +73,7 @@ def assign(request, dossiers, handler, expected: dict | None = None) -> int:
     for dossier in dossiers:
         if dossier.handler_id == new_id:
             continue
-        record(request, ACTION, "dossier", dossier.reference,
-               previous=dossier.handler_id, handler=new_id)
+        happened(request, dossier, ACTION, previous=dossier.handler_id, handler=new_id)
         dossier.handler_id = new_id
         changed += 1
     try:

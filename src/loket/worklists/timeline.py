@@ -1,8 +1,8 @@
-"""Assignments in the dossier's timeline, read from the audit trail (one query each way)."""
+"""Assignments in the dossier's timeline, from its events (one query each way)."""
 
 from sqlalchemy import select
 
-from loket.audit.models import AuditEvent
+from loket.dossiers.events import events_of
 from loket.dossiers.panels import TimelineEntry
 from loket.i18n import _
 from loket.identity.models import User
@@ -12,11 +12,7 @@ from loket.worklists.assignment import ACTION
 def assignment_entries(request, dossier) -> list[TimelineEntry]:
     if not (request.user and request.user.is_staff):
         return []  # who handles a dossier is the staff's business
-    events = request.dbsession.scalars(
-        select(AuditEvent).where(AuditEvent.object_type == "dossier",
-                                 AuditEvent.object_id == dossier.reference,
-                                 AuditEvent.action == ACTION)
-        .order_by(AuditEvent.occurred)).all()
+    events = events_of(request.dbsession, dossier, ACTION)
     if not events:
         return []
     ids = {e.actor_id for e in events} | {e.details.get("handler") for e in events}

@@ -11,10 +11,10 @@ import secrets
 import pytest
 import requests
 
-from loket.catalogue.defaults import dosis_states
 from loket.identity.models import WebSession
 from loket.identity.sessions import COOKIE_NAME, _hash
 from loket.integrations.acmidm.simulator import make_app as make_acmidm
+from loket.integrations.dosis.definition import dosis_states
 from loket.integrations.dosis.keys import create_key_file
 from loket.integrations.dosis.simulator import OAUTH_PATH
 from loket.integrations.dosis.simulator import make_app as make_dosis

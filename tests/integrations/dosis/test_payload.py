@@ -33,11 +33,11 @@ def test_status_follows_the_mapping_and_the_phase(factories):
         **mapping()["states"], "in_behandeling": "InWacht"}))
     dossier = factories.dossier(type_version=version)
     assert dosis_status(dossier, WORKFLOW, "ingediend") == DosisStatus(
-        "Ingediend", "Samenstelling", False)
+        "Ingediend", "Behandeling", False)
     assert dosis_status(dossier, WORKFLOW, "in_behandeling") == DosisStatus(
         "InWacht", "Behandeling", False)
     assert dosis_status(dossier, WORKFLOW, "vervollediging_gevraagd") == DosisStatus(
-        "DossierOnvolledig", "Samenstelling", True)
+        "DossierOnvolledig", "Behandeling", True)
     assert dosis_status(dossier, WORKFLOW, "betaald") == DosisStatus("Betaald", "Afgerond", False)
 
 
@@ -66,7 +66,7 @@ def test_payload_has_every_documented_field(factories, dbsession, app_settings):
         "Naam": "Verwarmingstoelage",
         "WijzigingsDatum": "2026-11-22T10:30:00.000000",  # Brussels time, no zone
         "Status": {
-            "VlaamsCode": "DossierOnvolledig", "VlaamsFase": "Samenstelling",
+            "VlaamsCode": "DossierOnvolledig", "VlaamsFase": "Behandeling",
             "Detail1": "Vervollediging gevraagd",
             "Actie": {"ActieNodig": True, "Actie": WORKFLOW.states[
                 "vervollediging_gevraagd"].citizen_text["nl"]},

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, delete, select
 from loket.cli import main
 from loket.integrations.magda.models import MagdaConsultation
 from loket.integrations.magda.simulator import KINDS
-from tests.integrations.magda.conftest import JAN, PURPOSES, SOFIE, UNKNOWN
+from tests.fixtures.magda import JAN, PURPOSES, SOFIE, UNKNOWN
 
 INI = """\
 [app:main]

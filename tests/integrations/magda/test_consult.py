@@ -20,7 +20,7 @@ from loket.integrations.magda.soap import (
     PurposeRefused,
     SourceUnavailable,
 )
-from tests.integrations.magda.conftest import (
+from tests.fixtures.magda import (
     AHMED,
     JAN,
     LOTTE,
@@ -195,7 +195,7 @@ def test_transport_failures_are_source_unavailable(magda, magda_sim, dbsession, 
 def test_unreachable_is_source_unavailable(dbsession):
     from loket.integrations.magda.client import MagdaClient
     from loket.integrations.magda.consult import Magda
-    from tests.integrations.magda.conftest import magda_options
+    from tests.fixtures.magda import magda_options
 
     options = magda_options("http://127.0.0.1:9/magda")
     with pytest.raises(SourceUnavailable):

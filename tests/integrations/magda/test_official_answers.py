@@ -17,7 +17,7 @@ from webob import Request, Response
 
 from loket.integrations.magda import soap
 from loket.integrations.magda.client import MagdaClient
-from tests.integrations.magda.conftest import magda_options
+from tests.fixtures.magda import magda_options
 from tests.servers import serve
 
 ANSWERS = Path(__file__).parent / "fixtures" / "answers"

@@ -8,7 +8,7 @@ from loket.integrations.magda.consult import get_magda
 from loket.integrations.magda.soap import GEEF_PERSOON
 from loket.main import main
 from loket.plugins.registry import configured
-from tests.integrations.magda.conftest import PURPOSES, magda_options
+from tests.fixtures.magda import PURPOSES, magda_options
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from lxml import etree
 from loket.integrations.magda import schemas, soap
 from loket.integrations.magda.client import MagdaClient
 from loket.integrations.magda.simulator import KINDS, persons
-from tests.integrations.magda.conftest import JAN, TIMEOUT, magda_options
+from tests.fixtures.magda import JAN, TIMEOUT, magda_options
 
 STATUSES = (["BIM_BVT"], ["BIM_BVT", "BIM_BVT_IN_FAMILY", "PCSA_AND_BIM_HELP"])
 
@@ -115,7 +115,7 @@ def test_the_simulator_refuses_a_question_that_does_not_validate(magda_sim):
 def test_personas_cover_what_real_answers_contain(magda):
     """Partial dates, boxes, non-standardised names, no residence, households of 1 to 7,
     several years, several statuses."""
-    from tests.integrations.magda.conftest import PURPOSE
+    from tests.fixtures.magda import PURPOSE
 
     class Session:  # the log is tested elsewhere; here only what is read
         def add(self, row):

@@ -2,7 +2,7 @@
 
 from loket.integrations.magda.models import MagdaConsultation
 from loket.security import Role
-from tests.integrations.magda.conftest import JAN, PURPOSE, SOFIE
+from tests.fixtures.magda import JAN, PURPOSE, SOFIE
 
 
 def add_rows(dbsession, actor):

@@ -13,7 +13,7 @@ from lxml import etree
 
 from loket.integrations.magda import soap, wssecurity
 from loket.integrations.magda.client import MagdaClient
-from tests.integrations.magda.conftest import JAN, magda_options
+from tests.fixtures.magda import JAN, magda_options
 
 
 def _pair(name="heidebeek.loket.test"):

@@ -19,48 +19,70 @@ import threading
 import time
 
 import requests
-from pyramid.exceptions import ConfigurationError
-from webob import Request, Response
+from webob import Response
 
-from loket.settings import is_production
+from loket.integrations.simulation import (
+    Simulator,
+    boolean,
+    json_response,
+    one_of,
+    refuse_production,
+    seconds,
+    text,
+)
 
 log = logging.getLogger(__name__)
 
-DEFAULTS = {"delay": 5.0, "opinion": "favourable",
-            "text": "Geen bezwaar vanuit de FOD Sociale Zekerheid.", "down": False}
+OPINIONS = ("favourable", "unfavourable", "conditional")
 CALLBACK_ATTEMPTS = 5
 TIMEOUT = 5.0
 
 
-class AdviceSimulator:
+class AdviceSimulator(Simulator):
+    SWITCHES = {
+        "delay": (5.0, seconds),  # how long the service takes to answer (by callback)
+        "opinion": ("favourable", one_of(*OPINIONS)),
+        "text": ("Geen bezwaar vanuit de FOD Sociale Zekerheid.", text),
+        "down": (False, boolean),  # every endpoint but the page answers 503
+    }
+
     def __init__(self, settings):
+        super().__init__(settings)
         self.issuer = settings.get("loket.acmidm.issuer", "").rstrip("/")
         self.client_id = settings.get("loket.simulators.advies.client_id", "fod-advies")
         self.client_secret = settings.get("loket.simulators.advies.client_secret",
                                           "fod-advies-secret")
         self.api_key = settings.get("loket.integrations.advies-api.api_key", "")
-        self.lock = threading.Lock()
         self.numbers = itertools.count(1)
-        self.switches = dict(DEFAULTS, delay=float(settings.get(
-            "loket.simulators.advies.delay", DEFAULTS["delay"])))
         self.requests: dict[str, dict] = {}  # request_id → what we know of it
         self.keys: dict[str, str] = {}  # Idempotency-Key → request_id
 
     # -- WSGI ---------------------------------------------------------------------------------
 
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        response = self.route(request)
-        return response(environ, start_response)
+    def defaults(self) -> dict:
+        delay = float(self.settings.get("loket.simulators.advies.delay", 5.0))
+        return {**super().defaults(), "delay": delay}
+
+    def misbehave(self, request):
+        if (request.path_info.rstrip("/") or "/") == "/":
+            return None  # the page for people shows what happened, even when "down"
+        return super().misbehave(request)
+
+    def unavailable(self, request) -> Response:
+        return _json({"error": "down"}, 503)
+
+    def forget(self) -> None:
+        self.requests.clear()
+        self.keys.clear()
+
+    def state(self) -> dict:
+        with self.lock:
+            return {"requests": [dict(e) for e in self.requests.values()]}
 
     def route(self, request) -> Response:
         path, method = request.path_info.rstrip("/") or "/", request.method
-        if path == "/_control":
-            return self.control(request)
         if path == "/" and method == "GET":
             return self.page()
-        if self.switches["down"]:
-            return _json({"error": "down"}, 503)
         if path == "/api/v1/status" and method == "GET":
             return _json({"status": "ok"})
         if self.api_key and request.headers.get("Authorization") != f"Bearer {self.api_key}":
@@ -143,34 +165,13 @@ class AdviceSimulator:
 
     # -- Pages --------------------------------------------------------------------------------
 
-    def snapshot(self) -> dict:
-        with self.lock:
-            return {"switches": dict(self.switches),
-                    "requests": [dict(e) for e in self.requests.values()]}
-
-    def control(self, request) -> Response:
-        if request.method == "POST":
-            try:
-                changes = json.loads(request.body or b"{}")
-            except ValueError:
-                return _json({"error": "not JSON"}, 400)
-            with self.lock:
-                if changes.pop("reset", False):
-                    self.switches = dict(DEFAULTS, delay=self.switches["delay"])
-                    self.requests.clear()
-                    self.keys.clear()
-                for name in ("delay", "opinion", "text", "down"):
-                    if name in changes:
-                        self.switches[name] = changes[name]
-        return _json(self.snapshot())
-
     def page(self) -> Response:
         rows = "".join(
             f"<tr><td>{html.escape(e['id'])}</td><td>{html.escape(str(e['dossier']))}</td>"
             f"<td>{html.escape(str(e['due']))}</td><td>{e['reminders']}</td>"
             f"<td>{html.escape(str(e['answer'] or 'wacht'))}</td>"
             f"<td>{html.escape(str(e['callback_status'] or ''))}</td></tr>"
-            for e in self.snapshot()["requests"])
+            for e in self.state()["requests"])
         body = ("<!DOCTYPE html><html lang='nl'><head><meta charset='utf-8'><title>Advies "
                 "(simulator)</title></head><body><main><h1>Adviesvragen (simulator FOD Sociale "
                 "Zekerheid)</h1><table><thead><tr><th>Id</th><th>Dossier</th><th>Termijn</th>"
@@ -179,13 +180,9 @@ class AdviceSimulator:
         return Response(body, content_type="text/html", charset="utf-8")
 
 
-def _json(body, status: int = 200) -> Response:
-    response = Response(json_body=body, status=status)
-    response.cache_control = "no-store"
-    return response
+_json = json_response
 
 
 def make_app(settings) -> AdviceSimulator:
-    if is_production(settings):
-        raise ConfigurationError("The advice simulator never runs with production settings.")
+    refuse_production(settings, "advice simulator")
     return AdviceSimulator(settings)

@@ -46,4 +46,9 @@ PLUGIN = Plugin(kind=Kind.STATUS_PUBLISHING, name=NAME, title="DOSIS (Mijn Burge
 
 
 def includeme(config):
+    from loket.integrations.dosis import definition
+
     config.add_integration(PLUGIN)
+    # Every type's definition maps its states to DOSIS codes, whether DOSIS is chosen or not.
+    config.add_definition_section(definition.KEY, definition.validate,
+                                  default=definition.default)

@@ -6,14 +6,13 @@ the database. ``UploadId`` is added at delivery: it is the outbox message's idem
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from loket.i18n import local
 from loket.municipality import ROW
 from loket.municipality.models import Municipality
 
 TYPE_DOSSIER_CODE = "DossierStatus"
 CONSULTER = "Raadpleger"  # the access right that lets the citizen see it in Mijn Burgerprofiel
-LOCAL_TIME = ZoneInfo("Europe/Brussels")
 DEFAULT_ACTION = "Bekijk en vervolledig je dossier in het e-loket."
 
 
@@ -38,7 +37,7 @@ def dosis_status(dossier, workflow, state_name: str) -> DosisStatus | None:
 def local_time(moment: datetime) -> str:
     """DOSIS dates are Belgian local time without a zone (a Java LocalDateTime); to the
     microsecond, so two steps in one second still have an order."""
-    return moment.astimezone(LOCAL_TIME).replace(tzinfo=None).isoformat(
+    return local(moment).replace(tzinfo=None).isoformat(
         timespec="microseconds")
 
 

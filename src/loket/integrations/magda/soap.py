@@ -23,14 +23,14 @@ that declares a DOCTYPE is refused outright.
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from lxml import etree
 
+from loket.i18n import LOCAL_TIME
 from loket.plugins import kinds
 
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
-BRUSSELS = ZoneInfo("Europe/Brussels")
+BRUSSELS = LOCAL_TIME  # MAGDA dates its messages in Belgian time
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ number masked.
 """
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import colander
 import deform
@@ -15,7 +14,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from loket import audit
-from loket.i18n import _
+from loket.i18n import LOCAL_TIME, _
 from loket.identity import insz as insz_check
 from loket.identity.models import User
 from loket.integrations.magda.models import MagdaConsultation
@@ -24,7 +23,6 @@ from loket.resources import Administration
 from loket.security import Permission
 from loket.web.forms import CSRFSchema, render_failure, render_form
 
-LOCAL_TIME = ZoneInfo("Europe/Brussels")
 LIMIT = 200
 DATE = deform.widget.TextInputWidget(attributes={"type": "date"})  # the browser's date picker
 OUTCOME_TITLES = {"ok": _("answered"), "no_data": _("no data"), "error": _("error")}

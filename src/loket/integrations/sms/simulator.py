@@ -11,69 +11,63 @@ Tests make it misbehave through ``POST /_control`` (JSON): ``{"down": true}`` (e
 before answering), ``{"reset": true}``; ``GET /_control`` shows the switches.
 """
 
-import dataclasses
 import hashlib
 import hmac
 import html
 import itertools
 import json
-import threading
-import time
 from datetime import UTC, datetime
 
-from pyramid.exceptions import ConfigurationError
-from webob import Request, Response
+from webob import Response
 
+from loket.integrations.simulation import (
+    Simulator,
+    boolean,
+    json_response,
+    refuse_production,
+    seconds,
+)
+from loket.integrations.simulation import status as status_code
 from loket.notifications.phones import is_e164, parse_phone
-from loket.settings import is_production
 
 MAX_TEXT = 1600
 DEFAULT_KEY = "sms-dev-key"  # noqa: S105 - the simulator's development key, not a secret
 
 
-@dataclasses.dataclass(frozen=True)
-class Switches:
-    down: bool = False  # every endpoint answers 503
-    status: int = 0  # POST /messages answers this HTTP status
-    slow: float = 0.0  # seconds to wait before answering
-
-
-def _json(data, status: int = 200) -> Response:
-    response = Response(body=json.dumps(data).encode(), status=status,
-                        content_type="application/json")
-    response.cache_control = "no-store"
-    return response
+_json = json_response
 
 
 def _error(error: str, status: int, message: str) -> Response:
     return _json({"error": error, "message": message}, status)
 
 
-class SmsGatewaySimulator:
+class SmsGatewaySimulator(Simulator):
+    SWITCHES = {
+        "down": (False, boolean),  # every endpoint answers 503
+        "status": (0, status_code),  # POST /messages answers this HTTP status
+        "slow": (0.0, seconds),  # seconds to wait before answering
+    }
+
     def __init__(self, settings):
+        super().__init__(settings)
         self.api_key = settings.get("loket.integrations.sms.api_key") or DEFAULT_KEY
-        self.lock = threading.Lock()
-        self.switches = Switches()
         self.messages: dict[str, dict] = {}
         self.idempotency: dict[str, tuple[str, dict]] = {}
         self.ids = itertools.count(1)
 
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        if request.path_info == "/_control":
-            response = self.control(request)
-        else:
-            response = self.dispatch(request)
-        return response(environ, start_response)
+    def unavailable(self, request) -> Response:
+        return _error("unavailable", 503, "The gateway is down (simulated).")
+
+    def forget(self) -> None:
+        self.messages.clear()
+        self.idempotency.clear()
+
+    def state(self) -> dict:
+        return {"messages": len(self.messages)}
 
     # --- the protocol -----------------------------------------------------------------
 
-    def dispatch(self, request) -> Response:
-        switches = self.switches
-        if switches.slow:
-            time.sleep(switches.slow)
-        if switches.down:
-            return _error("unavailable", 503, "The gateway is down (simulated).")
+    def route(self, request) -> Response:
         path, method = request.path_info, request.method
         if path in ("", "/") and method == "GET":
             return self.page()
@@ -98,8 +92,8 @@ class SmsGatewaySimulator:
                                                                   self.api_key.encode())
 
     def send(self, request) -> Response:
-        if self.switches.status:
-            return _error("simulated", self.switches.status, "Switched on through _control.")
+        if self.switches["status"]:
+            return _error("simulated", self.switches["status"], "Switched on through _control.")
         try:
             body = json.loads(request.body)
         except ValueError:
@@ -159,35 +153,7 @@ class SmsGatewaySimulator:
             "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
         return response
 
-    def control(self, request) -> Response:
-        if request.method == "POST":
-            try:
-                body = json.loads(request.body or b"{}")
-            except ValueError:
-                return _error("invalid_request", 400, "The body is not JSON.")
-            if not isinstance(body, dict):
-                return _error("invalid_request", 400, "The body is not a JSON object.")
-            changes = {}
-            try:
-                if "down" in body:
-                    changes["down"] = bool(body["down"])
-                if "status" in body:
-                    changes["status"] = int(body["status"] or 0)
-                if "slow" in body:
-                    changes["slow"] = min(max(float(body["slow"]), 0.0), 30.0)
-            except (TypeError, ValueError):
-                return _error("invalid_request", 400, "A switch has a wrong value.")
-            with self.lock:
-                if body.get("reset"):
-                    self.switches = Switches()
-                    self.messages.clear()
-                    self.idempotency.clear()
-                self.switches = dataclasses.replace(self.switches, **changes)
-        return _json({"switches": dataclasses.asdict(self.switches),
-                      "messages": len(self.messages)})
-
 
 def make_app(settings) -> SmsGatewaySimulator:
-    if is_production(settings):
-        raise ConfigurationError("The SMS gateway simulator never runs with production settings.")
+    refuse_production(settings, "SMS gateway simulator")
     return SmsGatewaySimulator(settings)

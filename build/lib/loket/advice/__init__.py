@@ -1,0 +1,26 @@
+"""Advice from other services: internal teams (their own worklist) and external services
+(through an ``advice`` plug-in's API, or by e-mail with a one-time link).
+
+``/dossiers/<ref>/adviezen/<n>`` is a request; its ACL lets the requested team's advisers see
+it and answer, and nothing else of the dossier. ``/adviezen`` is the advisers' worklist,
+``/advies/<token>`` the public page behind an e-mail link. The workflow guard
+``all_advice_received`` holds once every request is answered or waived.
+"""
+
+from loket.advice import conditions  # noqa: F401 (registers all_advice_received)
+from loket.advice.panel import TEMPLATE, compute, timeline
+from loket.advice.reminders import INTERVAL_SECONDS, remind
+from loket.i18n import _
+from loket.security import Permission, Role
+
+
+def includeme(config):
+    config.add_dossier_panel("advice", TEMPLATE, compute, order=40, audience="staff")
+    config.add_timeline_source("advice", timeline)
+    config.add_worker_job("advice_reminders", INTERVAL_SECONDS, remind)
+    config.add_start_page("adviezen", _("Advice requests"), Permission.WORK, order=30,
+                          applies=lambda request: request.user.has_role(Role.ADVISER))
+    config.scan(".views")
+    config.scan(".api")
+    # The HTTP API plug-in (kind ``advice``) of this package; active once chosen in settings.
+    config.include("loket.integrations.advice_api")

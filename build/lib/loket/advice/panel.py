@@ -1,0 +1,65 @@
+"""The advice panel on the handler's dossier page, and the advice entries of its timeline."""
+
+from loket.advice.external import external_services
+from loket.advice.forms import OPINION_TITLES, request_form
+from loket.advice.models import ANSWERED
+from loket.advice.services import REQUESTABLE_STATES, default_due
+from loket.db import utcnow
+from loket.dossiers.panels import TimelineEntry
+from loket.i18n import _
+from loket.security import Permission
+from loket.web.forms import render_form
+
+TEMPLATE = "loket:advice/templates/panel.jinja2"
+
+
+def compute(request, dossier) -> dict | None:
+    container = dossier["adviezen"]
+    requests = container.all()
+    may_request = dossier.state in REQUESTABLE_STATES and \
+        request.has_permission(Permission.EDIT, dossier)
+    if not requests and not may_request:
+        return None
+    form = None
+    if may_request:
+        form = render_form(request, request_form(
+            request, dossier, request.resource_path(container, "aanvragen")),
+            appstruct={"due": default_due(request.registry.settings, utcnow().date())})
+    return {"requests": requests, "form": form, "today": utcnow().date(),
+            "opinions": OPINION_TITLES,
+            "services": {s.code: s.title for s in external_services(request.registry).values()}}
+
+
+def _who(advice) -> str:
+    return advice.team.name if advice.team else (advice.service or advice.email or "")
+
+
+def timeline(request, dossier) -> list[TimelineEntry]:
+    translate = request.localizer.translate
+    entries = []
+    for advice in dossier["adviezen"].all():
+        link = request.resource_path(advice)
+        number = {"number": advice.number, "who": _who(advice)}
+        entries.append(TimelineEntry(
+            advice.requested, "advice",
+            translate(_("Advice ${number} requested from ${who}", mapping=number)),
+            actor=advice.requested_by.name if advice.requested_by else "", link=link))
+        if advice.last_reminder:
+            entries.append(TimelineEntry(
+                advice.last_reminder, "advice",
+                translate(_("Reminder sent for advice ${number}", mapping=number)),
+                actor="Loket", link=link))
+        if advice.status == ANSWERED and advice.answered:
+            entries.append(TimelineEntry(
+                advice.answered, "advice",
+                translate(_("Advice ${number} received from ${who}", mapping=number)),
+                detail=translate(OPINION_TITLES[advice.opinion]),
+                actor=advice.answered_by.name if advice.answered_by else _who(advice),
+                link=link))
+        if advice.waived:
+            entries.append(TimelineEntry(
+                advice.waived, "advice",
+                translate(_("Advice ${number} waived", mapping=number)),
+                detail=advice.waive_reason or "",
+                actor=advice.waived_by.name if advice.waived_by else "", link=link))
+    return entries

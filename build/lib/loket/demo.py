@@ -1,0 +1,180 @@
+"""Demo data: the municipality, teams, the personas of the ACM/IDM simulator as users, the
+shipped catalogue, and a few dossiers with their history."""
+
+from collections import deque
+from datetime import time, timedelta
+
+from sqlalchemy import select
+
+from loket.catalogue.services import get_type, load_shipped
+from loket.db import utcnow
+from loket.documents.blobstore import BlobStore
+from loket.documents.files import check_upload
+from loket.documents.models import Document, DocumentVersion
+from loket.dossiers.models import Dossier, next_reference
+from loket.identity.models import Team
+from loket.identity.services import sync_user
+from loket.integrations.acmidm.personas import BY_KEY, PERSONAS, ROLE_CLAIM, TEAMS
+from loket.municipality import ROW
+from loket.municipality.models import Municipality
+from loket.workflow.definition import workflows
+from loket.workflow.models import HistoryEntry
+
+HEIDEBEEK = dict(
+    name="Gemeente Heidebeek", ocmw_name="OCMW Heidebeek", street="Marktplein", number="1",
+    postcode="3999", city="Heidebeek", nis_code="71999", kbo_ocmw="0212567877",
+    iban="BE10091012345604", bic="GKCCBEBB", email="info@heidebeek.example",
+    phone="011 12 34 56", website="https://www.heidebeek.example",
+    college_weekday=1, college_time=time(19, 30), vast_bureau_weekday=1,
+    vast_bureau_time=time(19, 0),
+)
+
+DOSSIERS = [
+    # persona, type code, title, state, team, days ago, data (in the type's own field names
+    # and stored form: choice codes, amounts and dates as the form stores them)
+    ("jan", "verwarmingstoelage", "Verwarmingstoelage", "ingediend", "sociale-dienst", 3,
+     {"brandstof": "gasolie", "liters": 1500, "factuurbedrag": "1420.00"}),
+    ("jan", "mantelzorgpremie", "Mantelzorgpremie", "in_behandeling", "sociale-dienst", 20,
+     {"zb_voornaam": "Maria", "zb_familienaam": "Peeters", "relatie": "ouder"}),
+    ("sofie", "geboortepremie", "Geboortepremie", "goedgekeurd", "sociale-dienst", 45,
+     {"kinderen": [{"kind_voornaam": "Noor"}], "geboortedatum": "2026-09-04",
+      "adoptie": False}),
+    ("lotte", "inname-openbaar-domein", "Inname openbaar domein", "ingediend",
+     "openbaar-domein", 1, {"inname_adres": {"street": "Kerkstraat", "number": "12",
+                                             "postcode": "3999", "municipality": "Heidebeek"},
+                            "soort_inname": "container", "begindatum": "2026-12-05",
+                            "einddatum": "2026-12-07"}),
+]
+
+
+def demo_pdf(title: str) -> bytes:
+    """A small valid one-page PDF, so demo documents open in any viewer."""
+    text = title.replace("\\", "").replace("(", "").replace(")", "")
+    stream = f"BT /F1 18 Tf 72 760 Td ({text}) Tj ET".encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def steps_to(workflow, state: str) -> list:
+    """The shortest list of transitions from the workflow's first state to ``state``."""
+    queue, seen = deque([(workflow.initial, [])]), {workflow.initial}
+    while queue:
+        here, path = queue.popleft()
+        if here == state:
+            return path
+        for transition in workflow.transitions_from(here):
+            if transition.target not in seen:
+                seen.add(transition.target)
+                queue.append((transition.target, [*path, transition]))
+    raise ValueError(f"{state} cannot be reached in {workflow.name}")
+
+
+def persona_claims(persona, kbo: str) -> dict:
+    claims = {"sub": persona.sub, "given_name": persona.given_name,
+              "family_name": persona.family_name, "email": persona.email}
+    if persona.rrn:
+        claims["rrn"] = persona.rrn
+    if persona.roles:
+        claims[ROLE_CLAIM] = persona.role_claims(kbo)
+    return claims
+
+
+def _as_if_applied_online(dbsession, dossier, applicant, when, municipality):
+    """What an online application records: the submission time, what the person register
+    prefilled (the MAGDA simulator's answer for the persona), the automatic screening and the
+    legal due date the worklists sort on."""
+    from loket.checks.screening import screen
+    from loket.integrations.magda.simulator import persons
+    from loket.worklists.deadlines import recompute_due
+
+    person = persons().get(applicant.rrn)
+    if person is not None:
+        address = person["address"]
+        dossier.prefill = {"status": "ok", "fields": [], "at": when.isoformat(), "person": {
+            "postcode": address["postcode"], "nis": address["nis"],
+            "municipality": address["gemeente"], "birth_date": person["born"]}}
+    if dossier.state != "concept":
+        dossier.submitted = when
+        dossier.screening = screen(dossier, municipality, when.date())
+    recompute_due(dbsession, dossier)
+
+
+def load_demo_data(dbsession, settings) -> dict:
+    """Idempotent: running it twice changes nothing the second time."""
+    kbo = settings.get("loket.municipality.kbo", "")
+    if dbsession.get(Municipality, ROW) is None:
+        dbsession.add(Municipality(id=ROW, kbo_municipality=kbo, **HEIDEBEEK))
+    for code, name in TEAMS.items():
+        team = dbsession.scalar(select(Team).where(Team.code == code))
+        if team is None:
+            dbsession.add(Team(code=code, name=name))
+        else:
+            team.name = name
+    dbsession.flush()
+    users = {p.key: sync_user(dbsession, persona_claims(p, kbo), kbo) for p in PERSONAS}
+    for user in users.values():
+        user.last_login = None
+
+    load_shipped(dbsession)
+    created = 0
+    if dbsession.scalar(select(Dossier.id).limit(1)) is None:
+        store = BlobStore(settings["loket.blob_dir"])
+        teams = {t.code: t for t in dbsession.scalars(select(Team))}
+        municipality = dbsession.get(Municipality, ROW)
+        now = utcnow()
+        for key, type_code, title, state, team, days, data in DOSSIERS:
+            when = now - timedelta(days=days)
+            version = get_type(dbsession, type_code).current(when.date())
+            workflow = workflows()[version.workflow]
+            steps = steps_to(workflow, state)
+            dossier = Dossier(
+                reference=next_reference(dbsession, when.year), type_version_id=version.id,
+                title=title, state=state, applicant_id=users[key].id, team_id=teams[team].id,
+                data=data, created=when, modified=when,
+                outcome=workflow.states[state].outcome or next(
+                    (workflow.states[t.target].outcome for t in steps
+                     if workflow.states[t.target].outcome), None),
+            )
+            dbsession.add(dossier)
+            dbsession.flush()
+            for number, transition in enumerate(steps):
+                dbsession.add(HistoryEntry(
+                    dossier_id=dossier.id, transition=transition.name,
+                    from_state=transition.sources[0] if number == 0 else steps[number - 1].target,
+                    to_state=transition.target, occurred=when + timedelta(hours=number),
+                    actor_id=users[key].id if "applicant" in transition.roles else None))
+            # The type's first required document, so the handler can move the dossier on.
+            required = next((d for d in version.definition.get("documents", [])
+                             if d.get("required")), None)
+            doc_title = required["title"]["nl"] if required else "Aanvraagformulier"
+            checked = check_upload(demo_pdf(f"{doc_title} - {BY_KEY[key].name}"), "bijlage.pdf")
+            document = Document(dossier_id=dossier.id, number=1, title=doc_title,
+                                document_type=required["code"] if required else "aanvraag",
+                                created=when, created_by_id=users[key].id)
+            document.versions.append(DocumentVersion(
+                version=1, filename=checked.filename, media_type=checked.media_type,
+                size=len(checked.data), sha256=store.put(checked.data), created=when,
+                created_by_id=users[key].id))
+            dbsession.add(document)
+            dbsession.flush()
+            _as_if_applied_online(dbsession, dossier, users[key], when, municipality)
+            created += 1
+        dbsession.flush()
+    return {"users": len(users), "dossiers": created}

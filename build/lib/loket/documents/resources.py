@@ -1,0 +1,16 @@
+"""Traversal for ``/dossiers/<reference>/documenten/<number>``."""
+
+from loket.documents.models import Document
+from loket.dossiers.resources import NumberedChildren
+
+
+class DossierDocuments(NumberedChildren):
+    """The documents of one dossier; permissions come from the dossier (no ACL of its own)."""
+
+    __name__ = "documenten"
+    model = Document
+
+    def all(self):
+        # The dossier's own relationship: loaded once per request, and the workflow's guard
+        # conditions (which read dossier.documents) reuse it instead of querying again.
+        return [self.adopt(document) for document in self.dossier.documents]

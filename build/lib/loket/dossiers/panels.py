@@ -1,0 +1,91 @@
+"""What other packages add to a dossier's pages: panels and timeline entries.
+
+The staff page (and the citizen page) show the dossier plus what each package knows of it:
+the checks, the advice, the notes … A package registers a panel with
+``config.add_dossier_panel(...)`` and timeline entries with
+``config.add_timeline_source(...)`` in its ``includeme``; the dossier package need not know
+it exists.
+
+A panel: ``compute(request, dossier) -> dict | None`` gives the template's variables (as
+``panel``), or None to hide it; ``template`` is a Jinja2 asset spec; ``order`` sorts panels
+(lower first); ``audience`` is "staff" or "citizen".
+
+A timeline source: ``entries(request, dossier) -> list[TimelineEntry]``; the page merges all
+sources, newest first.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+PANELS_KEY = "loket.dossiers.panels"
+TIMELINE_KEY = "loket.dossiers.timeline_sources"
+AUDIENCES = ("staff", "citizen")
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    template: str
+    compute: object
+    order: int = 100
+    audience: str = "staff"
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    occurred: datetime
+    kind: str  # transition | note | message | advice | check | notification | document …
+    title: str  # already translated
+    detail: str = ""  # already translated; plain text
+    actor: str = ""  # a name, "Loket" for the system
+    status: str = ""  # e.g. a message's delivery state, for a badge
+    link: str = ""  # a path on this site, if the entry has its own page
+    extra: dict = field(default_factory=dict)
+
+
+class PanelVariables(dict):
+    """A panel's variables as its template reads them: ``panel.items`` or ``panel.values`` is
+    the panel's own key of that name, not the dict method Jinja2 would find first."""
+
+    def __getattribute__(self, name):
+        if not name.startswith("_") and dict.__contains__(self, name):
+            return dict.__getitem__(self, name)
+        return super().__getattribute__(name)
+
+
+def add_dossier_panel(config, name, template, compute, order=100, audience="staff"):
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {AUDIENCES}")
+    config.registry.setdefault(PANELS_KEY, {})[name] = Panel(name, template, compute, order,
+                                                             audience)
+
+
+def add_timeline_source(config, name, entries):
+    config.registry.setdefault(TIMELINE_KEY, {})[name] = entries
+
+
+def panels_for(request, dossier, audience: str) -> list[dict]:
+    """The panels of ``audience`` with their computed variables, in order."""
+    shown = []
+    panels = sorted(request.registry.get(PANELS_KEY, {}).values(),
+                    key=lambda p: (p.order, p.name))
+    for panel in panels:
+        if panel.audience != audience:
+            continue
+        variables = panel.compute(request, dossier)
+        if variables is not None:
+            shown.append({"name": panel.name, "template": panel.template,
+                          "panel": PanelVariables(variables)})
+    return shown
+
+
+def timeline_for(request, dossier) -> list[TimelineEntry]:
+    entries = []
+    for _name, source in sorted(request.registry.get(TIMELINE_KEY, {}).items()):
+        entries.extend(source(request, dossier))
+    return sorted(entries, key=lambda e: e.occurred, reverse=True)
+
+
+def includeme(config):
+    config.add_directive("add_dossier_panel", add_dossier_panel)
+    config.add_directive("add_timeline_source", add_timeline_source)

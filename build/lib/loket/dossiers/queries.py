@@ -1,0 +1,318 @@
+"""Lists of dossiers: one query per list, keyset-paginated (page 500 costs what page 1 costs).
+
+The handlers' worklists (:func:`worklist`, :func:`worklist_counts`) are "open" lists: a draft
+(the workflow's initial state) or a closed dossier (a final state) never shows up in them.
+Each page is one statement (flags included, every relationship joined), the counts of all
+lists one more, whatever the number of rows.
+"""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import and_, exists, false, func, literal, or_, select, tuple_
+from sqlalchemy.orm import defaultload, joinedload
+
+from loket.advice.models import OPEN_STATUSES, AdviceRequest
+from loket.catalogue.models import DossierType, DossierTypeVersion
+from loket.completion.models import CompletionRequest
+from loket.dossiers.models import Dossier
+from loket.identity.models import User
+from loket.notes.models import NoteMention
+
+PAGE_SIZE = 50
+
+
+def dossiers_of_applicant(dbsession, user_id: int, limit: int = PAGE_SIZE):
+    return dbsession.scalars(
+        select(Dossier).where(Dossier.applicant_id == user_id)
+        .order_by(Dossier.created.desc(), Dossier.id.desc()).limit(limit)
+    ).all()
+
+
+def dossiers_of_teams(dbsession, team_ids, after=None, limit: int = PAGE_SIZE):
+    """Most recently changed first; ``after`` is the (modified, id) of the last row seen."""
+    query = select(Dossier).where(Dossier.team_id.in_(team_ids))
+    if after is not None:
+        query = query.where(tuple_(Dossier.modified, Dossier.id) < tuple_(*after))
+    return dbsession.scalars(
+        query.order_by(Dossier.modified.desc(), Dossier.id.desc()).limit(limit)
+    ).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# The handlers' worklists
+
+LISTS = ("mijn", "team", "vrij", "advies", "te-laat", "deze-week")
+DATE_FIELDS = {"ingediend": Dossier.submitted, "aangemaakt": Dossier.created}
+WEEK = 7
+
+
+@dataclass(frozen=True)
+class Sort:
+    column: object
+    descending: bool
+    nullable: bool
+    kind: str  # how a cursor carries the value: date | datetime | text
+
+
+SORTS = {
+    "termijn": Sort(Dossier.due, False, True, "date"),  # most urgent first
+    "gewijzigd": Sort(Dossier.modified, True, False, "datetime"),
+    "ingediend": Sort(Dossier.submitted, True, True, "datetime"),
+    "referentie": Sort(Dossier.reference, False, False, "text"),
+}
+
+
+class BadCursor(ValueError):
+    """The cursor is not one this list handed out (or belongs to another sort order)."""
+
+
+@dataclass
+class Filters:
+    """What the user asked for; the view checks the values (unknown list → 400 or default)."""
+
+    list: str = "team"
+    sort: str = "termijn"
+    type_code: str | None = None
+    state: str | None = None
+    handler: int | str | None = None  # a user id, or "geen" for unassigned
+    date_field: str = "ingediend"
+    date_from: date | None = None
+    date_to: date | None = None
+    search: str = ""
+    cursor: str | None = None
+    limit: int = PAGE_SIZE
+
+
+@dataclass
+class Viewer:
+    """Whose worklists: the user and the teams they handle dossiers for."""
+
+    user_id: int
+    team_ids: list[int]
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
+
+
+@dataclass(frozen=True)
+class Row:
+    dossier: Dossier
+    advice_waiting: bool
+    completion_requested: bool
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    next_cursor: str | None
+
+
+def closed_states() -> set[str]:
+    """Drafts and final states of every workflow: never in an open list."""
+    from loket.workflow.definition import workflows
+
+    names = set()
+    for workflow in workflows().values():
+        names.add(workflow.initial)
+        names.update(s.name for s in workflow.states.values() if s.final)
+    return names
+
+
+def _advice_waiting():
+    return exists().where(AdviceRequest.dossier_id == Dossier.id,
+                          AdviceRequest.status.in_(OPEN_STATUSES))
+
+
+def _completion_requested():
+    return exists().where(CompletionRequest.dossier_id == Dossier.id,
+                          CompletionRequest.answered.is_(None))
+
+
+def _mine(user_id: int):
+    """Open dossiers assigned to the user, or mentioning them in a note they have not seen:
+    one id list from two small index scans (``handler_id = … OR id IN (…)`` reads every
+    dossier the handler ever had, open or closed)."""
+    return Dossier.id.in_(
+        select(Dossier.id).where(Dossier.handler_id == user_id,
+                                 Dossier.state.not_in(sorted(closed_states())))
+        .union(select(NoteMention.dossier_id).where(NoteMention.user_id == user_id,
+                                                   NoteMention.seen.is_(False))))
+
+
+def list_conditions(viewer: Viewer) -> dict:
+    """The WHERE clause of each list (open dossiers are required on top of these)."""
+    team = Dossier.team_id.in_(viewer.team_ids) if viewer.team_ids else false()
+    today = viewer.today
+    return {
+        "mijn": _mine(viewer.user_id),
+        "team": team,
+        "vrij": and_(team, Dossier.handler_id.is_(None)),
+        "advies": and_(team, _advice_waiting()),
+        "te-laat": and_(team, Dossier.due < today),
+        "deze-week": and_(team, Dossier.due >= today, Dossier.due <= today + timedelta(WEEK)),
+    }
+
+
+def _dialect(dbsession) -> str:
+    return dbsession.get_bind().dialect.name
+
+
+def filter_conditions(dbsession, filters: Filters) -> list:
+    from loket.worklists.search import matches
+
+    conditions = [Dossier.state.not_in(sorted(closed_states()))]
+    if filters.type_code:
+        conditions.append(Dossier.type_version_id.in_(
+            select(DossierTypeVersion.id).join(DossierType)
+            .where(DossierType.code == filters.type_code)))
+    if filters.state:
+        conditions.append(Dossier.state == filters.state)
+    if filters.handler == "geen":
+        conditions.append(Dossier.handler_id.is_(None))
+    elif filters.handler is not None:
+        conditions.append(Dossier.handler_id == filters.handler)
+    column = DATE_FIELDS[filters.date_field]
+    if filters.date_from:
+        conditions.append(column >= datetime.combine(filters.date_from, time(), UTC))
+    if filters.date_to:
+        conditions.append(column < datetime.combine(filters.date_to + timedelta(1), time(), UTC))
+    search = matches(_dialect(dbsession), filters.search)
+    if search is not None:
+        conditions.append(search)
+    return conditions
+
+
+# Lists are counted up to this many dossiers; beyond it a count reads "more than COUNT_LIMIT".
+# So the counts cost the same whatever the number of dossiers (exact counts of a team's tens
+# of thousands of open dossiers would grow with them, on every page).
+COUNT_LIMIT = 999
+
+
+def worklist_counts(dbsession, viewer: Viewer, filters: Filters) -> dict[str, int]:
+    """How many dossiers each list holds (with the same filters), at most ``COUNT_LIMIT + 1``
+    (read: more than COUNT_LIMIT): one statement, each list counted through its own index."""
+    conditions = filter_conditions(dbsession, filters)
+    counted = [
+        select(func.count()).select_from(
+            select(literal(1)).select_from(Dossier).where(condition, *conditions)
+            .limit(COUNT_LIMIT + 1).subquery()).scalar_subquery().label(name.replace("-", "_"))
+        for name, condition in list_conditions(viewer).items()]
+    row = dbsession.execute(select(*counted)).one()
+    return {name: getattr(row, name.replace("-", "_")) or 0 for name in LISTS}
+
+
+# Cursors: the last row's sort value and id, opaque to the client.
+
+
+def encode_cursor(sort: str, dossier: Dossier) -> str:
+    value = getattr(dossier, SORTS[sort].column.key)
+    value = value.isoformat() if isinstance(value, date | datetime) else value
+    raw = json.dumps([sort, value, dossier.id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_cursor(sort: str, cursor: str):
+    """``(value, id)``; raises :class:`BadCursor`."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, value, dossier_id = json.loads(raw)
+        spec = SORTS[sort]
+        if cursor_sort != sort or not isinstance(dossier_id, int):
+            raise BadCursor("the cursor belongs to another list order")
+        if value is not None or not spec.nullable:
+            if spec.kind == "date":
+                value = date.fromisoformat(value)
+            elif spec.kind == "datetime":
+                value = datetime.fromisoformat(value)
+                if value.tzinfo is None:
+                    raise BadCursor("not a cursor of this list")
+            elif not isinstance(value, str):
+                raise BadCursor("not a cursor of this list")
+    except (binascii.Error, ValueError, TypeError, KeyError) as exc:
+        raise BadCursor("not a cursor of this list") from exc
+    return value, dossier_id
+
+
+def _after(spec: Sort, value, dossier_id: int):
+    """Rows after the cursor. Ascending puts NULLs last, descending first (each as a B-tree
+    index is read in that direction), so the NULL rows form one block at an end."""
+    column, ident = spec.column, Dossier.id
+    if not spec.descending:
+        if value is None:
+            return and_(column.is_(None), ident > dossier_id)
+        later = tuple_(column, ident) > tuple_(value, dossier_id)
+        return or_(later, column.is_(None)) if spec.nullable else later
+    if value is None:
+        return or_(column.is_not(None), and_(column.is_(None), ident < dossier_id))
+    return tuple_(column, ident) < tuple_(value, dossier_id)
+
+
+def _order(spec: Sort) -> list:
+    column, ident = spec.column, Dossier.id
+    if spec.descending:
+        first = column.desc().nulls_first() if spec.nullable else column.desc()
+        return [first, ident.desc()]
+    return [column.asc().nulls_last() if spec.nullable else column.asc(), ident.asc()]
+
+
+def worklist(dbsession, viewer: Viewer, filters: Filters) -> Page:
+    """One page of a list; raises :class:`BadCursor` for a cursor that is not ours."""
+    spec = SORTS[filters.sort]
+    statement = (
+        select(Dossier, _advice_waiting().label("advice"),
+               _completion_requested().label("completion"))
+        .where(list_conditions(viewer)[filters.list],
+               *filter_conditions(dbsession, filters))
+        # The people's roles are not needed here (each would cost a query per page).
+        .options(joinedload(Dossier.handler).lazyload(User.roles),
+                 defaultload(Dossier.applicant).lazyload(User.roles))
+    )
+    if filters.cursor:
+        statement = statement.where(_after(spec, *decode_cursor(filters.sort, filters.cursor)))
+    result = dbsession.execute(statement.order_by(*_order(spec)).limit(filters.limit + 1)).all()
+    rows = [Row(d, bool(a), bool(c)) for d, a, c in result[:filters.limit]]
+    more = len(result) > filters.limit
+    return Page(rows, encode_cursor(filters.sort, rows[-1].dossier) if more else None)
+
+
+def handler_team_ids(user) -> list[int]:
+    from loket.security import Role
+
+    return sorted({a.team_id for a in user.roles if a.role == Role.HANDLER and a.team_id})
+
+
+@dataclass(frozen=True)
+class Colleague:
+    id: int
+    name: str
+
+
+def colleagues(dbsession, team_ids) -> list[Colleague]:
+    """The handlers of these teams (who a dossier may be assigned to), by name."""
+    from loket.identity.models import RoleAssignment
+    from loket.security import Role
+
+    if not team_ids:
+        return []
+    rows = dbsession.execute(
+        select(User.id, User.given_name, User.family_name).where(User.id.in_(
+            select(RoleAssignment.user_id).where(RoleAssignment.role == Role.HANDLER,
+                                                 RoleAssignment.team_id.in_(team_ids))))
+        .order_by(User.given_name, User.family_name, User.id)).all()
+    return [Colleague(i, f"{given} {family}".strip()) for i, given, family in rows]
+
+
+def dossier_types(dbsession) -> list[tuple[str, dict]]:
+    """``(code, title)`` of every dossier type, the title of its newest version."""
+    # Only the titles leave the database: a definition holds the whole form (kilobytes).
+    rows = dbsession.execute(
+        select(DossierType.code, DossierTypeVersion.definition["title"])
+        .join(DossierTypeVersion).order_by(DossierType.code, DossierTypeVersion.number)).all()
+    titles = {code: title or {} for code, title in rows}
+    return sorted(titles.items())
+
+
+__all__ = ["LISTS", "SORTS", "Filters", "Viewer", "Row", "Page", "BadCursor", "worklist",
+           "worklist_counts", "colleagues", "dossier_types", "handler_team_ids"]

@@ -1,0 +1,127 @@
+"""The dossier's own timeline sources: workflow steps with their comments, documents added,
+and what Loket sent out about the dossier (notifications to the citizen, DOSIS pushes) with
+their delivery state. Notes, checks, advice and admissibility decisions come from their own
+packages. Each source costs one query at most, whatever the number of entries.
+"""
+
+from sqlalchemy import select
+
+from loket.dossiers.panels import TimelineEntry
+from loket.i18n import _
+from loket.identity.models import User
+from loket.outbox import models as outbox
+from loket.outbox.models import OutboxMessage
+from loket.workflow.engine import workflow_of
+from loket.workflow.presentation import history_of, localized
+
+SYSTEM_NAME = "Loket"
+# Other packages name their own outbox kinds in plain words:
+# ``config.registry.setdefault(MESSAGE_TITLES_KEY, {})[kind] = _("...")``.
+MESSAGE_TITLES_KEY = "loket.dossiers.message_titles"
+
+# A message's delivery state, as the handler reads it.
+DELIVERY_STATES = {
+    outbox.PENDING: _("waiting to be sent"),
+    outbox.RETRYING: _("failed, will be retried"),
+    outbox.DELIVERING: _("being sent"),
+    outbox.DELIVERED: _("delivered"),
+    outbox.DEAD: _("not delivered"),
+    outbox.DISCARDED: _("cancelled"),
+}
+# Badge colour class per state; the words above carry the meaning.
+DELIVERY_BADGES = {
+    outbox.DELIVERED: "ok", outbox.DEAD: "error", outbox.DISCARDED: "muted",
+    outbox.RETRYING: "warning",
+}
+
+
+HISTORY_KEY = "loket.dossiers.history"
+
+
+def share_history(request, dossier, history) -> None:
+    """Hand the history the page already read to :func:`transitions` (no second query)."""
+    request.environ.setdefault(HISTORY_KEY, {})[dossier.id] = history
+
+
+def transitions(request, dossier) -> list[TimelineEntry]:
+    locale = request.locale_name
+    workflow = workflow_of(dossier)
+    history = request.environ.get(HISTORY_KEY, {}).get(dossier.id)
+    entries = []
+    for entry in history if history is not None else history_of(request.dbsession, dossier):
+        transition = workflow.transitions.get(entry.transition)
+        state = workflow.states.get(entry.to_state)
+        entries.append(TimelineEntry(
+            occurred=entry.occurred, kind="transition",
+            title=localized(transition.title, locale) if transition else entry.transition,
+            detail=entry.comment or "",
+            actor=entry.actor.name if entry.actor else SYSTEM_NAME,
+            status=localized(state.title, locale) if state else entry.to_state,
+        ))
+    return entries
+
+
+def documents(request, dossier) -> list[TimelineEntry]:
+    translate = request.localizer.translate
+    docs = dossier["documenten"].all()  # the page's own list: no query of its own
+    authors = _names(request.dbsession, {d.created_by_id for d in docs} - {None})
+    return [
+        TimelineEntry(
+            occurred=document.created, kind="document",
+            title=translate(_("Document added: ${title}", mapping={"title": document.title})),
+            actor=authors.get(document.created_by_id, ""),
+            link=request.resource_path(document),
+        )
+        for document in docs
+    ]
+
+
+def message_title(request, message: OutboxMessage) -> str:
+    """What a message was, in plain words (never the address it went to)."""
+    translate = request.localizer.translate
+    payload = message.payload or {}
+    if message.kind == "dosis.push":
+        return translate(_("Status passed on to DOSIS and Mijn Burgerprofiel"))
+    if message.kind == "email" and payload.get("purpose") == "mention":
+        return translate(_("E-mail to a colleague about a note"))
+    if message.kind == "email":
+        return translate(_("E-mail to the applicant: ${subject}",
+                           mapping={"subject": payload.get("subject", "")}))
+    if message.kind == "sms":
+        return translate(_("Text message to the applicant"))
+    title = request.registry.get(MESSAGE_TITLES_KEY, {}).get(message.kind)
+    if title is not None:
+        return translate(title)
+    return translate(_("Message to an outside system (${kind})", mapping={"kind": message.kind}))
+
+
+def messages(request, dossier) -> list[TimelineEntry]:
+    translate = request.localizer.translate
+    rows = request.dbsession.scalars(
+        select(OutboxMessage).where(OutboxMessage.dossier_id == dossier.id)
+        .order_by(OutboxMessage.id))
+    return [
+        TimelineEntry(
+            occurred=message.created, kind="message", title=message_title(request, message),
+            actor=SYSTEM_NAME, status=translate(DELIVERY_STATES.get(message.status,
+                                                                     message.status)),
+            extra={"badge": DELIVERY_BADGES.get(message.status, "pending"),
+                   "attempts": message.attempts},
+        )
+        for message in rows
+    ]
+
+
+def _names(dbsession, user_ids) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    # Columns, not users: a user would bring their roles along (one more query).
+    rows = dbsession.execute(select(User.id, User.given_name, User.family_name)
+                             .where(User.id.in_(user_ids)))
+    return {row.id: f"{row.given_name} {row.family_name}".strip() for row in rows}
+
+
+def includeme(config):
+    config.add_timeline_source("transitions", transitions)
+    config.add_timeline_source("documents", documents)
+    config.add_timeline_source("messages", messages)

@@ -1,0 +1,1 @@
+"""Links with outside systems: one sub-package per system, each with its simulator."""

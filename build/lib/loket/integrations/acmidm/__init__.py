@@ -1,0 +1,1 @@
+"""ACM/IDM, the Flemish government's login (OpenID Connect): personas and the simulator."""

@@ -1,0 +1,84 @@
+"""External advice over HTTP: the ``advies-api`` plug-in of kind ``advice``.
+
+Settings (``loket.integrations.advice = advies-api``)::
+
+    loket.integrations.advies-api.base_url = https://advies.example.be     (the service's API)
+    loket.integrations.advies-api.api_key = …             (sent as Authorization: Bearer)
+    loket.integrations.advies-api.service = fod-sociale-zekerheid   (code stored on requests)
+    loket.integrations.advies-api.title = FOD Sociale Zekerheid
+    loket.integrations.advies-api.client_id = fod-advies  (its ACM/IDM client for callbacks)
+
+The service's API (served by :mod:`.simulator` for development)::
+
+    POST {base_url}/api/v1/adviesvragen                       → 202 {"id": …}
+         {"request_id", "dossier", "question", "due", "callback_url", "fields", "documents"}
+    POST {base_url}/api/v1/adviesvragen/{request_id}/herinnering   → 202
+    GET  {base_url}/api/v1/status                             → 200 {"status": "ok"}
+
+Each POST carries the outbox message's ``Idempotency-Key`` (the same on every retry), so the
+service accepts a request once. It answers later by calling ``callback_url`` with an ACM/IDM
+access token with the scope ``loket.callbacks.advies``.
+"""
+
+from dataclasses import replace
+
+import colander
+import requests
+
+from loket.advice.external import ExternalService, add_external_service
+from loket.integrations.registry import Kind, Plugin
+from loket.outbox import http
+
+NAME = "advies-api"
+OUTBOX_KIND = "advice.api"
+PROBE_TIMEOUT = 2.0
+
+
+class AdviceApiOptions(colander.MappingSchema):
+    base_url = colander.SchemaNode(colander.String(), validator=colander.url)
+    api_key = colander.SchemaNode(colander.String(), validator=colander.Length(min=1))
+    service = colander.SchemaNode(colander.String(), missing="fod-sociale-zekerheid",
+                                  validator=colander.Regex(r"^[a-z0-9-]{2,64}$"))
+    title = colander.SchemaNode(colander.String(), missing="FOD Sociale Zekerheid")
+    client_id = colander.SchemaNode(colander.String(), missing="fod-advies")
+
+
+def make_deliverer(options: dict):
+    base = options["base_url"].rstrip("/")
+
+    def deliver(message, context):
+        """POST the payload's ``json`` to ``base_url + path``; the key comes from the settings,
+        never from the stored payload."""
+        payload = message.payload
+        request = {"url": base + payload["path"], "json": payload["json"],
+                   "headers": {"Authorization": f"Bearer {options['api_key']}"}}
+        http.deliver(replace(message, payload=request), context)
+
+    deliver.__name__ = "deliver_advice_api"
+    return deliver
+
+
+def setup(config, options):
+    config.add_outbox_deliverer(OUTBOX_KIND, make_deliverer(options))
+    add_external_service(config.registry, ExternalService(
+        code=options["service"], title=options["title"], client_id=options["client_id"],
+        outbox_kind=OUTBOX_KIND))
+
+
+def check(options) -> dict:
+    try:
+        response = requests.get(options["base_url"].rstrip("/") + "/api/v1/status",
+                                timeout=PROBE_TIMEOUT)
+    except requests.RequestException as exc:
+        return {"status": "error", "error": type(exc).__name__}
+    if response.status_code != 200:
+        return {"status": "error", "error": f"HTTP {response.status_code}"}
+    return {"status": "ok"}
+
+
+PLUGIN = Plugin(kind=Kind.ADVICE, name=NAME, title="Advies via API (FOD Sociale Zekerheid)",
+                options=AdviceApiOptions(), setup=setup, check=check)
+
+
+def includeme(config):
+    config.add_integration(PLUGIN)

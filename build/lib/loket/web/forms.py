@@ -1,0 +1,77 @@
+"""Deform 3 inside Jinja2 pages: translated through Pyramid, with CSP nonces on its scripts."""
+
+import re
+from pathlib import Path
+
+import colander
+import deform
+from deform.template import BOOLEAN_HTML_ATTRS, ZPTTemplateLoader
+from markupsafe import Markup
+from pyramid.csrf import get_csrf_token
+from pyramid.i18n import get_localizer
+from pyramid.threadlocal import get_current_request
+from translationstring import ChameleonTranslate
+
+_SCRIPT_TAG = re.compile(r"<script(?=[\s>])")
+
+
+def _translator(term):
+    request = get_current_request()
+    if request is None:
+        return term.interpolate() if hasattr(term, "interpolate") else term
+    return get_localizer(request).translate(term)
+
+
+@colander.deferred
+def _csrf_token(node, kw):
+    return get_csrf_token(kw["request"])
+
+
+class CSRFSchema(colander.Schema):
+    """Base of every form schema: carries the CSRF token Pyramid checks before the view runs.
+
+    Bind the schema with ``request=request``."""
+
+    csrf_token = colander.SchemaNode(
+        colander.String(), widget=deform.widget.HiddenWidget(), default=_csrf_token,
+        missing=colander.drop,
+    )
+
+
+class RendererFactory(deform.ZPTRendererFactory):
+    """Deform's renderer, with ``autofocus`` a boolean attribute: Deform's radio and checkbox
+    templates write ``autofocus="False"`` on every option but the first otherwise, which a
+    browser reads as "focus here" and so scrolls a long page to that form on load."""
+
+    def __init__(self, search_path, translator=None):
+        super().__init__(search_path, translator=translator)
+        self.loader = ZPTTemplateLoader(
+            search_path=search_path, auto_reload=True, debug=False, encoding="utf-8",
+            translate=ChameleonTranslate(translator),
+            boolean_attributes=BOOLEAN_HTML_ATTRS | {"autofocus"})
+
+
+# Our overrides of Deform's templates, before Deform's own.
+TEMPLATES = str(Path(__file__).parent / "deform_templates")
+
+
+def configure_deform():
+    search_path = deform.Form.default_renderer.loader.search_path
+    if TEMPLATES not in search_path:
+        search_path = (TEMPLATES, *search_path)
+    deform.Form.set_default_renderer(RendererFactory(search_path, translator=_translator))
+
+
+def render_form(request, form, **kw) -> Markup:
+    """Render a Deform form for a Jinja2 page. Deform's own widget scripts get the request's
+    CSP nonce; the markup is Deform's (escaped by Chameleon), so no user input can add one."""
+    return _with_nonce(request, form.render(**kw))
+
+
+def render_failure(request, failure: deform.ValidationFailure) -> Markup:
+    """Redisplay a form with its errors next to the fields and what the user typed."""
+    return _with_nonce(request, failure.render())
+
+
+def _with_nonce(request, html: str) -> Markup:
+    return Markup(_SCRIPT_TAG.sub(f'<script nonce="{request.csp_nonce}"', html))  # noqa: S704

@@ -1,0 +1,62 @@
+"""Where each role starts: the pages a feature offers as someone's work, in the main menu and
+as the landing page after login.
+
+A feature registers its page with ``config.add_start_page``; a user sees (and lands on the
+first of) the pages whose permission they hold on the root and whose ``applies`` test, if any,
+passes. So an adviser lands on the advice requests, a handler on the workbench, and a role
+whose pages come with a later feature lands on the home page instead of an empty list.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pyramid.i18n import TranslationString
+
+INTROSPECTION_CATEGORY = "loket start pages"
+
+
+@dataclass(frozen=True)
+class StartPage:
+    name: str  # the view name under the root: /<name>
+    title: TranslationString
+    permission: str
+    order: int = 100  # lower first: the landing page is the first that applies
+    applies: Callable | None = None  # (request) -> bool, when the permission alone is not enough
+    landing: bool = True  # False: only a menu entry (e.g. the citizen's notification settings)
+
+    @property
+    def path(self) -> str:
+        return f"/{self.name}"
+
+
+def add_start_page(config, name: str, title, permission, *, order: int = 100,
+                   applies: Callable | None = None, landing: bool = True):
+    page = StartPage(name, title, str(permission), order, applies, landing)
+    introspectable = config.introspectable(INTROSPECTION_CATEGORY, name, str(title),
+                                           INTROSPECTION_CATEGORY)
+    introspectable["page"] = page
+
+    def register():
+        pages = config.registry.setdefault("loket.start_pages", [])
+        pages.append(page)
+        pages.sort(key=lambda p: (p.order, p.name))
+
+    config.action(("loket.start_page", name), register, introspectables=(introspectable,))
+
+
+def start_pages(request) -> list[StartPage]:
+    """The pages the current user may use, in order; none for a visitor."""
+    if request.user is None:
+        return []
+    return [p for p in request.registry.get("loket.start_pages", ())
+            if request.has_permission(p.permission, request.root)
+            and (p.applies is None or p.applies(request))]
+
+
+def landing_path(request) -> str:
+    return next((p.path for p in start_pages(request) if p.landing), "/")
+
+
+def includeme(config):
+    config.add_directive("add_start_page", add_start_page)
+    config.add_request_method(start_pages, "start_pages", reify=True)

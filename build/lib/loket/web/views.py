@@ -1,0 +1,125 @@
+"""Pages every visitor can reach (home, language choice) and the error pages."""
+
+import logging
+import os
+
+from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
+from pyramid.httpexceptions import HTTPBadRequest, HTTPFound
+from pyramid.location import lineage
+from pyramid.renderers import render_to_response
+from pyramid.response import FileResponse
+from pyramid.view import (
+    exception_view_config,
+    forbidden_view_config,
+    notfound_view_config,
+    view_config,
+)
+
+from loket.i18n import LANGUAGES, LOCALE_COOKIE, _
+from loket.resources import Root
+from loket.security import PUBLIC, Permission
+from loket.web.redirects import safe_local_path
+
+log = logging.getLogger(__name__)
+
+
+def wants_json(request) -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    offers = request.accept.acceptable_offers(["text/html", "application/json"])
+    return bool(offers) and offers[0][0] == "application/json"
+
+
+def error_response(request, status: int, title, message):
+    """An error as a page (HTML) or as ``{"error": …}`` (API), translated."""
+    request.response.status = status
+    localizer = request.localizer
+    if wants_json(request):
+        request.response.content_type = "application/json"
+        request.response.json_body = {
+            "error": {"status": status, "title": localizer.translate(title),
+                      "message": localizer.translate(message)}
+        }
+        return request.response
+    return render_to_response(
+        "error.jinja2", {"title": title, "message": message, "status": status},
+        request=request, response=request.response,
+    )
+
+
+@view_config(context=Root, renderer="home.jinja2", permission=PUBLIC, request_method="GET")
+def home(context, request):
+    return {}
+
+
+@view_config(context=Root, name="favicon.ico", permission=PUBLIC, request_method="GET")
+def favicon(context, request):
+    """Browsers ask for /favicon.ico whatever the page says: answer it, not a 404 per visit."""
+    path = os.path.join(request.registry["loket.static_dir"], "favicon.ico")
+    response = FileResponse(path, request=request, content_type="image/vnd.microsoft.icon")
+    response.cache_control.max_age = 24 * 3600
+    return response
+
+
+@view_config(context=Root, name="taal", permission=PUBLIC, request_method="GET")
+def choose_language(context, request):
+    """A plain link sets the language cookie: no server-side state, so no CSRF token needed."""
+    language = request.GET.get("kies")
+    target = safe_local_path(request.GET.get("terug"), default="/")
+    response = HTTPFound(location=target)
+    if language in LANGUAGES:
+        response.set_cookie(LOCALE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True, secure=request.scheme == "https")
+    return response
+
+
+@view_config(route_name="deform_jquery2", permission=PUBLIC)
+@notfound_view_config()
+def not_found(request):
+    return error_response(
+        request, 404, _("Page not found"),
+        _("This page does not exist, or you do not have access to it."),
+    )
+
+
+@forbidden_view_config()
+def forbidden(exc, request):
+    """Not logged in: to the login. Logged in but not allowed to see it: 404, so nobody learns
+    whether someone else's dossier exists."""
+    if request.user is None:
+        if wants_json(request):
+            return error_response(request, 401, _("Login required"),
+                                  _("Log in to use this part of the API."))
+        return HTTPFound(location=request.resource_path(request.root, "aanmelden",
+                                                        query={"terug": request.path_qs}))
+    context = request.context
+    hidden = any(getattr(r, "hide_when_forbidden", False) for r in lineage(context))
+    if hidden and not request.has_permission(Permission.VIEW, context):
+        return not_found(request)
+    return error_response(request, 403, _("Not allowed"),
+                          _("You are not allowed to do this."))
+
+
+@exception_view_config(BadCSRFToken)
+@exception_view_config(BadCSRFOrigin)
+def csrf_failed(exc, request):
+    return error_response(
+        request, 400, _("Form expired"),
+        _("The form was sent without a valid security token. Go back, reload the page and "
+          "try again."),
+    )
+
+
+@exception_view_config(HTTPBadRequest)
+def bad_request(exc, request):
+    return error_response(request, 400, _("Bad request"), exc.detail or exc.explanation)
+
+
+@exception_view_config(Exception)
+def server_error(exc, request):
+    # Generic on purpose: no traceback or data leaves the server (the log has the details).
+    log.exception("unhandled error on %s", request.path)
+    return error_response(
+        request, 500, _("Something went wrong"),
+        _("Your request could not be completed. Nothing was changed. Try again later."),
+    )

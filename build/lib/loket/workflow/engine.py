@@ -1,0 +1,167 @@
+"""The one service that moves dossiers through their workflow.
+
+Views, the API, callbacks and the worker all call :func:`perform`. It checks, in order: the
+caller's version counter (optimistic locking), that the transition leaves the current state,
+that the actor holds one of its roles on this dossier, its guard conditions, and a comment
+where one is required. Then it notifies :class:`BeforeTransition` (a subscriber may veto by
+raising :class:`TransitionRefused`), changes the state, writes the history entry and the audit
+event, and notifies :class:`AfterTransition` (the outbox subscribes here). The UPDATE carries
+the version counter, so of two concurrent transitions exactly one succeeds.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from loket.audit.models import AuditEvent
+from loket.i18n import _
+from loket.security import Role, role_principal, team_principal, user_principal
+from loket.workflow.conditions import CONDITIONS
+from loket.workflow.definition import SYSTEM, State, Transition, Workflow, workflows
+from loket.workflow.models import HistoryEntry
+
+
+class TransitionRefused(Exception):
+    """Not allowed now; ``message`` is a translation string for the user. Nothing changed."""
+
+    status = 400
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+class TransitionForbidden(TransitionRefused):
+    status = 403
+
+
+class TransitionConflict(TransitionRefused):
+    """Someone else changed the dossier first."""
+
+    status = 409
+
+
+@dataclass
+class Actor:
+    """Who performs a transition: a user with their principals, or the system."""
+
+    user: object | None
+    principals: frozenset[str]
+
+    @classmethod
+    def system(cls):
+        return cls(None, frozenset({SYSTEM}))
+
+    @property
+    def is_system(self):
+        return self.user is None
+
+
+@dataclass
+class BeforeTransition:
+    dossier: object
+    transition: Transition
+    actor: Actor
+    dbsession: object
+    registry: object
+
+
+@dataclass
+class AfterTransition:
+    dossier: object
+    transition: Transition
+    actor: Actor
+    dbsession: object
+    registry: object
+    from_state: str
+    history: HistoryEntry
+
+
+def workflow_of(dossier) -> Workflow:
+    return workflows()[dossier.type_version.workflow]
+
+
+def role_principals(dossier, role: str) -> list[str]:
+    """The principals that hold ``role`` on this dossier."""
+    if role == "applicant":
+        return [user_principal(dossier.applicant_id)]
+    if role == "handler":
+        return [team_principal(dossier.team.code)]
+    if role == SYSTEM:
+        return [SYSTEM]
+    return [role_principal(Role(role))]
+
+
+def holds_role(actor: Actor, dossier, roles) -> bool:
+    return any(p in actor.principals for role in roles for p in role_principals(dossier, role))
+
+
+def current_state(dossier) -> State:
+    return workflow_of(dossier).states[dossier.state]
+
+
+def refusal(dossier, transition: Transition, actor: Actor):
+    """Why ``actor`` cannot perform ``transition`` now (a translation string), or ``None``."""
+    if dossier.state not in transition.sources:
+        return TransitionRefused(_("This step is not possible in the dossier's current state."))
+    if not holds_role(actor, dossier, transition.roles):
+        return TransitionForbidden(_("You may not take this step on this dossier."))
+    for name in transition.conditions:
+        reason = CONDITIONS[name](dossier)
+        if reason is not None:
+            return TransitionRefused(reason)
+    return None
+
+
+def available_transitions(dossier, actor: Actor) -> list[tuple[Transition, object]]:
+    """Transitions out of the current state that the actor holds a role for, each with the
+    reason it is blocked (``None`` when it can be taken now)."""
+    workflow = workflow_of(dossier)
+    result = []
+    for transition in workflow.transitions_from(dossier.state):
+        if holds_role(actor, dossier, transition.roles):
+            problem = refusal(dossier, transition, actor)
+            result.append((transition, problem.message if problem else None))
+    return result
+
+
+def perform(registry, dbsession, dossier, transition_name: str, actor: Actor,
+            expected_version: int | None, comment: str = ""):
+    """Perform a transition, or raise a :class:`TransitionRefused` and change nothing."""
+    if expected_version is not None and expected_version != dossier.version:
+        raise TransitionConflict(_("This dossier was changed by someone else in the meantime. "
+                                   "Reload the page and try again."))
+    workflow = workflow_of(dossier)
+    transition = workflow.transitions.get(transition_name)
+    if transition is None:
+        raise TransitionRefused(_("This step does not exist."))
+    problem = refusal(dossier, transition, actor)
+    if problem is not None:
+        raise problem
+    comment = (comment or "").strip()
+    if transition.comment_required and not comment:
+        raise TransitionRefused(_("Give a reason for this step."))
+
+    registry.notify(BeforeTransition(dossier, transition, actor, dbsession, registry))
+    from_state = dossier.state
+    target = workflow.states[transition.target]
+    dossier.state = target.name
+    if target.outcome:
+        dossier.outcome = target.outcome
+    entry = HistoryEntry(dossier_id=dossier.id, transition=transition.name,
+                         from_state=from_state, to_state=target.name, comment=comment,
+                         actor_id=None if actor.is_system else actor.user.id)
+    dbsession.add(entry)
+    dbsession.add(AuditEvent(
+        actor_id=entry.actor_id, action="dossier.transition", object_type="dossier",
+        object_id=dossier.reference,
+        details={"transition": transition.name, "from": from_state, "to": target.name},
+    ))
+    try:
+        dbsession.flush()
+    except StaleDataError as exc:
+        raise TransitionConflict(_("This dossier was changed by someone else in the meantime. "
+                                   "Reload the page and try again.")) from exc
+    registry.notify(AfterTransition(dossier, transition, actor, dbsession, registry,
+                                    from_state, entry))
+    return entry

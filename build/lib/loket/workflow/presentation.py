@@ -1,0 +1,57 @@
+"""What the pages and the API show of a dossier's workflow: state, steps, history, deadlines."""
+
+from sqlalchemy import select
+
+from loket.db import utcnow
+from loket.security import principals_for
+from loket.workflow.deadlines import dossier_deadlines
+from loket.workflow.engine import Actor, available_transitions, workflow_of
+from loket.workflow.models import HistoryEntry
+
+
+def actor_for(request) -> Actor:
+    user = request.user
+    return Actor(user, frozenset(principals_for(user) if user is not None else ()))
+
+
+def localized(texts: dict, locale: str) -> str:
+    return texts.get(locale) or texts.get("nl") or ""
+
+
+def state_title(dossier, locale: str) -> str:
+    return localized(workflow_of(dossier).states[dossier.state].title, locale)
+
+
+def history_of(dbsession, dossier) -> list[HistoryEntry]:
+    return list(dbsession.scalars(
+        select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id)
+        .order_by(HistoryEntry.occurred, HistoryEntry.id)
+    ))
+
+
+def workflow_view(request, dossier) -> dict:
+    """Everything the dossier pages need about the workflow, in the request's language."""
+    locale = request.locale_name
+    workflow = workflow_of(dossier)
+    state = workflow.states[dossier.state]
+    history = history_of(request.dbsession, dossier)
+    return {
+        "state": state,
+        "state_title": localized(state.title, locale),
+        "citizen_text": localized(state.citizen_text, locale),
+        "steps": [
+            {"transition": t, "title": localized(t.title, locale), "blocked": blocked}
+            for t, blocked in available_transitions(dossier, actor_for(request))
+        ],
+        "history": [
+            {"entry": h, "title": localized(workflow.states[h.to_state].title, locale),
+             "step": localized(workflow.transitions[h.transition].title, locale)
+             if h.transition in workflow.transitions else h.transition}
+            for h in history
+        ],
+        "deadlines": [
+            {"deadline": d, "title": localized(d.title, locale)}
+            for d in dossier_deadlines(dossier, history, workflow, utcnow())
+        ],
+        "today": utcnow().date(),
+    }

@@ -1,0 +1,39 @@
+"""The handlers' worklists: ``/werkbank`` (and ``/api/v1/werkbank``), full-text search,
+assignment, the dossiers' deadlines and the daily reminder.
+
+Interfaces for other packages:
+
+- :func:`loket.worklists.assignment.assign` ``(request, dossiers, handler, expected=None)``;
+- :func:`loket.dossiers.queries.worklist` / ``worklist_counts`` (lists, filters, keyset);
+- ``Dossier.due`` is kept current here (after every transition and by the worker job);
+- ``dossier_search`` is kept current by a session event (:mod:`loket.worklists.search`).
+"""
+
+from pyramid.settings import asbool
+
+from loket.i18n import _
+from loket.security import Permission, Role
+from loket.workflow.engine import AfterTransition
+
+STATIC_NAME = "werkbank-static"
+
+
+def handles_dossiers(request) -> bool:
+    """The workbench lists a team's dossiers: of use to whoever handles for a team."""
+    return request.user.has_role(Role.HANDLER)
+
+
+def includeme(config):
+    from loket.worklists import deadlines, search, timeline
+
+    search.watch()
+    config.add_subscriber(deadlines.after_transition, AfterTransition)
+    config.add_worker_job("worklists.deadlines", deadlines.JOB_INTERVAL, deadlines.deadline_job)
+    config.add_timeline_source("assignments", timeline.assignment_entries)
+    # Cached only where the site is served as in production (like the catalogue's script).
+    cache = 3600 if asbool(config.get_settings().get("loket.hsts")) else 0
+    config.add_static_view(STATIC_NAME, "loket:worklists/static", cache_max_age=cache)
+    config.add_start_page("werkbank", _("Workbench"), Permission.WORK, order=20,
+                          applies=handles_dossiers)
+    config.scan(".views")
+    config.scan(".api")

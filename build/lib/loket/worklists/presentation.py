@@ -1,0 +1,109 @@
+"""What the page and the API share: reading a worklist request and describing its rows."""
+
+from datetime import date
+
+from loket.dossiers.queries import DATE_FIELDS, LISTS, SORTS, Filters, Viewer, handler_team_ids
+from loket.i18n import _
+from loket.workflow.presentation import localized, state_title
+
+LIST_TITLES = {
+    "mijn": _("My dossiers"),
+    "team": _("My team"),
+    "vrij": _("Unassigned"),
+    "advies": _("Waiting for advice"),
+    "te-laat": _("Overdue"),
+    "deze-week": _("Due this week"),
+}
+SORT_TITLES = {
+    "termijn": _("Deadline"),
+    "gewijzigd": _("Last changed"),
+    "ingediend": _("Submitted"),
+    "referentie": _("Reference"),
+}
+NO_HANDLER = "geen"
+
+
+def viewer_of(request) -> Viewer:
+    return Viewer(request.user.id, handler_team_ids(request.user))
+
+
+def _date(value):
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _handler(value):
+    if value == NO_HANDLER:
+        return NO_HANDLER
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def filters_from(params, default_list: str = "team") -> Filters:
+    """The filters of a query string; a value that makes no sense is left out (the page) —
+    the API's document refuses such values before this runs."""
+    chosen = params.get("lijst")
+    sort = params.get("sorteer")
+    date_field = params.get("datum")
+    return Filters(
+        list=chosen if chosen in LISTS else default_list,
+        sort=sort if sort in SORTS else "termijn",
+        type_code=params.get("type") or None,
+        state=params.get("status") or None,
+        handler=_handler(params.get("behandelaar")),
+        date_field=date_field if date_field in DATE_FIELDS else "ingediend",
+        date_from=_date(params.get("van")),
+        date_to=_date(params.get("tot")),
+        search=(params.get("zoek") or "").strip()[:200],
+        cursor=params.get("na") or None,
+    )
+
+
+def query_of(filters: Filters, **changes) -> dict:
+    """The query string for these filters (links to other lists, sorts and the next page)."""
+    values = {
+        "lijst": filters.list, "sorteer": filters.sort, "type": filters.type_code,
+        "status": filters.state, "behandelaar": filters.handler,
+        "datum": filters.date_field if (filters.date_from or filters.date_to) else None,
+        "van": filters.date_from.isoformat() if filters.date_from else None,
+        "tot": filters.date_to.isoformat() if filters.date_to else None,
+        "zoek": filters.search or None, **changes,
+    }
+    return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def time_left(due: date | None, today: date):
+    """"nog 5 dagen", "vandaag", "3 dagen te laat" (a translation string), or None."""
+    if due is None:
+        return None
+    days = (due - today).days
+    if days == 0:
+        return _("due today")
+    if days == 1:
+        return _("1 day left")
+    if days > 1:
+        return _("${count} days left", mapping={"count": days})
+    if days == -1:
+        return _("1 day overdue")
+    return _("${count} days overdue", mapping={"count": -days})
+
+
+def type_title(dossier, locale: str) -> str:
+    return localized((dossier.type_version.definition or {}).get("title") or {}, locale)
+
+
+def describe(row, locale: str, today: date) -> dict:
+    dossier = row.dossier
+    return {
+        "dossier": dossier,
+        "type_title": type_title(dossier, locale),
+        "state_title": state_title(dossier, locale),
+        "time_left": time_left(dossier.due, today),
+        "overdue": dossier.due is not None and dossier.due < today,
+        "advice_waiting": row.advice_waiting,
+        "completion_requested": row.completion_requested,
+    }

@@ -1,0 +1,155 @@
+"""The workbench: the handler's worklists (``/werkbank``), and assigning dossiers from them."""
+
+from dataclasses import replace
+from urllib.parse import parse_qsl, urlencode
+
+from pyramid.httpexceptions import HTTPFound
+from pyramid.view import exception_view_config, view_config
+from sqlalchemy import select
+
+from loket.dossiers.models import Dossier
+from loket.dossiers.queries import (
+    COUNT_LIMIT,
+    LISTS,
+    SORTS,
+    BadCursor,
+    closed_states,
+    colleagues,
+    dossier_types,
+    worklist,
+    worklist_counts,
+)
+from loket.i18n import _
+from loket.identity.models import User
+from loket.resources import Root
+from loket.security import Permission
+from loket.web.views import error_response
+from loket.workflow.definition import workflows
+from loket.workflow.presentation import localized
+from loket.worklists.assignment import AssignmentRefused, assign
+from loket.worklists.presentation import (
+    LIST_TITLES,
+    NO_HANDLER,
+    SORT_TITLES,
+    describe,
+    filters_from,
+    query_of,
+    viewer_of,
+)
+
+ME = "ik"
+
+
+def page_of(request, viewer, filters):
+    """A page of the list; a cursor that is not ours starts at the top."""
+    try:
+        return worklist(request.dbsession, viewer, filters)
+    except BadCursor:
+        return worklist(request.dbsession, viewer, replace(filters, cursor=None))
+
+
+def open_states(locale: str) -> list[tuple[str, str]]:
+    closed = closed_states()
+    titles = {}
+    for workflow in workflows().values():
+        for state in workflow.states.values():
+            if state.name not in closed:
+                titles.setdefault(state.name, localized(state.title, locale))
+    return sorted(titles.items(), key=lambda item: item[1])
+
+
+def _count_text(count: int) -> str:
+    return f"{COUNT_LIMIT}+" if count > COUNT_LIMIT else str(count)
+
+
+@view_config(context=Root, name="werkbank", permission=Permission.WORK,
+             renderer="loket:dossiers/templates/workbench.jinja2", request_method="GET")
+def workbench(context, request):
+    viewer = viewer_of(request)
+    filters = filters_from(request.GET)
+    # A search looks for one dossier: its lists are not counted (a common name would match
+    # thousands of dossiers in every list).
+    counts = None if filters.search else worklist_counts(request.dbsession, viewer, filters)
+    if "lijst" not in request.GET and counts and counts["mijn"]:
+        filters.list = "mijn"  # one's own dossiers first, when there are any
+    page = page_of(request, viewer, filters)
+    locale = request.locale_name
+    return {
+        "teams": request.user.teams,
+        "has_teams": bool(viewer.team_ids),
+        "filters": filters,
+        "lists": [{"code": code, "title": LIST_TITLES[code],
+                   "count": counts[code] if counts else None,
+                   "count_text": _count_text(counts[code]) if counts else "",
+                   "query": query_of(filters, lijst=code)} for code in LISTS],
+        "list_title": LIST_TITLES[filters.list],
+        "sorts": [(code, SORT_TITLES[code]) for code in SORTS],
+        "rows": [describe(row, locale, viewer.today) for row in page.rows],
+        "next_query": query_of(filters, na=page.next_cursor) if page.next_cursor else None,
+        "first_query": query_of(filters) if filters.cursor else None,
+        "back_query": urlencode(query_of(filters)),
+        "colleagues": colleagues(request.dbsession, viewer.team_ids),
+        "types": [(code, localized(title, locale)) for code, title
+                  in dossier_types(request.dbsession)],
+        "states": open_states(locale),
+        "me": ME,
+        "no_handler": NO_HANDLER,
+    }
+
+
+def parse_selection(values) -> dict[str, int | None]:
+    """``reference:version`` pairs (the version the user saw) from the form."""
+    selection = {}
+    for value in values:
+        reference, _sep, version = value.partition(":")
+        selection[reference.strip()] = int(version) if version.isdigit() else None
+    return selection
+
+
+def load_dossiers(dbsession, references) -> list[Dossier]:
+    """The dossiers, in the order asked; an unknown reference is refused like a foreign one."""
+    found = {d.reference: d for d in dbsession.scalars(
+        select(Dossier).where(Dossier.reference.in_(list(references))))}
+    for reference in references:
+        if reference not in found:
+            raise AssignmentRefused(
+                _("Dossier ${reference} is not one of your team's dossiers.",
+                  mapping={"reference": reference[:20]}), None, status=404)
+    return [found[r] for r in references]
+
+
+def chosen_handler(request, value):
+    """``ik`` (me), ``geen`` (nobody) or a user id; AssignmentRefused otherwise."""
+    if value == ME:
+        return request.user
+    if value == NO_HANDLER:
+        return None
+    user = request.dbsession.get(User, int(value)) if (value or "").isdigit() else None
+    if user is None:
+        raise AssignmentRefused(_("Choose a colleague to assign the dossiers to."))
+    return user
+
+
+@view_config(context=Root, name="werkbank", permission=Permission.WORK, request_method="POST")
+def assign_from_workbench(context, request):
+    """The bulk form (checkboxes ``dossier`` + ``behandelaar``) or one row's "take" button
+    (``neem``)."""
+    if request.POST.get("neem"):
+        selection, handler = parse_selection([request.POST["neem"]]), request.user
+    else:
+        selection = parse_selection(request.POST.getall("dossier"))
+        handler = chosen_handler(request, request.POST.get("behandelaar"))
+    dossiers = load_dossiers(request.dbsession, list(selection)) if selection else []
+    changed = assign(request, dossiers, handler,
+                     {r: v for r, v in selection.items() if v is not None})
+    request.session.flash(request.localizer.translate(
+        _("${count} dossier(s) assigned.", mapping={"count": changed})))
+    # Back to the same list: rebuilt from known parameters only, never a URL from the form.
+    back = query_of(filters_from(dict(parse_qsl(request.POST.get("terug", "")))))
+    return HTTPFound(location=request.resource_path(context, "werkbank", query=back))
+
+
+@exception_view_config(AssignmentRefused)
+def assignment_refused(exc, request):
+    """Refused: say why. The transaction is rolled back, so nothing changed."""
+    return error_response(request, exc.status, _("The dossiers were not assigned"), exc.message)
