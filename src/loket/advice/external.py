@@ -3,8 +3,8 @@
 A plug-in of kind ``advice`` (e.g. :mod:`loket.integrations.advice_api`) returns an
 :class:`ExternalService` from its ``setup`` (the kind's interface,
 :class:`loket.plugins.kinds.AdviceService`). Loket then offers the service in the request
-form and, for each request and reminder, enqueues an outbox message of the service's ``outbox_kind``, whose deliverer the
-plug-in registered. The service answers through the callback
+form and, for each request and reminder, enqueues an outbox message of the service's
+``outbox_kind``, whose deliverer the plug-in registered. The service answers through the callback
 ``POST /api/v1/dossiers/<ref>/adviezen/<n>/antwoord`` with a token of ``client_id``.
 """
 
