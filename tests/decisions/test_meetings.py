@@ -50,7 +50,8 @@ def test_the_handler_proposes_the_draft_to_the_next_open_meeting(testapp, login,
     assert ready.state == "geagendeerd"
     [item] = dbsession.scalars(select(AgendaItem).where(AgendaItem.dossier_id == ready.id))
     next_meeting = services.next_open_meeting(dbsession, services.body_of(dbsession, ready))
-    assert item.meeting_id == next_meeting.id and item.meeting.body.code == services.body_code_of(ready)
+    assert item.meeting_id == next_meeting.id
+    assert item.meeting.body.code == services.body_code_of(ready)
     dossier_page = testapp.get(f"/dossiers/{ready.reference}")
     assert "On the agenda" in dossier_page.text or "agenda" in dossier_page.text
     meeting_page_as_handler = testapp.get(f"/zittingen/{item.meeting_id}", status=403)
