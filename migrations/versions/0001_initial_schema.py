@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 12:41:48.981861
+Create Date: 2026-12-03 12:45:41.597470
 """
 
 import sqlalchemy as sa

@@ -53,7 +53,7 @@ def test_the_handler_proposes_the_draft_to_the_next_open_meeting(testapp, login,
     assert item.meeting_id == next_meeting.id
     assert item.meeting.body.code == services.body_code_of(ready)
     dossier_page = testapp.get(f"/dossiers/{ready.reference}")
-    assert "On the agenda" in dossier_page.text or "agenda" in dossier_page.text
+    assert "Op de agenda van het" in dossier_page.text
     meeting_page_as_handler = testapp.get(f"/zittingen/{item.meeting_id}", status=403)
     assert meeting_page_as_handler.status_int == 403
 
@@ -75,7 +75,7 @@ def test_an_unknown_template_variable_is_shown_at_preview_and_nothing_is_propose
     dossier = factories.dossier(team=team, type_version=version, state="klaar_voor_beslissing")
     login(handler)
     page = testapp.get(f"/dossiers/{dossier.reference}/beslissing", status=422)
-    assert "inkomen" in page.text and "motivation, line 2" in page.text
+    assert "inkomen" in page.text and "motivation, regel 2" in page.text
     assert "voorstel" not in page.forms
     assert dossier.state == "klaar_voor_beslissing"
 
@@ -91,8 +91,8 @@ def test_proposing_to_a_closed_or_past_meeting_is_refused(testapp, login, handle
     dbsession.flush()
     login(handler)
     form = testapp.get(f"/dossiers/{ready.reference}/beslissing").forms["voorstel"]
-    for meeting, message in ((past, "past"), (closed, "closed"),
-                             (held_meeting, "Choose a meeting of the")):
+    for meeting, message in ((past, "in het verleden"), (closed, "afgesloten"),
+                             (held_meeting, "Kies een zitting van het")):
         form["meeting"].force_value(str(meeting.id))
         assert message in form.submit(status=400).text
     dbsession.expire_all()
@@ -116,7 +116,7 @@ def test_the_generic_step_cannot_go_around_the_draft(testapp, login, handler, re
     response = testapp.post(f"/dossiers/{ready.reference}/stap", {
         "csrf_token": form_token(testapp), "transition": "agenderen", "version": ready.version},
         status=400)
-    assert "Propose" in response.text
+    assert "Voorleggen" in response.text
     assert ready.state == "klaar_voor_beslissing"
 
 
@@ -170,7 +170,7 @@ def test_two_secretaries_at_once_one_wins_the_other_keeps_her_entries(
     assert item.status == "approved" and other.status == "proposed"
     assert len(list(dbsession.scalars(select(Decision)))) == 1
     # The page shows the winner's outcome and keeps her entries for the rest: saved again.
-    assert "Recorded" in response.text
+    assert "Geregistreerd" in response.text
     response.forms["notulen"].submit(status=302)
     dbsession.expire_all()
     assert other.status == "approved" and item.status == "approved"
@@ -184,7 +184,7 @@ def test_bad_votes_and_an_empty_amendment_change_nothing(testapp, login, secreta
     form = record_form(testapp, held_meeting)
     form[f"outcome-{item.id}"] = "amended"
     response = form.submit(status=400)
-    assert "amendment" in response.text
+    assert "amendement" in response.text
     form = record_form(testapp, held_meeting)
     form[f"outcome-{item.id}"] = "approved"
     form[f"for-{item.id}"] = "veel"
@@ -201,7 +201,7 @@ def test_a_meeting_not_yet_started_cannot_be_recorded(testapp, login, secretary,
     login(secretary)
     form = record_form(testapp, meeting)
     form[f"outcome-{item.id}"] = "approved"
-    assert "not started" in form.submit(status=400).text
+    assert "nog niet begonnen" in form.submit(status=400).text
 
 
 def test_closing_the_agenda(testapp, login, secretary, dbsession, bodies):
