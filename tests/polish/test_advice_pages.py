@@ -7,7 +7,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from loket.advice.external import SERVICES_KEY, ExternalService
+from loket.advice import panel
+from loket.advice.external import ExternalService
 from loket.advice.models import AdviceRequest
 from loket.advice.panel import asked_of
 from loket.demo import load_demo_data
@@ -52,9 +53,10 @@ def test_the_advice_page_formats_what_is_shared(testapp, login, dbsession, demo)
     assert "1420" not in shared and "Factuurbedrag" not in shared
 
 
-def test_an_outside_service_is_named_by_its_title():
+def test_an_outside_service_is_named_by_its_title(monkeypatch):
     service = ExternalService("fod-sociale-zekerheid", "FOD Sociale Zekerheid", "c", "k")
-    request = SimpleNamespace(registry={SERVICES_KEY: {service.code: service}})
+    monkeypatch.setattr(panel, "external_services", lambda registry: {service.code: service})
+    request = SimpleNamespace(registry=None)
     advice = SimpleNamespace(team=None, service="fod-sociale-zekerheid", email=None)
     assert asked_of(request, advice) == "FOD Sociale Zekerheid"
     gone = SimpleNamespace(team=None, service="opgeheven-dienst", email=None)
