@@ -88,8 +88,7 @@ def test_without_a_preference_the_profile_address_is_offered_and_can_be_adopted(
     assert "jan@example.org" not in str(audit.details)  # the trail names fields, not addresses
 
 
-def test_another_address_replaces_the_old_one_only_when_asked(testapp, dbsession, jan,
-                                                             magda_on):  # noqa: F811
+def test_another_address_replaces_the_old_one_when_asked(testapp, dbsession, jan, magda_on):  # noqa: F811, E501
     _prefer(dbsession, jan, "oud@example.org")
     path = start(testapp)
     fill_everything(testapp, path)  # the e-mail field now says jan@example.org
@@ -102,8 +101,8 @@ def test_another_address_replaces_the_old_one_only_when_asked(testapp, dbsession
     assert _preference(dbsession, jan).email == "jan@example.org"
 
 
-def test_the_address_adopted_is_the_draft_s_never_a_posted_one(testapp, dbsession, jan,
-                                                              magda_on):  # noqa: F811
+def test_the_address_adopted_is_the_draft_s(testapp, dbsession, jan, magda_on):  # noqa: F811
+    """Never one posted with the request."""
     _prefer(dbsession, jan, "oud@example.org")
     path = start(testapp)
     submit_step(testapp, path, 1, {"email": "jan@example.org"})
