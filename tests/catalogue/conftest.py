@@ -66,7 +66,9 @@ def live_catalogue(app, app_settings, tmp_path_factory):
     engine = get_engine(settings)
     token = secrets.token_urlsafe(32)
     with transaction.manager:
-        dbsession = get_tm_session(get_session_factory(engine), transaction.manager)
+        # The app's registry: its features validate their sections of the shipped types.
+        dbsession = get_tm_session(get_session_factory(engine, app.registry),
+                                   transaction.manager)
         types = {t.code: t for t in load_shipped(dbsession)}
         from loket.catalogue.services import new_concept
 
