@@ -95,8 +95,9 @@ def dossier_summary(request, dossier: Dossier) -> dict:
     }
 
 
-def dossier_page(request, visible):
-    """One page of the dossiers matching ``visible`` (a WHERE clause), newest first.
+def dossier_page(request, visible, permission=Permission.VIEW):
+    """One page of the dossiers matching ``visible`` (a WHERE clause), newest first; each
+    item also passes ``permission``, the permission of the list's item view.
 
     Keyset on (created, id): both never change, so a dossier edited while a client pages
     through the list neither disappears nor shows up twice (ordering by ``modified`` would).
@@ -120,7 +121,7 @@ def dossier_page(request, visible):
     ).all()
     page, more = rows[:limit], len(rows) > limit
     # A list is an access decision too: never an item its own permission would refuse.
-    visible_page = [d for d in page if request.has_permission(Permission.VIEW, d)]
+    visible_page = [d for d in page if request.has_permission(permission, d)]
     this_query = {k: v for k, v in request.GET.items() if k in ("limit", "cursor")}
     return {
         "items": [dossier_summary(request, d) for d in visible_page],
