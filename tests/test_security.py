@@ -157,7 +157,10 @@ def test_handler_sees_own_team_only(testapp, login, factories):
 
 @pytest.mark.parametrize("path", ["/dossiers/2026-999999", "/dossiers/../../etc/passwd",
                                   "/zittingen/x", "/nergens", "/dossiers/x/documenten/abc"])
-def test_unknown_urls_give_a_404_page(testapp, path):
+def test_unknown_urls_give_a_404_page(testapp, login, factories, path):
+    # Logged in: an anonymous caller is sent to the login below /dossiers, present or not
+    # (tests/hardening/test_existence.py).
+    login(factories.citizen())
     response = testapp.get(path, status=404)
     assert "Pagina niet gevonden" in response.text or "Page not found" in response.text
 

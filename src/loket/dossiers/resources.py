@@ -10,6 +10,8 @@ class DossierContainer:
     """``/dossiers``: looks a dossier up by its reference."""
 
     __name__ = "dossiers"
+    # Anonymous callers get the login for a missing dossier too: no probing of references.
+    ask_login_when_absent = True
 
     def __init__(self, parent, request):
         self.__parent__ = parent
