@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from loket.dossiers.models import CHILDREN_KEY, Dossier
+from loket.web.inputs import parse_id
 
 
 class DossierContainer:
@@ -40,10 +41,11 @@ class NumberedChildren:
         self.dossier = dossier
 
     def __getitem__(self, name):
-        if not name.isdigit():
+        number = parse_id(name)  # bounded: 25 digits would overflow the column in SQL
+        if number is None:
             raise KeyError(name)
         child = object_session(self.dossier).scalar(select(self.model).where(
-            self.model.dossier_id == self.dossier.id, self.model.number == int(name)))
+            self.model.dossier_id == self.dossier.id, self.model.number == number))
         if child is None:
             raise KeyError(name)
         return self.adopt(child)

@@ -4,6 +4,7 @@ import os
 
 from jinja2 import pass_context
 from pyramid.settings import asbool
+from pyramid.tweens import EXCVIEW, INGRESS
 
 from loket.i18n import DEFAULT_LOCALE, FILTERS, LANGUAGES
 from loket.security import Permission
@@ -46,6 +47,9 @@ def includeme(config):
     config.add_request_method(csp_nonce, reify=True)
     config.include(".start")  # config.add_start_page: each role's work in the menu and at login
     config.add_tween("loket.web.headers.security_headers_tween_factory")
+    # A URL that is not UTF-8 breaks every reader of the path, the error page's too.
+    config.add_tween("loket.web.inputs.utf8_url_tween_factory", under=INGRESS)
+    config.add_tween("loket.web.inputs.bad_url_tween_factory", under=EXCVIEW)
     configure_deform()
 
     cache = 0 if not asbool(settings.get("loket.hsts")) else 3600
