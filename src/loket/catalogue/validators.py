@@ -18,8 +18,8 @@ _THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f€]")
 # What LocaleDecimal reads, after the noise is gone: digits with one decimal separator
 # (1420,5 or 1420.50), or points grouping threes with an optional decimal comma (1.420,50).
-_PLAIN_NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
-_GROUPED_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
+_PLAIN_NUMBER = re.compile(r"^-?[0-9]+([.,][0-9]+)?$")
+_GROUPED_NUMBER = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?$")
 _MAX_NUMBER_LENGTH = 40
 POSTCODE = re.compile(r"^[1-9][0-9]{3}$")
 
