@@ -61,8 +61,9 @@ lint: $(STAMP)
 
 test: install lint test-sqlite test-postgresql
 
+# Coverage is measured on the SQLite run (browser tests included) with a floor.
 test-sqlite: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --cov=loket --cov-report= --cov-fail-under=90 $(PYTEST_ARGS)
 
 test-postgresql: install
 	LOKET_TEST_POSTGRESQL='$(LOKET_TEST_POSTGRESQL)' $(BIN)/pytest -m 'not browser' $(PYTEST_ARGS)

@@ -64,7 +64,12 @@ def add_worker_job(config, name: str, interval: float, job) -> None:
 
     A job opens its own short transactions, is safe to run twice (two workers may both run
     it) and returns what it did by name (``{"purged_drafts": 3}``), which the worker logs."""
-    config.registry.setdefault(JOBS_KEY, {})[name] = (float(interval), job)
+    def register():
+        config.registry.setdefault(JOBS_KEY, {})[name] = (float(interval), job)
+
+    item = config.introspectable("loket worker jobs", name, name, "loket worker job")
+    item["interval"] = float(interval)
+    config.action((JOBS_KEY, name), register, introspectables=(item,))
 
 
 def worker_jobs(registry) -> dict:

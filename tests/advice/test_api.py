@@ -7,9 +7,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from loket.advice.external import ExternalService, add_external_service
+from loket.advice.external import ExternalService
 from loket.advice.models import AdviceRequest
 from loket.callbacks.models import InboundCallback
+from loket.plugins.registry import IMPLEMENTATIONS_KEY, Kind
 from tests.advice.conftest import Scene, says
 from tests.api import test_tokens
 from tests.api.test_tokens import bearer, fetch_token
@@ -77,11 +78,11 @@ def test_create_refuses_bad_input(testapp, login, scene: Scene, dbsession):
 
 
 @pytest.fixture
-def external(api_provider, bearer_app):
-    """The bearer app knows the service (ACM/IDM's simulator knows its client, fod-advies)."""
-    add_external_service(bearer_app.registry, SERVICE)
-    yield
-    bearer_app.registry["loket.advice.services"].pop(SERVICE.code, None)
+def external(api_provider, bearer_app, monkeypatch):
+    """The bearer app's advice plug-in is this service (ACM/IDM's simulator knows its client,
+    fod-advies)."""
+    chosen = dict(bearer_app.registry.get(IMPLEMENTATIONS_KEY, {}), **{Kind.ADVICE: [SERVICE]})
+    monkeypatch.setitem(bearer_app.registry, IMPLEMENTATIONS_KEY, chosen)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def test_confirm_then_withdraw(testapp, own, dbsession):
     assert own.state == "stopgezet"
     assert "Your application was withdrawn." in response.follow().text
     event = dbsession.scalars(select(AuditEvent).where(
-        AuditEvent.action == "dossier.transition")).one()
+        AuditEvent.action == "dossier.transition", AuditEvent.object_id == own.reference)).one()
     assert event.details["transition"] == "stopzetten"
 
 

@@ -12,6 +12,7 @@ from loket.dossiers import staff
 from loket.dossiers.models import Dossier
 from loket.i18n import _
 from loket.security import Permission
+from loket.web.forms import posted_version
 from loket.web.views import error_response, not_found
 
 FORM_KEY = "loket.admissibility.form"  # a refused POST's values and error, for the panel
@@ -58,12 +59,6 @@ def _due(value: str) -> date | None:
             _("The date to answer by is not a valid date.")) from None
 
 
-def _version(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
 
 @view_config(context=Dossier, name="ontvankelijkheid", permission=Permission.ACT,
              request_method="POST")
@@ -78,7 +73,7 @@ def decide(context, request):
         services.decide(request, context, values["decision"],
                         reason_code=values["reason_code"], text_=values["text"],
                         document_codes=values["document_codes"], due=_due(values["due"]),
-                        expected_version=_version(post.get("version")))
+                        expected_version=posted_version(post.get("version")))
     except services.AdmissibilityRefused as refused:
         return _redisplay(request, context, values, refused.message)
     except services.TransitionRefused as refused:  # the engine's or the completion's refusal

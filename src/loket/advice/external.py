@@ -1,15 +1,16 @@
 """External advice services, as plug-ins of kind ``advice`` make them known to Loket.
 
-A plug-in (e.g. :mod:`loket.integrations.advice_api`) calls :func:`add_external_service` in
-its ``setup``. Loket then offers the service in the request form and, for each request and
-reminder, enqueues an outbox message of the service's ``outbox_kind``, whose deliverer the
-plug-in registered. The service answers through the callback
+A plug-in of kind ``advice`` (e.g. :mod:`loket.integrations.advice_api`) returns an
+:class:`ExternalService` from its ``setup`` (the kind's interface,
+:class:`loket.plugins.kinds.AdviceService`). Loket then offers the service in the request
+form and, for each request and reminder, enqueues an outbox message of the service's
+``outbox_kind``, whose deliverer the plug-in registered. The service answers through the callback
 ``POST /api/v1/dossiers/<ref>/adviezen/<n>/antwoord`` with a token of ``client_id``.
 """
 
 from dataclasses import dataclass
 
-SERVICES_KEY = "loket.advice.services"
+from loket.plugins.registry import Kind, implementations
 
 
 @dataclass(frozen=True)
@@ -20,12 +21,9 @@ class ExternalService:
     outbox_kind: str  # the plug-in's deliverer
 
 
-def add_external_service(registry, service: ExternalService) -> None:
-    registry.setdefault(SERVICES_KEY, {})[service.code] = service
-
-
 def external_services(registry) -> dict[str, ExternalService]:
-    return registry.get(SERVICES_KEY, {})
+    """The services the settings chose, by code."""
+    return {service.code: service for service in implementations(registry, Kind.ADVICE)}
 
 
 def request_id(advice) -> str:

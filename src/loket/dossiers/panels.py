@@ -53,15 +53,23 @@ class PanelVariables(dict):
         return super().__getattribute__(name)
 
 
+def _register(config, key, category, name, value):
+    def register():
+        config.registry.setdefault(key, {})[name] = value
+
+    item = config.introspectable(f"loket {category}s", name, name, f"loket {category}")
+    config.action((key, name), register, introspectables=(item,))
+
+
 def add_dossier_panel(config, name, template, compute, order=100, audience="staff"):
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}")
-    config.registry.setdefault(PANELS_KEY, {})[name] = Panel(name, template, compute, order,
-                                                             audience)
+    _register(config, PANELS_KEY, "dossier panel", name,
+              Panel(name, template, compute, order, audience))
 
 
 def add_timeline_source(config, name, entries):
-    config.registry.setdefault(TIMELINE_KEY, {})[name] = entries
+    _register(config, TIMELINE_KEY, "timeline source", name, entries)
 
 
 def panels_for(request, dossier, audience: str) -> list[dict]:

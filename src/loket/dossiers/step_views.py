@@ -6,23 +6,17 @@ from pyramid.view import exception_view_config, view_config
 from loket.dossiers.models import Dossier
 from loket.i18n import _
 from loket.security import Permission
+from loket.web.forms import posted_version
 from loket.web.views import error_response
 from loket.workflow.engine import TransitionRefused, perform, workflow_of
 from loket.workflow.presentation import actor_for
 from loket.workflow.steps import step_handler
 
 
-def _version(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @view_config(context=Dossier, name="stap", permission=Permission.ACT, request_method="POST")
 def take_step(context, request):
     """POST transition, version, comment: perform it and go back to the dossier page."""
-    version = _version(request.POST.get("version"))
+    version = posted_version(request.POST.get("version"))
     if version is None:
         raise TransitionRefused(_("The form is incomplete. Reload the page and try again."))
     transition = request.POST.get("transition", "")

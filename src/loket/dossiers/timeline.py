@@ -16,9 +16,18 @@ from loket.workflow.engine import workflow_of
 from loket.workflow.presentation import history_of, localized
 
 SYSTEM_NAME = "Loket"
-# Other packages name their own outbox kinds in plain words:
-# ``config.registry.setdefault(MESSAGE_TITLES_KEY, {})[kind] = _("...")``.
+# Packages name their outbox messages in plain words: config.add_message_title(kind, title,
+# purpose=None), ``title(payload)`` a translation string (payload["purpose"] narrows it down).
 MESSAGE_TITLES_KEY = "loket.dossiers.message_titles"
+
+
+def add_message_title(config, kind: str, title, purpose: str | None = None):
+    def register():
+        config.registry.setdefault(MESSAGE_TITLES_KEY, {})[(kind, purpose)] = title
+
+    name = f"{kind}/{purpose}" if purpose else kind
+    item = config.introspectable("loket message titles", name, name, "loket message title")
+    config.action((MESSAGE_TITLES_KEY, kind, purpose), register, introspectables=(item,))
 
 # A message's delivery state, as the handler reads it.
 DELIVERY_STATES = {
@@ -82,18 +91,10 @@ def message_title(request, message: OutboxMessage) -> str:
     """What a message was, in plain words (never the address it went to)."""
     translate = request.localizer.translate
     payload = message.payload or {}
-    if message.kind == "dosis.push":
-        return translate(_("Status passed on to DOSIS and Mijn Burgerprofiel"))
-    if message.kind == "email" and payload.get("purpose") == "mention":
-        return translate(_("E-mail to a colleague about a note"))
-    if message.kind == "email":
-        return translate(_("E-mail to the applicant: ${subject}",
-                           mapping={"subject": payload.get("subject", "")}))
-    if message.kind == "sms":
-        return translate(_("Text message to the applicant"))
-    title = request.registry.get(MESSAGE_TITLES_KEY, {}).get(message.kind)
+    titles = request.registry.get(MESSAGE_TITLES_KEY, {})
+    title = titles.get((message.kind, payload.get("purpose"))) or titles.get((message.kind, None))
     if title is not None:
-        return translate(title)
+        return translate(title(payload))
     return translate(_("Message to an outside system (${kind})", mapping={"kind": message.kind}))
 
 
@@ -124,6 +125,7 @@ def _names(dbsession, user_ids) -> dict[int, str]:
 
 
 def includeme(config):
+    config.add_directive("add_message_title", add_message_title)
     config.add_timeline_source("transitions", transitions)
     config.add_timeline_source("documents", documents)
     config.add_timeline_source("messages", messages)

@@ -183,7 +183,7 @@ class OIDCClient:
             raise ProviderUnavailable(f"token_endpoint_http_{response.status_code}")
         if response.status_code != 200:
             error = _json_object(response, None) or {}
-            raise LoginError(f"token_refused_{_code(error.get('error'))}")
+            raise LoginError(f"token_refused_{safe_code(error.get('error'))}")
         tokens = _json_object(response, ProviderUnavailable("token_endpoint_invalid_json"))
         if not isinstance(tokens.get("id_token"), str):
             raise TokenRejected("id_token_missing")
@@ -219,7 +219,7 @@ class OIDCClient:
         except ExpiredTokenError as exc:
             raise TokenRejected("id_token_expired") from exc
         except ClaimError as exc:
-            raise TokenRejected(f"id_token_{_code(exc.claim)}") from exc
+            raise TokenRejected(f"id_token_{safe_code(exc.claim)}") from exc
         # iat judged with exp (a provider chooses its tokens' lifetime), not a fixed age.
         iat, exp = claims["iat"], claims["exp"]
         if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (iat, exp)) \
@@ -297,7 +297,7 @@ def _json_object(response, error: Exception | None) -> dict | None:
     return data
 
 
-def _code(value) -> str:
+def safe_code(value) -> str:
     """A provider-chosen error code, cut down to something safe for the audit trail."""
     text = re.sub(r"[^a-z0-9_]", "", str(value or "unknown").lower().replace(",", "_"))[:40]
     return text or "unknown"
@@ -353,7 +353,7 @@ def finish(request) -> tuple[dict, dict]:
     client = get_client(request)
     client.check_issuer_parameter(params)  # error answers carry it too (RFC 9207 §2)
     if "error" in params:
-        error = _code(params.get("error"))
+        error = safe_code(params.get("error"))
         if error == "access_denied":
             raise LoginError("provider_access_denied",
                              _("You cancelled the login, so you were not logged in."),

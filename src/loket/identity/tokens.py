@@ -48,7 +48,7 @@ from loket.audit.models import AuditEvent
 from loket.db import utcnow
 from loket.i18n import _
 from loket.identity.models import RevokedToken
-from loket.identity.oidc import ALGORITHMS, LEEWAY, ProviderUnavailable
+from loket.identity.oidc import ALGORITHMS, LEEWAY, ProviderUnavailable, safe_code
 from loket.security import client_principal, client_principals, principals_for, scope_principal
 from loket.web.openapi import API_PREFIX
 
@@ -172,7 +172,7 @@ class BearerTokenValidator:
         except ExpiredTokenError as exc:
             raise TokenRejected("expired") from exc
         except ClaimError as exc:
-            raise TokenRejected(f"claim_{_code(exc.claim)}") from exc
+            raise TokenRejected(f"claim_{safe_code(exc.claim)}") from exc
         return self._client(claims, dbsession)
 
     def _client(self, claims: dict, dbsession) -> ApiClient:
@@ -219,10 +219,6 @@ class BearerTokenValidator:
         if kid not in {key.kid for key in keys}:
             raise TokenRejected("unknown_key")
         return keys
-
-
-def _code(value) -> str:
-    return re.sub(r"[^a-z0-9_]", "", str(value).lower())[:40] or "unknown"
 
 
 def bearer_token(request) -> str | None:

@@ -16,6 +16,9 @@ def includeme(config):
     from loket.notifications.subscriber import notify_applicant
 
     config.add_subscriber(notify_applicant, AfterTransition)
+    config.add_message_title("email", lambda payload: _(
+        "E-mail to the applicant: ${subject}", mapping={"subject": payload.get("subject", "")}))
+    config.add_message_title("sms", lambda payload: _("Text message to the applicant"))
     config.add_start_page("meldingen", _("Notifications"), Permission.OWN_DOSSIERS, order=11,
                           landing=False)
     config.scan(".views")

@@ -33,6 +33,8 @@ KIND_TITLES = {
     Kind.SIGNING: _("Signing"),
     Kind.DELIVERY: _("Delivery of letters"),
     Kind.ACCOUNTING: _("Accounting"),
+    Kind.BANK_STATEMENTS: _("Bank statements"),
+    Kind.ADVICE: _("Advice from outside services"),
 }
 
 

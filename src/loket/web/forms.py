@@ -149,3 +149,12 @@ class MemoryTmpStore(dict):
 
     def preview_url(self, uid):
         return None
+
+
+def posted_version(value) -> int | None:
+    """The version counter a form posted back (optimistic locking), or None when it is not a
+    number (the service then refuses: the form is incomplete)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -56,6 +56,7 @@ from joserfc.jwk import KeySet, RSAKey
 from pyramid.exceptions import ConfigurationError
 from webob import Request, Response
 
+from loket.identity.tokens import api_audience as loket_api_audience
 from loket.integrations.acmidm.personas import BY_KEY, PERSONAS, ROLE_CLAIM, TEAMS
 from loket.settings import is_production
 
@@ -107,9 +108,9 @@ API_SCOPES = frozenset().union(*(c.scopes for c in API_CLIENTS.values()))
 
 
 def api_audience(settings) -> str:
-    """The ``aud`` of access tokens for Loket's API (Loket checks the same setting)."""
-    return settings.get("loket.api.audience") or (
-        settings.get("loket.public_url", "http://localhost:6543").rstrip("/") + "/api")
+    """The ``aud`` of access tokens for Loket's API: Loket's own rule, with the development
+    address when the settings name none."""
+    return loket_api_audience({"loket.public_url": "http://localhost:6543", **settings})
 
 DEFAULT_ACR = "urn:be:vlaanderen:authmech:eid"
 ACR_LABELS = {

@@ -25,7 +25,7 @@ from dataclasses import replace
 import colander
 import requests
 
-from loket.advice.external import ExternalService, add_external_service
+from loket.advice.external import ExternalService
 from loket.outbox import http
 from loket.plugins.registry import Kind, Plugin
 
@@ -60,10 +60,8 @@ def make_deliverer(options: dict):
 
 def setup(config, options):
     config.add_outbox_deliverer(OUTBOX_KIND, make_deliverer(options))
-    service = ExternalService(code=options["service"], title=options["title"],
-                              client_id=options["client_id"], outbox_kind=OUTBOX_KIND)
-    add_external_service(config.registry, service)
-    return service
+    return ExternalService(code=options["service"], title=options["title"],
+                           client_id=options["client_id"], outbox_kind=OUTBOX_KIND)
 
 
 def check(options) -> dict:

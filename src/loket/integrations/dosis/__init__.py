@@ -11,6 +11,7 @@ small Mijn Burgerprofiel page.
 
 import functools
 
+from loket.i18n import _
 from loket.integrations.dosis.client import DosisClient
 from loket.integrations.dosis.deliver import CLIENT_KEY, deliver
 from loket.integrations.dosis.options import DosisOptions
@@ -49,6 +50,8 @@ def includeme(config):
     from loket.integrations.dosis import definition
 
     config.add_integration(PLUGIN)
+    config.add_message_title(KIND, lambda payload: _(
+        "Status passed on to DOSIS and Mijn Burgerprofiel"))
     # Every type's definition maps its states to DOSIS codes, whether DOSIS is chosen or not.
     config.add_definition_section(definition.KEY, definition.validate,
                                   default=definition.default)

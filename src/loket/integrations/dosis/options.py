@@ -4,6 +4,8 @@ from urllib.parse import urlsplit
 
 import colander
 
+from loket.plugins.options import http_url
+
 # The DOSIS scope for pushing dossier statuses (Qmino/dosis-connector, DosisConstanten).
 SCOPE = "DosisImport"
 # The DOSIS API page documents this path; the public reference connector posted to
@@ -11,13 +13,6 @@ SCOPE = "DosisImport"
 UPLOAD_PATH = "/api/v2/dosis/dossiers"
 POLL_SECONDS = 300.0
 
-
-def _http_url(node, value):
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise colander.Invalid(node, "must be an http(s) URL")
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise colander.Invalid(node, "must be a plain URL (no credentials, query or fragment)")
 
 
 def _path(node, value):
@@ -34,9 +29,9 @@ def _urn(node, value):
 
 class DosisOptions(colander.MappingSchema):
     # The OAuth token endpoint; also the audience of our client assertion.
-    token_url = colander.SchemaNode(colander.String(), validator=_http_url)
+    token_url = colander.SchemaNode(colander.String(), validator=http_url)
     # Where /api/v2/dosis/... lives.
-    base_url = colander.SchemaNode(colander.String(), validator=_http_url,
+    base_url = colander.SchemaNode(colander.String(), validator=http_url,
                                    preparer=lambda value: value.rstrip("/")
                                    if isinstance(value, str) else value)
     client_id = colander.SchemaNode(colander.String(), validator=colander.Length(1, 200))

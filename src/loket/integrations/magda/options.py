@@ -23,23 +23,16 @@ Without ``base_url`` every service needs its ``url.<Naam>``; with it, each defau
 
 import os
 import re
-from urllib.parse import urlsplit
 
 import colander
 
 from loket.integrations.magda.client import DEFAULT_IPCAL_CODES
 from loket.integrations.magda.soap import SERVICES
+from loket.plugins.options import http_url
 
 PURPOSE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 IPCAL_CODE = re.compile(r"^[0-9]{4}$")
 
-
-def _http_url(node, value):
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise colander.Invalid(node, "must be an http(s) URL")
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise colander.Invalid(node, "must be a plain URL (no credentials, query or fragment)")
 
 
 def _purposes(node, value):
@@ -66,7 +59,7 @@ class _Words(colander.SequenceSchema):
 
 
 class MagdaOptions(colander.MappingSchema):
-    base_url = colander.SchemaNode(colander.String(), validator=_http_url, missing="",
+    base_url = colander.SchemaNode(colander.String(), validator=http_url, missing="",
                                    preparer=lambda v: v.rstrip("/") if isinstance(v, str) else v)
     # Afzender/Identificatie and Hoedanigheid, as MAGDA's onboarding gave them.
     identificatie = colander.SchemaNode(colander.String(), validator=colander.Length(1, 200))
@@ -120,7 +113,7 @@ class MagdaOptions(colander.MappingSchema):
                 problems[f"url.{naam}"] = "Required (or set base_url)"
                 continue
             try:
-                _http_url(self, url)
+                http_url(self, url)
             except colander.Invalid as invalid:
                 problems[f"url.{naam}"] = invalid.msg
             endpoints[naam] = url
