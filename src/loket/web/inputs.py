@@ -50,8 +50,13 @@ def utf8_url_tween_factory(handler, registry):
     itself decode strictly and would raise; :func:`bad_url_tween_factory` answers 400."""
 
     def utf8_url_tween(request):
-        if not url_is_valid_utf8(request.environ):
-            request.environ.update({"PATH_INFO": "/", "QUERY_STRING": "", BAD_URL: True})
+        environ = request.environ
+        if not url_is_valid_utf8(environ):
+            path = environ.get("PATH_INFO", "")
+            if not _valid_utf8(path.encode("latin-1", "replace")):
+                # The API's prefix stays, so the 400 is JSON there.
+                path = "/api/" if path.startswith("/api/") else "/"
+            environ.update({"PATH_INFO": path, "QUERY_STRING": "", BAD_URL: True})
         return handler(request)
 
     return utf8_url_tween
