@@ -173,6 +173,10 @@ def test_deform_jquery2_is_never_served(testapp):
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example", "/\\evil.example",
                                     " //evil.example", "https:evil.example", "/\x00//x"])
 def test_language_switch_never_redirects_off_site(testapp, target):
+    if "\x00" in target:  # a control character in a URL is refused before any view (400)
+        assert "Location" not in testapp.get("/taal", {"kies": "en", "terug": target},
+                                             status=400).headers
+        return
     response = testapp.get("/taal", {"kies": "en", "terug": target}, status=302)
     assert response.location in ("http://localhost/", "/")
 

@@ -19,6 +19,10 @@ class DossierContainer:
         self.request = request
 
     def __getitem__(self, reference):
+        # Not a reference (longer than the column, NUL or control characters, which
+        # PostgreSQL refuses in a query): not found, without asking the database.
+        if len(reference) > 16 or not reference.isprintable():
+            raise KeyError(reference)
         dossier = self.request.dbsession.execute(
             select(Dossier).where(Dossier.reference == reference)
         ).scalar_one_or_none()

@@ -1,9 +1,11 @@
-"""Numbers from outside (path segments, query parameters, form fields) before they reach SQL.
+"""Input from outside (path segments, query parameters, form fields) before they reach SQL.
 
 Every database integer column is at most 64 bits (PostgreSQL ``bigint``, SQLite ``INTEGER``):
 a larger number is an ``OverflowError`` or ``DataError`` at execution, a 5,000-digit one a
 ``ValueError`` in ``int()`` itself. Callers treat ``None`` as "no such object" or bad input.
 """
+
+import re
 
 MAX_ID = 2**63 - 1
 MAX_DIGITS = len(str(MAX_ID))
@@ -34,11 +36,23 @@ def _valid_utf8(raw: bytes) -> bool:
 def url_is_valid_utf8(environ) -> bool:
     """Whether the path and every part of the query string decode as UTF-8 (WSGI hands
     them over as latin-1 text of the raw bytes)."""
+    path = environ.get("PATH_INFO", "").encode("latin-1", "replace")
+    return _valid_utf8(path) and _valid_utf8(_query_bytes(environ))
+
+
+def _query_bytes(environ) -> bytes:
     from urllib.parse import unquote_to_bytes
 
-    path = environ.get("PATH_INFO", "").encode("latin-1", "replace")
     query = environ.get("QUERY_STRING", "").encode("latin-1", "replace")
-    return _valid_utf8(path) and _valid_utf8(unquote_to_bytes(query.replace(b"+", b" ")))
+    return unquote_to_bytes(query.replace(b"+", b" "))
+
+
+# NUL and control characters (tab, newline and CR aside): PostgreSQL refuses NUL in a query.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def query_has_control_characters(environ) -> bool:
+    return bool(_CONTROL_BYTES.search(_query_bytes(environ)))
 
 
 BAD_URL = "loket.url_not_utf8"
@@ -56,7 +70,9 @@ def utf8_url_tween_factory(handler, registry):
             if not _valid_utf8(path.encode("latin-1", "replace")):
                 # The API's prefix stays, so the 400 is JSON there.
                 path = "/api/" if path.startswith("/api/") else "/"
-            environ.update({"PATH_INFO": path, "QUERY_STRING": "", BAD_URL: True})
+            environ.update({"PATH_INFO": path, "QUERY_STRING": "", BAD_URL: "utf-8"})
+        elif query_has_control_characters(environ):
+            environ.update({"QUERY_STRING": "", BAD_URL: "control"})
         return handler(request)
 
     return utf8_url_tween
@@ -68,12 +84,15 @@ def bad_url_tween_factory(handler, registry):
     from pyramid.interfaces import IRootFactory
 
     from loket.i18n import _
+    from loket.web.forms import GARBAGE_MESSAGE
 
     def bad_url_tween(request):
         if request.environ.get(BAD_URL):
             # No traversal happened: the error page's layout gets the root as its context.
             factory = request.registry.queryUtility(IRootFactory)
             request.context = request.root = factory(request)
+            if request.environ[BAD_URL] == "control":
+                raise HTTPBadRequest(GARBAGE_MESSAGE)
             raise HTTPBadRequest(_("This address is not valid: it is not UTF-8 text."))
         return handler(request)
 
