@@ -190,9 +190,9 @@ def test_deform_required_error_is_dutch(request_in):
     # Colander's "Required", from our override (Colander's own nl says just "Verplicht").
     assert "Dit veld is verplicht." in html
     assert '"veel" is geen getal' in html
-    # Deform's error summary, from our override.
-    assert "Er is een probleem met uw formulier" in html
-    assert "De fouten zijn hieronder aangeduid." in html
+    # Loket's one error banner instead of Deform's summary.
+    assert "Sommige antwoorden kloppen nog niet." in html
+    assert "Er is een probleem met" not in html
     assert ">Required<" not in html
     assert "There was a problem with your submission" not in html
 
@@ -201,5 +201,5 @@ def test_deform_required_error_is_english_when_chosen(request_in):
     request_in("en")
     html = failed_form([("name", "")])
     assert "Required" in html
-    assert "There was a problem with your submission" in html
+    assert "Some answers are not right yet." in html
     assert "verplicht" not in html

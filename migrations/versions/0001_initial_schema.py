@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 12:26:09.374282
+Create Date: 2026-12-03 12:45:41.597470
 """
 
 import sqlalchemy as sa
@@ -23,6 +23,18 @@ def upgrade():
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_audit_chain_heads'))
+    )
+    op.create_table('deciding_bodies',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=32), nullable=False),
+    sa.Column('name_nl', sa.String(length=200), nullable=False),
+    sa.Column('name_en', sa.String(length=200), nullable=False),
+    sa.Column('weekday', sa.Integer(), nullable=False),
+    sa.Column('meeting_time', sa.Time(), nullable=False),
+    sa.Column('interval_weeks', sa.Integer(), nullable=False),
+    sa.Column('agenda_closes_days', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_deciding_bodies')),
+    sa.UniqueConstraint('code', name=op.f('uq_deciding_bodies_code'))
     )
     op.create_table('dossier_types',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -140,6 +152,18 @@ def upgrade():
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index('ix_audit_events_object', ['object_type', 'object_id'], unique=False)
 
+    op.create_table('body_members',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('body_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['body_id'], ['deciding_bodies.id'], name=op.f('fk_body_members_body_id_deciding_bodies'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_body_members_user_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_body_members'))
+    )
     op.create_table('deadline_reminders',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -167,6 +191,22 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dossier_type_versions')),
     sa.UniqueConstraint('type_id', 'number', name=op.f('uq_dossier_type_versions_type_id'))
     )
+    op.create_table('meetings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('body_id', sa.Integer(), nullable=False),
+    sa.Column('starts', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('agenda_closes', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('present', sa.JSON(), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['body_id'], ['deciding_bodies.id'], name=op.f('fk_meetings_body_id_deciding_bodies')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meetings')),
+    sa.UniqueConstraint('body_id', 'starts', name=op.f('uq_meetings_body_id'))
+    )
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.create_index('ix_meetings_starts', ['starts'], unique=False)
+
     op.create_table('notification_preferences',
     sa.Column('user_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('by_email', sa.Boolean(), nullable=False),
@@ -239,6 +279,31 @@ def upgrade():
         batch_op.create_index('ix_dossiers_team_handler_state', ['team_id', 'handler_id', 'state'], unique=False)
         batch_op.create_index('ix_dossiers_team_modified', ['team_id', 'modified', 'id'], unique=False)
         batch_op.create_index('ix_dossiers_team_submitted', ['team_id', 'submitted', 'id'], unique=False)
+
+    op.create_table('agenda_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('grounds', sa.Text(), nullable=False),
+    sa.Column('facts', sa.Text(), nullable=False),
+    sa.Column('motivation', sa.Text(), nullable=False),
+    sa.Column('articles', sa.JSON(), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=12, scale=2), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('proposed_by_id', sa.Integer(), nullable=True),
+    sa.Column('proposed', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('continues_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['continues_id'], ['agenda_items.id'], name=op.f('fk_agenda_items_continues_id_agenda_items')),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_agenda_items_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_agenda_items_meeting_id_meetings')),
+    sa.ForeignKeyConstraint(['proposed_by_id'], ['users.id'], name=op.f('fk_agenda_items_proposed_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agenda_items'))
+    )
+    with op.batch_alter_table('agenda_items', schema=None) as batch_op:
+        batch_op.create_index('ix_agenda_items_dossier', ['dossier_id'], unique=False)
+        batch_op.create_index('ix_agenda_items_meeting', ['meeting_id', 'position'], unique=False)
 
     op.create_table('check_results',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -418,6 +483,35 @@ def upgrade():
         batch_op.create_index('ix_advice_requests_dossier_status', ['dossier_id', 'status'], unique=False)
         batch_op.create_index('ix_advice_requests_team_status', ['team_id', 'status', 'due'], unique=False)
 
+    op.create_table('decisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('agenda_item_id', sa.Integer(), nullable=True),
+    sa.Column('body_code', sa.String(length=32), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=True),
+    sa.Column('decided_on', sa.Date(), nullable=False),
+    sa.Column('outcome', sa.String(length=16), nullable=False),
+    sa.Column('amended', sa.Boolean(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('final_text', sa.Text(), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=12, scale=2), nullable=True),
+    sa.Column('votes_for', sa.Integer(), nullable=True),
+    sa.Column('votes_against', sa.Integer(), nullable=True),
+    sa.Column('votes_abstaining', sa.Integer(), nullable=True),
+    sa.Column('publication_uri', sa.String(length=500), nullable=True),
+    sa.Column('delegation_reference', sa.String(length=120), nullable=True),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('recorded', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agenda_item_id'], ['agenda_items.id'], name=op.f('fk_decisions_agenda_item_id_agenda_items')),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_decisions_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_decisions_meeting_id_meetings')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_decisions_recorded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_decisions')),
+    sa.UniqueConstraint('agenda_item_id', name=op.f('uq_decisions_agenda_item_id'))
+    )
+    with op.batch_alter_table('decisions', schema=None) as batch_op:
+        batch_op.create_index('ix_decisions_dossier', ['dossier_id'], unique=False)
+
     op.create_table('document_versions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -464,6 +558,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_document_versions_sha256'))
 
     op.drop_table('document_versions')
+    with op.batch_alter_table('decisions', schema=None) as batch_op:
+        batch_op.drop_index('ix_decisions_dossier')
+
+    op.drop_table('decisions')
     with op.batch_alter_table('advice_requests', schema=None) as batch_op:
         batch_op.drop_index('ix_advice_requests_team_status')
         batch_op.drop_index('ix_advice_requests_dossier_status')
@@ -501,6 +599,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_check_results_dossier_id'))
 
     op.drop_table('check_results')
+    with op.batch_alter_table('agenda_items', schema=None) as batch_op:
+        batch_op.drop_index('ix_agenda_items_meeting')
+        batch_op.drop_index('ix_agenda_items_dossier')
+
+    op.drop_table('agenda_items')
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.drop_index('ix_dossiers_team_submitted')
         batch_op.drop_index('ix_dossiers_team_modified')
@@ -523,8 +626,13 @@ def downgrade():
 
     op.drop_table('role_assignments')
     op.drop_table('notification_preferences')
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.drop_index('ix_meetings_starts')
+
+    op.drop_table('meetings')
     op.drop_table('dossier_type_versions')
     op.drop_table('deadline_reminders')
+    op.drop_table('body_members')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_events_object')
 
@@ -545,5 +653,6 @@ def downgrade():
     op.drop_table('magda_log')
     op.drop_table('integration_status')
     op.drop_table('dossier_types')
+    op.drop_table('deciding_bodies')
     op.drop_table('audit_chain_heads')
     # ### end Alembic commands ###

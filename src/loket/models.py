@@ -7,6 +7,7 @@ from loket.catalogue.models import DossierType, DossierTypeVersion
 from loket.checks.models import CheckResult
 from loket.completion.models import CompletionRequest
 from loket.db import Base
+from loket.decisions.models import AgendaItem, BodyMember, DecidingBody, Decision, Meeting
 from loket.documents.models import Document, DocumentVersion
 from loket.dossiers.models import Dossier, DossierEvent, ReferenceCounter
 from loket.identity.models import RevokedToken, RoleAssignment, Team, User, WebSession
@@ -21,7 +22,8 @@ from loket.worklists.models import DeadlineReminder, DossierSearch
 
 metadata = Base.metadata
 
-__all__ = ["AdviceRequest", "AuditEvent", "CheckResult", "CompletionRequest", "DeadlineReminder",
+__all__ = ["AdviceRequest", "AgendaItem", "BodyMember", "DecidingBody", "Decision", "Meeting",
+           "AuditEvent", "CheckResult", "CompletionRequest", "DeadlineReminder",
            "Document", "DocumentVersion", "Dossier", "DossierEvent", "DossierNote",
            "DossierSearch", "DossierType", "DossierTypeVersion", "HistoryEntry", "InboundCallback",
            "IntegrationStatus", "MagdaConsultation", "Municipality", "NoteMention",

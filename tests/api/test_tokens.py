@@ -448,6 +448,6 @@ def test_a_bearer_token_is_no_login_on_web_pages(api, provider):
 def test_simulator_access_token_switch_is_checked(provider):
     answer = requests.post(provider.issuer + "/_control", json={"access_token": "bogus"},
                            timeout=TIMEOUT)
-    assert answer.status_code == 400 and "access_token" in answer.json()["error"]
+    assert answer.status_code == 400 and "access_token" in answer.json()["switches"]
     assert provider.control(access_token="expired")["switches"]["access_token"] == "expired"
     assert provider.control(reset=True)["switches"]["access_token"] == "normal"

@@ -118,7 +118,7 @@ def test_citizen_applies_and_completes_the_dossier(live, phone, desktop, tmp_pat
     phone.get_by_role("button", name="Volgende").click()
 
     # Documents: one attachment, the contractor's final invoice.
-    phone.get_by_role("heading", level=2, name="Documenten").wait_for()
+    phone.get_by_role("heading", level=2, name="Stap 5 van 6: Documenten").wait_for()
     look(phone)
     invoice = small_pdf(tmp_path / "eindfactuur.pdf", "Eindfactuur Dakwerken Vos")
     phone.get_by_label(re.compile(r"^Bestand\s*: Eindfactuur")).set_input_files(invoice)

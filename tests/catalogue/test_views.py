@@ -312,7 +312,7 @@ def test_invalid_edits_change_nothing_and_list_every_problem(testapp, admin, act
     form = form_of(page, "deel-teksten")
     form.set("nl", "", index=0)
     response = form.submit("opslaan", status=400)
-    assert "Er is een probleem met uw formulier" in response.text
+    assert "Sommige antwoorden kloppen nog niet." in response.text  # the one error banner
 
     # The definition refuses: a field whose name another one has.
     page = testapp.get("/catalogus/testpremie/1/@@bewerken?deel=formulier&lijst=form.steps.0"

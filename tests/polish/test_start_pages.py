@@ -6,7 +6,7 @@ from sqlalchemy import select
 from loket.demo import load_demo_data
 from loket.identity.models import User
 
-MENU_PAGES = {"/mijn-dossiers", "/meldingen", "/werkbank", "/adviezen", "/beheer/"}
+MENU_PAGES = {"/mijn-dossiers", "/meldingen", "/werkbank", "/adviezen", "/beheer/", "/zittingen"}
 
 
 @pytest.fixture
@@ -25,8 +25,8 @@ def _menu(page) -> set[str]:
     ("Els", "/werkbank", {"/werkbank"}),
     ("Nadia", "/adviezen", {"/adviezen"}),  # an adviser, not a handler: no empty workbench
     ("An", "/beheer/", {"/beheer/"}),
-    ("Karin", "/", set()),  # secretariat: its pages come with the decisions feature
-    ("Luc", "/", set()),
+    ("Karin", "/zittingen", {"/zittingen"}),  # secretariat: the meetings (decisions)
+    ("Luc", "/zittingen", {"/zittingen"}),  # signatory: the coming meetings
     ("Pieter", "/", set()),
 ])
 def test_each_role_lands_on_its_work(testapp, login, personas, persona, lands_on, menu):
@@ -43,7 +43,7 @@ def test_each_role_lands_on_its_work(testapp, login, personas, persona, lands_on
 def test_staff_without_a_work_list_are_told_so(testapp, login, personas, dutch):
     from loket.i18n import _
 
-    login(personas["Karin"])
+    login(personas["Pieter"])
     text = " ".join(testapp.get("/").html.get_text(" ").split())
     assert dutch(_("There is no work list for your role yet. Open a dossier from a link or by "
                    "its reference.")) in text

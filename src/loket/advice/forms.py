@@ -14,6 +14,7 @@ from loket.advice.models import (
     UNFAVOURABLE,
 )
 from loket.advice.services import MAX_ANSWER, MAX_QUESTION, NEEDS_TEXT, Shared, Target
+from loket.catalogue.answers import field_labels
 from loket.i18n import _
 from loket.identity.models import RoleAssignment, Team
 from loket.security import Role
@@ -112,7 +113,7 @@ class RequestSchema(CSRFSchema):
 def request_form(request, dossier, action: str) -> deform.Form:
     schema = RequestSchema().bind(
         request=request, targets=target_choices(request, dossier),
-        fields=[(name, name.replace("_", " ").capitalize()) for name in dossier.data or {}],
+        fields=field_labels(dossier, request.locale_name),
         documents=[(str(d.number), d.title) for d in dossier.documents])
     # No autofocus: on the dossier page the form sits below the dossier's content.
     return deform.Form(schema, action=action, formid="adviesvraag", css_class="form",

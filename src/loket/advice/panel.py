@@ -30,8 +30,14 @@ def compute(request, dossier) -> dict | None:
             "services": {s.code: s.title for s in external_services(request.registry).values()}}
 
 
-def _who(advice) -> str:
-    return advice.team.name if advice.team else (advice.service or advice.email or "")
+def asked_of(request, advice) -> str:
+    """Who gives the advice, by name: a team, an outside service's title, or an address."""
+    if advice.team:
+        return advice.team.name
+    if advice.service:
+        service = external_services(request.registry).get(advice.service)
+        return service.title if service else advice.service
+    return advice.email or ""
 
 
 def timeline(request, dossier) -> list[TimelineEntry]:
@@ -39,7 +45,7 @@ def timeline(request, dossier) -> list[TimelineEntry]:
     entries = []
     for advice in dossier["adviezen"].all():
         link = request.resource_path(advice)
-        number = {"number": advice.number, "who": _who(advice)}
+        number = {"number": advice.number, "who": asked_of(request, advice)}
         entries.append(TimelineEntry(
             advice.requested, "advice",
             translate(_("Advice ${number} requested from ${who}", mapping=number)),
@@ -54,7 +60,7 @@ def timeline(request, dossier) -> list[TimelineEntry]:
                 advice.answered, "advice",
                 translate(_("Advice ${number} received from ${who}", mapping=number)),
                 detail=translate(OPINION_TITLES[advice.opinion]),
-                actor=advice.answered_by.name if advice.answered_by else _who(advice),
+                actor=advice.answered_by.name if advice.answered_by else "",
                 link=link))
         if advice.waived:
             entries.append(TimelineEntry(

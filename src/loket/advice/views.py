@@ -8,7 +8,9 @@ from pyramid.view import view_config
 from loket.advice import services
 from loket.advice.forms import OPINION_TITLES, answer_form, request_form, request_of, waive_form
 from loket.advice.models import AdviceRequest
+from loket.advice.panel import asked_of
 from loket.advice.resources import DossierAdvice, SharedDocument, shared_documents, shared_fields
+from loket.catalogue.answers import answer_rows
 from loket.db import utcnow
 from loket.documents.files import FileRejected, check_upload
 from loket.documents.services import add_document
@@ -88,7 +90,9 @@ def waive(context, request):
 
 
 def shared_view(request, advice, document_path) -> dict:
-    return {"fields": shared_fields(advice),
+    # Labelled and formatted by the dossier's form, as the handler's page shows them.
+    return {"fields": answer_rows(request, advice.dossier, shared_fields(advice)),
+            "asked_of": asked_of(request, advice),
             "documents": [(d, document_path(d)) for d in shared_documents(advice)],
             "opinions": OPINION_TITLES, "today": utcnow().date()}
 

@@ -54,6 +54,34 @@ def application_sections(request, dossier) -> list[Section]:
     return sections
 
 
+def form_fields(definition: dict) -> list[dict]:
+    """The top-level fields of a form definition, in the form's order."""
+    return [spec for step in (definition.get("form") or {}).get("steps") or []
+            for spec in step.get("fields") or []]
+
+
+def field_labels(dossier, locale: str) -> list[tuple[str, str]]:
+    """``(name, label)`` of each answer the dossier holds, in the form's order; an answer the
+    form does not (or no longer) know is named by its key."""
+    data = dossier.data or {}
+    specs = [s for s in form_fields(dossier.type_version.definition or {}) if s.get("name") in data]
+    named = [(s["name"], text(s.get("label"), locale) or s["name"]) for s in specs]
+    known = {name for name, _label in named}
+    return named + [(key, key.replace("_", " ").capitalize()) for key in data if key not in known]
+
+
+def answer_rows(request, dossier, names) -> list[Row]:
+    """The answers ``names`` as people read them (labelled, formatted), in the form's order."""
+    locale, translate = request.locale_name, request.localizer.translate
+    data, wanted = dossier.data or {}, set(names)
+    specs = {s.get("name"): s for s in form_fields(dossier.type_version.definition or {})}
+    prefilled = set((dossier.prefill or {}).get("fields") or ())
+    return [_row(specs.get(name) or {"name": name.replace("_", " ").capitalize()}, data[name],
+                 name in prefilled, locale, translate)
+            for name, _label in field_labels(dossier, locale)
+            if name in wanted and name in data]
+
+
 def _row(spec: dict, value, prefilled: bool, locale: str, translate) -> Row:
     label = text(spec.get("label"), locale) or spec.get("name", "")
     if spec.get("type") == "repeat" and isinstance(value, list):

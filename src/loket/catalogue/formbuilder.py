@@ -115,11 +115,20 @@ def field_node(field: dict, locale: str, prefill: dict, today: date) -> colander
             _make_readonly(child)
     elif not field.get("required"):
         node.missing = [] if kind == "repeat" else None
+    if kind == "repeat" and attribute_of(field) == "household" and not readonly and prefill:
+        # The register answered and knows nobody else at the address: say so, rather than
+        # promise its members above an empty list.
+        node.description = _("According to the national register nobody else lives at your "
+                             "address. Does someone live with you all the same? Add them here.")
     attribute = (field.get("prefill") or {}).get("attribute")
     if attribute in AUTOCOMPLETE and not readonly:
         node.widget.attributes = {**(getattr(node.widget, "attributes", None) or {}),
                                   "autocomplete": AUTOCOMPLETE[attribute]}
     return node
+
+
+def attribute_of(field: dict) -> str | None:
+    return (field.get("prefill") or {}).get("attribute")
 
 
 def _dropped(cstruct=colander.null):

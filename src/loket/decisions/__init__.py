@@ -1,13 +1,40 @@
-"""Decisions on dossiers by the college, the council, the vast bureau or a delegated official.
+"""Decisions on dossiers by the college, the council, the vast bureau, the raad voor
+maatschappelijk welzijn or a delegated official.
 
-Today: the minutes software's decision callback (:mod:`.callbacks`).
+- deciding bodies, their members and meeting calendars, meetings and agenda items
+  (:mod:`.models`, :mod:`.services`);
+- the draft decision from the dossier type's template (:mod:`.drafting`), proposed to the
+  next open meeting at ``/dossiers/<ref>/beslissing`` (the step with purpose
+  ``decision.agenda``), or decided there by a delegated official;
+- ``/zittingen``: the meetings, closing an agenda, recording a whole meeting's outcomes;
+- the minutes software's decision callback (:mod:`.callbacks`).
 """
 
+from loket.decisions import drafting
 from loket.decisions.callbacks import PURPOSES
-from loket.security import Permission
+from loket.i18n import _
+from loket.security import Permission, Role
+
+FEATURE_PURPOSES = (*PURPOSES.values(), "decision.agenda", "decision.withdraw",
+                    "decision.approve_delegated", "decision.refuse_delegated")
 
 
 def includeme(config):
-    config.add_workflow_feature("decisions", purposes=tuple(PURPOSES.values()))
+    from loket.decisions import views
+
+    config.add_workflow_feature("decisions", marks=("ready_for_decision", "on_agenda", "decided"),
+                                purposes=FEATURE_PURPOSES)
     config.add_callback_kind("besluit", Permission.CALLBACK_BESLUIT)
+    config.add_definition_section(drafting.KEY, drafting.validate, required=False,
+                                  default=lambda workflow: drafting.DEFAULT)
+    config.add_root_child("zittingen", "loket.decisions.resources.MeetingsContainer")
+    config.add_dossier_child("beslissing", "loket.decisions.resources.DossierDecision")
+    config.add_dossier_panel("decisions", views.PANEL_TEMPLATE, views.panel, order=60,
+                             audience="staff")
+    for purpose in views.STEP_PURPOSES:
+        config.add_step_handler(purpose, views.step_through_the_decision_page)
+    config.add_start_page("zittingen", _("Meetings"), Permission.MEETINGS, order=20,
+                          applies=lambda request: request.user.has_role(Role.SECRETARIAT)
+                          or request.user.has_role(Role.SIGNATORY))
     config.scan(".callbacks")
+    config.scan(".views")

@@ -8,10 +8,13 @@ A simulator lists its switches with their default and how a posted value is read
 
         def route(self, request): ...            # the service's own protocol
 
-``POST /_control`` with a JSON object sets switches (an unknown switch or a wrong value is a
-400 and changes nothing); ``{"reset": true}`` restores the defaults and calls
-:meth:`Simulator.forget`. ``GET /_control`` shows the switches and :meth:`Simulator.state`.
-Before :meth:`Simulator.route`, ``slow`` waits and ``down`` answers 503.
+``POST /_control`` with a JSON object (``Content-Type: application/json``, so no web page can
+post it) sets switches (an unknown switch or a wrong value is a 400 and changes nothing);
+``{"reset": true}`` restores the defaults and calls :meth:`Simulator.forget`; a simulator's own
+``COMMANDS`` (``{"clear": true}``, ``{"register_client": {…}}`` …) are checked first and then
+carried out. ``GET /_control`` shows the switches and :meth:`Simulator.state`. Before
+:meth:`Simulator.route`, ``slow`` waits and ``down`` answers 503. Switches read as
+``self.switches["down"]`` or ``self.switches.down``.
 """
 
 import json
@@ -52,6 +55,16 @@ def text(value) -> str:
     return value
 
 
+def integer(low: int, high: int):
+    """A whole number, kept between ``low`` and ``high``."""
+    def parse(value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("a whole number")
+        return min(max(value, low), high)
+
+    return parse
+
+
 def one_of(*options):
     def parse(value):
         if value not in options:
@@ -72,22 +85,36 @@ def refuse_production(settings, what: str) -> None:
         raise ConfigurationError(f"The {what} never runs with production settings.")
 
 
+class Switches(dict):
+    """The switches in force: a mapping that also reads as attributes."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 class Simulator:
+    CONTROL_PATH = CONTROL_PATH  # where /_control is (ACM/IDM's is under /op)
     SWITCHES: dict = {"down": (False, boolean), "slow": (0.0, seconds)}
+    # Control words besides the switches: name → method(value) that checks the value (raising
+    # ValueError) and returns what to do, a callable run once every part of the post is valid.
+    COMMANDS: dict = {}
 
     def __init__(self, settings):
         self.settings = settings
         self.lock = threading.Lock()
         self.switches = self.defaults()
 
-    def defaults(self) -> dict:
-        return {name: default for name, (default, _parse) in self.SWITCHES.items()}
+    def defaults(self) -> Switches:
+        return Switches({name: default for name, (default, _parse) in self.SWITCHES.items()})
 
     # -- WSGI ---------------------------------------------------------------------------------
 
     def __call__(self, environ, start_response):
         request = Request(environ)
-        if request.path_info.rstrip("/") == CONTROL_PATH:
+        if request.path_info.rstrip("/") == self.CONTROL_PATH:
             response = self.control(request)
         else:
             response = self.misbehave(request) or self.route(request)
@@ -110,7 +137,11 @@ class Simulator:
     # -- /_control ----------------------------------------------------------------------------
 
     def control(self, request) -> Response:
+        if request.method not in ("GET", "POST"):
+            return json_response({"error": "use GET or POST"}, 405)
         if request.method == "POST":
+            if request.content_type != "application/json":
+                return json_response({"error": "send application/json"}, 415)
             try:
                 body = json.loads(request.body or b"{}")
             except ValueError:
@@ -119,14 +150,18 @@ class Simulator:
                 return json_response({"error": "invalid_request",
                                       "message": "not a JSON object"}, 400)
             reset = body.pop("reset", False)
-            changes, problems = {}, {}
+            changes, actions, problems = {}, [], {}
             for name, value in body.items():
-                if name not in self.SWITCHES:
-                    problems[name] = "no such switch"
-                    continue
                 try:
-                    changes[name] = self.SWITCHES[name][1](value)
-                except ValueError as exc:
+                    if name in self.COMMANDS:
+                        action = getattr(self, self.COMMANDS[name])(value)
+                        if action is not None:
+                            actions.append(action)
+                    elif name in self.SWITCHES:
+                        changes[name] = self.SWITCHES[name][1](value)
+                    else:
+                        problems[name] = "no such switch"
+                except (ValueError, TypeError, KeyError) as exc:
                     problems[name] = str(exc)
             if problems:
                 return json_response({"error": "invalid_request", "switches": problems}, 400)
@@ -134,7 +169,9 @@ class Simulator:
                 if reset:
                     self.switches = self.defaults()
                     self.forget()
-                self.switches = {**self.switches, **changes}
+                self.switches = Switches({**self.switches, **changes})
+            for action in actions:
+                action()
         return json_response({"switches": dict(self.switches), **self.state()})
 
     def forget(self) -> None:

@@ -1,8 +1,10 @@
 """The web layer shared by every page: templates, forms, static files, headers, errors."""
 
 import os
+import re
 
 from jinja2 import pass_context
+from markupsafe import Markup
 from pyramid.settings import asbool
 from pyramid.tweens import EXCVIEW, INGRESS
 
@@ -27,6 +29,18 @@ def _locale_filter(function):
     return apply
 
 
+_HEADING = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.DOTALL)
+
+
+def section_index(html) -> list[tuple[str, str]]:
+    """``(id, text)`` of each ``<h2 id=…>`` in rendered ``html``: a long page's in-page index
+    of whatever sections its features added (no script)."""
+    # The html is our own rendered (escaped) page; striptags gives plain text, escaped again
+    # when the index is written.
+    return [(anchor, Markup(title).striptags())  # noqa: S704
+            for anchor, title in _HEADING.findall(str(html))]
+
+
 def add_locale_filter(config, name: str, function):
     """A Jinja2 filter ``value|name`` that calls ``function(value, locale, …)``."""
     config.get_jinja2_environment().filters[name] = _locale_filter(function)
@@ -43,6 +57,7 @@ def includeme(config):
     env = config.get_jinja2_environment()
     env.globals.update(LANGUAGES=LANGUAGES, Permission=Permission)
     env.filters.update({name: _locale_filter(f) for name, f in FILTERS.items()})
+    env.filters["section_index"] = section_index
 
     config.add_request_method(csp_nonce, reify=True)
     config.include(".start")  # config.add_start_page: each role's work in the menu and at login

@@ -118,6 +118,10 @@ class RendererFactory(deform.ZPTRendererFactory):
             boolean_attributes=BOOLEAN_HTML_ATTRS | {"autofocus"})
 
 
+# form.pt's one error banner (a msgid of Loket's, named here so that extraction finds it).
+ERROR_BANNER = _("Some answers are not right yet. Look at the messages next to the fields; what "
+                 "you typed is kept.")
+
 # Our overrides of Deform's templates, before Deform's own.
 TEMPLATES = str(Path(__file__).parent / "deform_templates")
 

@@ -43,7 +43,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
 from collections import Counter
 from urllib.parse import unquote_plus, urlencode, urlsplit
@@ -53,12 +52,18 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
-from pyramid.exceptions import ConfigurationError
-from webob import Request, Response
+from webob import Response
 
 from loket.identity.tokens import api_audience as loket_api_audience
 from loket.integrations.acmidm.personas import BY_KEY, PERSONAS, ROLE_CLAIM, TEAMS
-from loket.settings import is_production
+from loket.integrations.simulation import (
+    Simulator,
+    boolean,
+    one_of,
+    refuse_production,
+    seconds,
+)
+from loket.integrations.simulation import status as status_code
 
 CODE_TTL = 60  # seconds an authorization code is valid
 PENDING_TTL = 900  # seconds the persona page stays usable
@@ -144,20 +149,6 @@ PAGE_HEADERS = {
 }
 
 
-@dataclasses.dataclass(frozen=True)
-class Switches:
-    """How the simulator misbehaves, set through ``/op/_control``."""
-
-    id_token: str = "normal"  # noqa: S105 - a mode (ID_TOKEN_MODES), not a secret
-    down: bool = False  # every endpoint answers 503
-    slow: float = 0.0  # seconds to wait before answering
-    token_status: int = 0  # the token endpoint fails with this HTTP status
-    access_token: str = "normal"  # noqa: S105 - client credentials tokens (ACCESS_TOKEN_MODES)
-    acr: str = ""  # when set, tokens carry this acr whatever was asked for and chosen
-    iss_param: str = "normal"  # the authorization response's iss: normal | missing | wrong
-    id_token_claims: bool = True  # False: the ID token holds no profile claims (userinfo does)
-
-
 SSO_COOKIE = "acmidm_sso"
 SSO_TTL = 8 * 3600
 ISS_MODES = ("normal", "missing", "wrong")
@@ -194,10 +185,30 @@ def _redirect(uri: str, **params) -> Response:
     return response
 
 
-class AcmIdmSimulator:
+def _acr(value) -> str:
+    if value and value not in ACR_LABELS:
+        raise ValueError(f"acr must be one of {', '.join(ACR_LABELS)}")
+    return value or ""
+
+
+class AcmIdmSimulator(Simulator):
     """The WSGI application; thread-safe, state in memory."""
 
+    CONTROL_PATH = "/op/_control"
+    SWITCHES = {
+        "id_token": ("normal", one_of(*ID_TOKEN_MODES)),  # how ID tokens go wrong
+        "down": (False, boolean),  # every endpoint answers 503
+        "slow": (0.0, seconds),  # seconds to wait before answering
+        "token_status": (0, status_code),  # the token endpoint fails with this HTTP status
+        "access_token": ("normal", one_of(*ACCESS_TOKEN_MODES)),  # client credentials tokens
+        "acr": ("", _acr),  # when set, tokens carry this acr whatever was asked and chosen
+        "iss_param": ("normal", one_of(*ISS_MODES)),  # the authorization response's iss
+        "id_token_claims": (True, boolean),  # False: profile claims only from userinfo
+    }
+    COMMANDS = {"rotate_key": "rotate_key"}
+
     def __init__(self, settings):
+        super().__init__(settings)
         self.client_id = settings["loket.acmidm.client_id"]
         self.client_secret = settings["loket.acmidm.client_secret"]
         self.public_url = settings.get("loket.public_url", "http://localhost:6543").rstrip("/")
@@ -205,9 +216,7 @@ class AcmIdmSimulator:
         self.organisation = settings.get("loket.municipality.name", "Gemeente Heidebeek")
         self.api_audience = api_audience(settings)
         self.api_clients = dict(API_CLIENTS)
-        self.lock = threading.Lock()
         self.keys = [_new_key()]  # newest first; the previous key stays published
-        self.switches = Switches()
         self.pending: dict[str, dict] = {}  # persona page id → authorization request
         self.codes: dict[str, dict] = {}  # authorization code → grant
         self.sessions: dict[str, dict] = {}  # single-sign-on cookie → persona, acr, auth_time
@@ -217,15 +226,10 @@ class AcmIdmSimulator:
             autoescape=True,
         )
 
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        if request.path_info == "/op/_control":
-            response = self.control(request)
-        else:
-            response = self.dispatch(request)
-        return response(environ, start_response)
+    def misbehave(self, request):
+        return None  # an unknown address is a 404 even when "down" (see route)
 
-    def dispatch(self, request) -> Response:
+    def route(self, request) -> Response:
         name = ROUTES.get(request.path_info)
         if name is None:
             return _json({"error": "not_found"}, 404)
@@ -756,64 +760,16 @@ class AcmIdmSimulator:
 
     # --- test control ------------------------------------------------------------------
 
-    def control(self, request) -> Response:
-        if request.method == "GET":
-            return _json(self.status())
-        if request.method != "POST":
-            return _json({"error": "use GET or POST"}, 405, Allow="GET, POST")
-        if request.content_type != "application/json":  # no cross-site form posts
-            return _json({"error": "send application/json"}, 415)
-        try:
-            body = json.loads(request.body or b"{}")
-            switches = self.parse_switches(body)
-        except (ValueError, TypeError) as exc:
-            return _json({"error": str(exc)}, 400)
-        with self.lock:
-            self.switches = switches
-            if body.get("rotate_key"):
+    def rotate_key(self, value):
+        def rotate():
+            with self.lock:
                 self.keys = [_new_key(), self.keys[0]]
-        return _json(self.status())
 
-    def parse_switches(self, body) -> Switches:
-        if not isinstance(body, dict):
-            raise ValueError("send a JSON object")
-        switches = Switches() if body.get("reset") else self.switches
-        changes = {}
-        if "id_token" in body:
-            if body["id_token"] not in ID_TOKEN_MODES:
-                raise ValueError(f"id_token must be one of {', '.join(ID_TOKEN_MODES)}")
-            changes["id_token"] = body["id_token"]
-        if "down" in body:
-            changes["down"] = bool(body["down"])
-        if "slow" in body:
-            changes["slow"] = min(max(float(body["slow"]), 0.0), 30.0)
-        if "access_token" in body:
-            if body["access_token"] not in ACCESS_TOKEN_MODES:
-                raise ValueError(
-                    f"access_token must be one of {', '.join(ACCESS_TOKEN_MODES)}")
-            changes["access_token"] = body["access_token"]
-        if "iss_param" in body:
-            if body["iss_param"] not in ISS_MODES:
-                raise ValueError(f"iss_param must be one of {', '.join(ISS_MODES)}")
-            changes["iss_param"] = body["iss_param"]
-        if "id_token_claims" in body:
-            changes["id_token_claims"] = bool(body["id_token_claims"])
-        if "acr" in body:
-            if body["acr"] and body["acr"] not in ACR_LABELS:
-                raise ValueError(f"acr must be one of {', '.join(ACR_LABELS)}")
-            changes["acr"] = body["acr"] or ""
-        if "token_status" in body:
-            status = int(body["token_status"])
-            if status and not 400 <= status <= 599:
-                raise ValueError("token_status must be 0 or an HTTP error status")
-            changes["token_status"] = status
-        return dataclasses.replace(switches, **changes)
+        return rotate if boolean(value) else None
 
-    def status(self) -> dict:
+    def state(self) -> dict:
         with self.lock:
-            return {"switches": dataclasses.asdict(self.switches),
-                    "counters": dict(self.counters),
-                    "kids": [key.kid for key in self.keys]}
+            return {"counters": dict(self.counters), "kids": [key.kid for key in self.keys]}
 
     def _purge(self):
         """Forget pending logins and codes long past their time (called under the lock)."""
@@ -848,6 +804,5 @@ def fresh_enough(session: dict, max_age) -> bool:
 
 
 def make_app(settings) -> AcmIdmSimulator:
-    if is_production(settings):
-        raise ConfigurationError("The ACM/IDM simulator never runs with production settings.")
+    refuse_production(settings, "ACM/IDM simulator")
     return AcmIdmSimulator(settings)

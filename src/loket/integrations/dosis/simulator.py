@@ -32,7 +32,6 @@ import dataclasses
 import json
 import os
 import secrets
-import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -40,15 +39,22 @@ from datetime import UTC, datetime
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
-from pyramid.exceptions import ConfigurationError
-from webob import Request, Response
+from webob import Response
 
 from loket.integrations.acmidm.personas import BY_KEY
 from loket.integrations.dosis.client import JWT_BEARER
 from loket.integrations.dosis.mbp import MijnBurgerprofiel
 from loket.integrations.dosis.options import SCOPE
 from loket.integrations.dosis.validation import CODE_LABELS, PHASES, validate
-from loket.settings import is_production
+from loket.integrations.simulation import (
+    Simulator,
+    boolean,
+    integer,
+    one_of,
+    refuse_production,
+    seconds,
+)
+from loket.integrations.simulation import text as a_text
 
 OAUTH_PATH = "/authorization/ws/oauth/v2/token"
 API_ROUTES = {
@@ -71,18 +77,6 @@ SEEDED = [
     ("lotte", "urn://vlaanderen/studietoelagen", "ST-2026-448211", "Studietoelage 2026-2027",
      "Goedgekeurd", "Afgerond", "Afdeling Studietoelagen", "https://www.studietoelagen.be"),
 ]
-
-
-@dataclasses.dataclass(frozen=True)
-class Switches:
-    down: bool = False  # the API and the token endpoint answer 503
-    slow: float = 0.0  # seconds to wait before answering
-    http_500: bool = False  # uploads fail with 500
-    malformed: bool = False  # uploads are stored but answered with an unreadable 200
-    duplicates: str = "accept"  # a repeated UploadId: same answer (accept) or 409 (conflict)
-    throttle: int = 0  # uploads answer 429 with Retry-After: this many seconds
-    token_ttl: int = 3600  # lifetime of new access tokens
-    refuse_processing: str = ""  # accepted uploads then fail in processing, with this reason
 
 
 @dataclasses.dataclass
@@ -136,12 +130,25 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class DosisSimulator:
+class DosisSimulator(Simulator):
     """The WSGI application; thread-safe, state in memory."""
 
+    SWITCHES = {
+        "down": (False, boolean),  # the API and the token endpoint answer 503
+        "slow": (0.0, seconds),  # seconds to wait before answering
+        "http_500": (False, boolean),  # uploads fail with 500
+        "malformed": (False, boolean),  # uploads are stored but answered with an unreadable 200
+        # a repeated UploadId: same answer (accept) or 409 (conflict)
+        "duplicates": ("accept", one_of(*DUPLICATE_MODES)),
+        "throttle": (0, integer(0, 3600)),  # uploads answer 429 with Retry-After: seconds
+        "token_ttl": (3600, integer(1, 86400)),  # lifetime of new access tokens
+        "refuse_processing": ("", a_text),  # accepted uploads then fail in processing: why
+    }
+    COMMANDS = {"register_client": "register_client", "clear": "clear_command",
+                "revoke_tokens": "revoke_command"}
+
     def __init__(self, settings):
-        self.lock = threading.Lock()
-        self.switches = Switches()
+        super().__init__(settings)
         self.counters: Counter = Counter()
         self.clients: dict[str, RegisteredClient] = {}
         client_id = settings.get("loket.simulators.dosis.client_id") or settings.get(
@@ -180,18 +187,16 @@ class DosisSimulator:
                                  "Toegangsrechten": [{"Code": "Raadpleger"}]}],
                     "Doorverwijzing": link}}
 
-    def __call__(self, environ, start_response):
-        request = Request(environ)
+    def misbehave(self, request):
+        return None  # only the API misbehaves, counted first (see api)
+
+    def route(self, request) -> Response:
         path = request.path_info
-        if path == "/_control":
-            response = self.control(request)
-        elif path == "/mbp" or path.startswith("/mbp/"):
-            response = self.mbp(request)
-        elif path in API_ROUTES:
-            response = self.api(request, API_ROUTES[path])
-        else:
-            response = _error(404, "NIET_GEVONDEN", "Onbekend adres")
-        return response(environ, start_response)
+        if path == "/mbp" or path.startswith("/mbp/"):
+            return self.mbp(request)
+        if path in API_ROUTES:
+            return self.api(request, API_ROUTES[path])
+        return _error(404, "NIET_GEVONDEN", "Onbekend adres")
 
     def api(self, request, name: str) -> Response:
         switches = self.switches
@@ -404,50 +409,26 @@ class DosisSimulator:
 
     # --- test control --------------------------------------------------------------------
 
-    def control(self, request) -> Response:
-        if request.method == "GET":
-            return _json(self.status())
-        if request.method != "POST":
-            return _json({"error": "use GET or POST"}, 405, Allow="GET, POST")
-        if request.content_type != "application/json":  # no cross-site form posts
-            return _json({"error": "send application/json"}, 415)
-        try:
-            body = json.loads(request.body or b"{}")
-            switches = self.parse_switches(body)
-            client = self.parse_client(body.get("register_client"))
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            return _json({"error": str(exc)}, 400)
-        if body.get("clear"):
-            self.clear()
-        with self.lock:
-            self.switches = switches
-            if client is not None:
-                self.clients[client.client_id] = client
-            if body.get("revoke_tokens"):
-                self.tokens = {}
-        return _json(self.status())
+    # --- /_control commands -------------------------------------------------------------
 
-    def parse_switches(self, body) -> Switches:
-        if not isinstance(body, dict):
-            raise ValueError("send a JSON object")
-        changes = {}
-        for name in ("down", "http_500", "malformed"):
-            if name in body:
-                changes[name] = bool(body[name])
-        if "refuse_processing" in body:
-            changes["refuse_processing"] = str(body["refuse_processing"] or "")[:500]
-        if "slow" in body:
-            changes["slow"] = min(max(float(body["slow"]), 0.0), 30.0)
-        if "throttle" in body:
-            changes["throttle"] = min(max(int(body["throttle"]), 0), 3600)
-        if "token_ttl" in body:
-            changes["token_ttl"] = min(max(int(body["token_ttl"]), 1), 86400)
-        if "duplicates" in body:
-            if body["duplicates"] not in DUPLICATE_MODES:
-                raise ValueError(f"duplicates must be one of {', '.join(DUPLICATE_MODES)}")
-            changes["duplicates"] = body["duplicates"]
-        base = Switches() if body.get("reset") else self.switches
-        return dataclasses.replace(base, **changes)
+    def register_client(self, data):
+        client = self.parse_client(data)
+
+        def register():
+            with self.lock:
+                self.clients[client.client_id] = client
+
+        return register if client is not None else None
+
+    def clear_command(self, value):
+        return self.clear if boolean(value) else None
+
+    def revoke_command(self, value):
+        def revoke():
+            with self.lock:
+                self.tokens = {}
+
+        return revoke if boolean(value) else None
 
     @staticmethod
     def parse_client(data) -> RegisteredClient | None:
@@ -458,14 +439,12 @@ class DosisSimulator:
         client.keys()  # a broken key set fails here, not at the first token request
         return client
 
-    def status(self) -> dict:
+    def state(self) -> dict:
         with self.lock:
-            return {"switches": dataclasses.asdict(self.switches),
-                    "counters": dict(self.counters), "dossiers": len(self.dossiers),
+            return {"counters": dict(self.counters), "dossiers": len(self.dossiers),
                     "uploads": len(self.uploads), "clients": sorted(self.clients)}
 
 
 def make_app(settings) -> DosisSimulator:
-    if is_production(settings):
-        raise ConfigurationError("The DOSIS simulator never runs with production settings.")
+    refuse_production(settings, "DOSIS simulator")
     return DosisSimulator(settings)

@@ -29,10 +29,7 @@ seven, several tax years and joint bills, several statuses with periods, no data
 persona per error code.
 """
 
-import dataclasses
-import json
 import re
-import threading
 import time
 import uuid
 from collections import Counter
@@ -41,13 +38,21 @@ from datetime import datetime
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from lxml import etree
-from webob import Request, Response
+from webob import Response
 
 from loket.identity import insz as insz_check
 from loket.integrations.acmidm.personas import BY_KEY
 from loket.integrations.magda import schemas, wssecurity
 from loket.integrations.magda.soap import BRUSSELS, SERVICES, SOAP_NS, parse_xml
-from loket.settings import is_production
+from loket.integrations.simulation import (
+    Simulator,
+    Switches,
+    boolean,
+    integer,
+    one_of,
+    refuse_production,
+    seconds,
+)
 
 TIJD = re.compile(r"^[0-9]{2}:[0-9]{2}:[0-9]{2}\.000$")
 HEIDEBEEK = {"postcode": "3999", "nis": "71999", "gemeente": "Heidebeek"}
@@ -176,22 +181,19 @@ def persons() -> dict:
     return people
 
 
-@dataclasses.dataclass(frozen=True)
-class Switches:
-    down: bool = False
-    slow: float = 0.0
-    http_500: bool = False
-    malformed: bool = False
-    truncated: bool = False
-    fault: bool = False
-    other_referte: bool = False
-    unknown_shape: bool = False
-    uitzondering: str | None = None  # code for the next call(s)
-    times: int = 1
-    level: int = 3
-    # PEM of the certificate the questions must be signed with (WS-Security), or None: then
-    # signatures are not checked (development without MAGDA's production transport).
-    signature_cert: str | None = None
+def _code_or_none(value):
+    """An Uitzondering code for the next call(s) (``30001``), or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError("a MAGDA error code, or null")
+    return str(value)
+
+
+def _pem_or_none(value):
+    if value is not None and not isinstance(value, str):
+        raise ValueError("a PEM certificate, or null")
+    return value
 
 
 class Refused(Exception):
@@ -313,61 +315,57 @@ def _hoofdverblijfplaats(adressen, a):
         _taalstring(hoofd, "NietGestandaardiseerdeGemeentenaam", a["gemeente"])
 
 
-class MagdaSimulator:
+class MagdaSimulator(Simulator):
+    SWITCHES = {
+        "down": (False, boolean), "slow": (0.0, seconds), "http_500": (False, boolean),
+        "malformed": (False, boolean), "truncated": (False, boolean),
+        "fault": (False, boolean), "other_referte": (False, boolean),
+        "unknown_shape": (False, boolean),
+        "uitzondering": (None, _code_or_none),  # code for the next call(s)
+        "times": (1, integer(1, 1000)), "level": (3, one_of(2, 3)),
+        # PEM of the certificate the questions must be signed with (WS-Security), or None:
+        # then signatures are not checked (development without MAGDA's production transport).
+        "signature_cert": (None, _pem_or_none),
+    }
+    COMMANDS = {"clear": "clear_command"}
+
     def __init__(self, settings):
-        self.lock = threading.Lock()
-        self.switches = Switches()
+        super().__init__(settings)
         self.persons = persons()
         self.counters: Counter = Counter()
         self.requests: list[bytes] = []  # the raw questions, for tests
         self.answers: list[bytes] = []  # the raw answers, for tests
 
-    def __call__(self, environ, start_response):
-        request = Request(environ)
+    def misbehave(self, request):
+        return None  # a question is counted first, then misbehaved to (see soap)
+
+    def route(self, request) -> Response:
         name = request.path_info.strip("/")
-        if name == "_control":
-            response = self.control(request)
-        else:
-            service = next((s for s in SERVICES.values() if s.path == name), None)
-            if service is None:
-                response = Response("no such MAGDA service", status=404,
-                                    content_type="text/plain")
-            elif request.method != "POST":
-                response = Response("POST a SOAP envelope", status=405,
-                                    content_type="text/plain", allow="POST")
-            else:
-                response = self.soap(request, service)
-                with self.lock:
-                    self.answers.append(response.body)
-        return response(environ, start_response)
+        service = next((s for s in SERVICES.values() if s.path == name), None)
+        if service is None:
+            return Response("no such MAGDA service", status=404, content_type="text/plain")
+        if request.method != "POST":
+            return Response("POST a SOAP envelope", status=405, content_type="text/plain",
+                            allow="POST")
+        response = self.soap(request, service)
+        with self.lock:
+            self.answers.append(response.body)
+        return response
 
     # --- switches ---------------------------------------------------------------------------
 
-    def control(self, request):
-        if request.method == "POST":
-            try:
-                data = json.loads(request.body or b"{}")
-            except ValueError:
-                return Response(b"JSON please", status=400, content_type="text/plain")
+    def clear_command(self, value):
+        def clear():
             with self.lock:
-                if data.pop("clear", False):
-                    self.counters.clear()
-                    self.requests.clear()
-                    self.answers.clear()
-                if data.pop("reset", False):
-                    self.switches = Switches()
-                known = {f.name for f in dataclasses.fields(Switches)}
-                unknown = set(data) - known
-                if unknown:
-                    return Response(f"unknown switches: {sorted(unknown)}".encode(), status=400,
-                                    content_type="text/plain")
-                if "uitzondering" in data and data["uitzondering"] is not None:
-                    data["uitzondering"] = str(data["uitzondering"])
-                self.switches = dataclasses.replace(self.switches, **data)
+                self.counters.clear()
+                self.requests.clear()
+                self.answers.clear()
+
+        return clear if boolean(value) else None
+
+    def state(self) -> dict:
         with self.lock:
-            body = {"switches": dataclasses.asdict(self.switches),
-                    "counters": dict(self.counters)}
-        return Response(json.dumps(body).encode(), content_type="application/json")
+            return {"counters": dict(self.counters)}
 
     def _take_uitzondering(self):
         with self.lock:
@@ -375,8 +373,8 @@ class MagdaSimulator:
             if not switches.uitzondering:
                 return None
             times = switches.times - 1
-            self.switches = dataclasses.replace(
-                switches, times=times, uitzondering=switches.uitzondering if times > 0 else None)
+            self.switches = Switches({**switches, "times": times,
+                                      "uitzondering": switches.uitzondering if times > 0 else None})
             return Refused(switches.uitzondering, switches.level)
 
     # --- SOAP -------------------------------------------------------------------------------
@@ -583,6 +581,5 @@ class MagdaSimulator:
 
 
 def make_app(settings) -> MagdaSimulator:
-    if is_production(settings):
-        raise ValueError("The MAGDA simulator never runs with production settings.")
+    refuse_production(settings, "MAGDA simulator")
     return MagdaSimulator(settings)
