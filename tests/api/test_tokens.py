@@ -201,6 +201,11 @@ def test_the_token_decides_not_the_session_cookie(api, provider, factories, logi
     token = fetch_token(provider, "integrator")
     with_token = api.get("/api/v1/dossiers?limit=100", headers=bearer(token)).json["items"]
     assert {own.reference, other.reference} <= {i["reference"] for i in with_token}
+    # A draft is its applicant's alone: not in the list, not readable with the scope.
+    draft = factories.dossier(applicant=citizen, state="concept")
+    with_token = api.get("/api/v1/dossiers?limit=100", headers=bearer(token)).json["items"]
+    assert draft.reference not in {i["reference"] for i in with_token}
+    api.get(f"/api/v1/dossiers/{draft.reference}", headers=bearer(token), status=404)
     # A bad token does not fall back on the session: the request is anonymous.
     api.get(f"/api/v1/dossiers/{own.reference}", headers=bearer("x.y.z"), status=401)
     # A staff member's session does not stand in the machine view's way either.

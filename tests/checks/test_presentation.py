@@ -61,7 +61,7 @@ def test_json_for_the_handler(testapp, login, case):
 def test_json_is_hidden_from_the_applicant_other_teams_and_anonymous(testapp, login, case,
                                                                     factories):
     reference = case["dossier"].reference
-    testapp.get(f"/api/v1/dossiers/{reference}/controles", status=404)  # nothing to learn
+    testapp.get(f"/api/v1/dossiers/{reference}/controles", status=401)  # as for any reference
     login(case["applicant"])  # may view the dossier, not the income figures
     testapp.get(f"/api/v1/dossiers/{reference}/controles", status=404)
     login(factories.staff(Role.HANDLER, team=factories.team()))

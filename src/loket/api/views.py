@@ -12,15 +12,16 @@ from datetime import datetime
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
 from pyramid.view import view_config
-from sqlalchemy import select, tuple_
+from sqlalchemy import and_, select, tuple_
 
 from loket.documents.models import Document
 from loket.documents.resources import DossierDocuments
 from loket.documents.views import attachment_response
+from loket.dossiers.drafts import draft_states
 from loket.dossiers.models import Dossier
 from loket.dossiers.resources import DossierContainer
 from loket.resources import Root
-from loket.security import PUBLIC, Permission
+from loket.security import PUBLIC, Permission, Role
 from loket.web.openapi import API_ROUTE, bad_request_response, iso, link, spec_json, spec_text
 
 DEFAULT_LIMIT = 50  # openapi.yaml: components/parameters/Limit (a test keeps them equal)
@@ -94,8 +95,9 @@ def dossier_summary(request, dossier: Dossier) -> dict:
     }
 
 
-def dossier_page(request, visible):
-    """One page of the dossiers matching ``visible`` (a WHERE clause), newest first.
+def dossier_page(request, visible, permission=Permission.VIEW):
+    """One page of the dossiers matching ``visible`` (a WHERE clause), newest first; each
+    item also passes ``permission``, the permission of the list's item view.
 
     Keyset on (created, id): both never change, so a dossier edited while a client pages
     through the list neither disappears nor shows up twice (ordering by ``modified`` would).
@@ -118,9 +120,11 @@ def dossier_page(request, visible):
         statement.order_by(Dossier.created.desc(), Dossier.id.desc()).limit(limit + 1)
     ).all()
     page, more = rows[:limit], len(rows) > limit
+    # A list is an access decision too: never an item its own permission would refuse.
+    visible_page = [d for d in page if request.has_permission(permission, d)]
     this_query = {k: v for k, v in request.GET.items() if k in ("limit", "cursor")}
     return {
-        "items": [dossier_summary(request, d) for d in page],
+        "items": [dossier_summary(request, d) for d in visible_page],
         "links": {
             "self": link(request, "dossiers", query=this_query),
             "next": link(request, "dossiers", query={
@@ -157,8 +161,12 @@ def citizen_dossiers(context, request):
 @view_config(route_name=API_ROUTE, context=DossierContainer, caller_is_staff=True,
              permission=Permission.WORK, request_method="GET", renderer="json")
 def team_dossiers(context, request):
-    team_ids = [team.id for team in request.user.teams]
-    return dossier_page(request, Dossier.team_id.in_(team_ids))
+    # The teams she handles for (an adviser's team gives no dossier), and no drafts: the list
+    # holds what the dossiers' own ACLs let her view, which dossier_page checks once more.
+    team_ids = sorted({a.team_id for a in request.user.roles
+                       if a.role == Role.HANDLER and a.team_id is not None})
+    return dossier_page(request, and_(Dossier.team_id.in_(team_ids),
+                                      Dossier.state.not_in(sorted(draft_states()))))
 
 
 @view_config(route_name=API_ROUTE, context=Dossier, permission=Permission.VIEW,

@@ -21,6 +21,7 @@ again once the dossier is ready.
 import functools
 import hashlib
 import json
+import math
 import re
 
 from openapi_schema_validator import OAS31Validator
@@ -34,6 +35,7 @@ from loket.db import utcnow
 from loket.i18n import _
 from loket.identity.tokens import record_after_rollback, refuse_machine
 from loket.security import SCOPED_PERMISSIONS
+from loket.web.forms import text_is_clean
 from loket.web.openapi import API_PREFIX, API_ROUTE, Problem, spec_dict
 
 MAX_BODY = 64 * 1024
@@ -103,6 +105,33 @@ def _body_validator(schema_name: str) -> OAS31Validator:
     return OAS31Validator(schema, format_checker=OAS31Validator.FORMAT_CHECKER)
 
 
+MAX_JSON_DEPTH = 32  # the deepest schema is four levels; a deeper body is an attack
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a number")  # NaN, Infinity, -Infinity
+
+
+def _garbage(value, depth=0) -> str | None:
+    """What is wrong with a parsed body that no schema says: too deep, or text with NUL,
+    control characters or lone surrogates (newlines and tabs are allowed)."""
+    if depth > MAX_JSON_DEPTH:
+        return f"nests deeper than {MAX_JSON_DEPTH} levels"
+    if isinstance(value, str):
+        return None if text_is_clean(value, multiline=True) else \
+            "contains control characters or invalid Unicode"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "contains a number out of range"  # 1e999 parses as infinity
+    children = value.items() if isinstance(value, dict) else \
+        enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        problem = (_garbage(key, depth + 1) if isinstance(key, str) else None) or \
+            _garbage(child, depth + 1)
+        if problem:
+            return problem
+    return None
+
+
 def json_body(request, schema_name: str) -> tuple[dict | None, list[Problem], int]:
     """The request's JSON body checked against a schema of openapi.yaml:
     ``(body, problems, status)``; ``body`` is None when there are problems."""
@@ -115,9 +144,12 @@ def json_body(request, schema_name: str) -> tuple[dict | None, list[Problem], in
     if len(raw) > MAX_BODY:  # a chunked body says no length up front
         return None, [Problem(location="body", message=f"is larger than {MAX_BODY} bytes")], 413
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        body = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None, [Problem(location="body", message="is not valid JSON")], 400
+    garbage = _garbage(body)
+    if garbage:
+        return None, [Problem(location="body", message=garbage)], 400
     problems = []
     errors = sorted(_body_validator(schema_name).iter_errors(body),
                     key=lambda e: [str(p) for p in e.absolute_path])

@@ -16,6 +16,11 @@ from loket.settings import accepts_test_numbers
 _PHONE_NOISE = re.compile(r"[\s./()\-]")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f€]")
+# What LocaleDecimal reads, after the noise is gone: digits with one decimal separator
+# (1420,5 or 1420.50), or points grouping threes with an optional decimal comma (1.420,50).
+_PLAIN_NUMBER = re.compile(r"^-?[0-9]+([.,][0-9]+)?$")
+_GROUPED_NUMBER = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?$")
+_MAX_NUMBER_LENGTH = 40
 POSTCODE = re.compile(r"^[1-9][0-9]{3}$")
 
 
@@ -110,8 +115,14 @@ class LocaleDecimal(colander.Decimal):
         super().__init__(quant=quant, rounding=ROUND_HALF_UP if quant else None)
 
     def deserialize(self, node, cstruct):
-        if isinstance(cstruct, str):
+        if isinstance(cstruct, str) and cstruct.strip():
             cleaned = _NUMBER_NOISE.sub("", cstruct)
+            # Anything else ("1,000.00.00", "NaN", "Infinity", "1e999") is refused, never
+            # read as some other number.
+            if len(cleaned) > _MAX_NUMBER_LENGTH or not (
+                    _PLAIN_NUMBER.match(cleaned) or _GROUPED_NUMBER.match(cleaned)):
+                raise colander.Invalid(node, colander._('"${val}" is not a number',
+                                                        mapping={"val": cstruct[:40]}))
             if "," in cleaned:
                 cleaned = cleaned.replace(".", "").replace(",", ".")
             elif _THOUSANDS.match(cleaned):

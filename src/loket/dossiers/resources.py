@@ -4,18 +4,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from loket.dossiers.models import CHILDREN_KEY, Dossier
+from loket.web.inputs import parse_id
 
 
 class DossierContainer:
     """``/dossiers``: looks a dossier up by its reference."""
 
     __name__ = "dossiers"
+    # Anonymous callers get the login for a missing dossier too: no probing of references.
+    ask_login_when_absent = True
 
     def __init__(self, parent, request):
         self.__parent__ = parent
         self.request = request
 
     def __getitem__(self, reference):
+        # Not a reference (longer than the column, NUL or control characters, which
+        # PostgreSQL refuses in a query): not found, without asking the database.
+        if len(reference) > 16 or not reference.isprintable():
+            raise KeyError(reference)
         dossier = self.request.dbsession.execute(
             select(Dossier).where(Dossier.reference == reference)
         ).scalar_one_or_none()
@@ -38,10 +45,11 @@ class NumberedChildren:
         self.dossier = dossier
 
     def __getitem__(self, name):
-        if not name.isdigit():
+        number = parse_id(name)  # bounded: 25 digits would overflow the column in SQL
+        if number is None:
             raise KeyError(name)
         child = object_session(self.dossier).scalar(select(self.model).where(
-            self.model.dossier_id == self.dossier.id, self.model.number == int(name)))
+            self.model.dossier_id == self.dossier.id, self.model.number == number))
         if child is None:
             raise KeyError(name)
         return self.adopt(child)

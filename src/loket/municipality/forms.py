@@ -47,12 +47,12 @@ class MunicipalitySchema(CSRFSchema):
         widget=deform.widget.FileUploadWidget(MemoryTmpStore(), accept="image/png,image/jpeg"),
         description=_("PNG or JPEG, at most 1 MB. Leave empty to keep the current logo."))
     college_weekday = colander.SchemaNode(
-        colander.Integer(), title=_("College meets on"),
+        colander.Integer(), title=_("College meets on"), validator=colander.OneOf(range(7)),
         widget=deform.widget.SelectWidget(values=WEEKDAYS))
     college_time = colander.SchemaNode(colander.Time(), title=_("at"),
                                        widget=deform.widget.TextInputWidget(input_type="time"))
     vast_bureau_weekday = colander.SchemaNode(
-        colander.Integer(), title=_("Vast bureau meets on"),
+        colander.Integer(), title=_("Vast bureau meets on"), validator=colander.OneOf(range(7)),
         widget=deform.widget.SelectWidget(values=WEEKDAYS))
     vast_bureau_time = colander.SchemaNode(
         colander.Time(), title=_("at"), widget=deform.widget.TextInputWidget(input_type="time"))

@@ -20,6 +20,8 @@ from loket.identity.models import RoleAssignment, User
 from loket.notes.models import DossierNote, NoteMention
 from loket.notifications.channels import EMAIL, available_channels
 from loket.outbox import enqueue
+from loket.web.forms import GARBAGE_MESSAGE, text_is_clean
+from loket.web.inputs import MAX_ID
 
 MAX_BODY = 4000
 MENTION_PURPOSE = "mention"  # payload["purpose"] of the e-mail, for the timeline's words
@@ -87,11 +89,15 @@ def add_note(request, dossier, body: str, mention_ids) -> DossierNote:
     body = (body or "").strip()
     if not body:
         raise NoteRefused(_("Write the note."))
+    if not text_is_clean(body, multiline=True):  # the forms' shared check (loket.web.forms)
+        raise NoteRefused(GARBAGE_MESSAGE)
     if len(body) > MAX_BODY:
         raise NoteRefused(_("The note is too long: at most ${max} characters.",
                             mapping={"max": MAX_BODY}))
     try:
         wanted = list(dict.fromkeys(int(i) for i in mention_ids or ()))
+        if any(not 0 < i < MAX_ID for i in wanted):
+            raise ValueError("out of range")
     except (TypeError, ValueError):
         raise NoteRefused(_("Choose colleagues from the list."), "mentions") from None
     author = request.user

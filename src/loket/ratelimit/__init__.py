@@ -27,6 +27,7 @@ from pyramid.view import view_config
 
 from loket.i18n import _
 from loket.security import PUBLIC
+from loket.web.openapi import COMMON_RESPONSES_KEY
 
 LOGIN_PREFIXES = ("/aanmelden",)
 API_PREFIX = "/api/"
@@ -156,6 +157,10 @@ def includeme(config):
     if contact and not contact.startswith(("mailto:", "https://", "tel:")):
         raise ConfigurationError("loket.security.contact: a mailto:, https:// or tel: URI")
     config.add_route("security_txt", "/.well-known/security.txt")
+    # The API's contract says so: every operation may answer 429 (components in openapi.yaml).
+    config.add_openapi_fragment("loket.ratelimit")
+    config.registry.setdefault(COMMON_RESPONSES_KEY, {})["429"] = \
+        "#/components/responses/TooManyRequests"
     config.add_tween("loket.ratelimit.ratelimit_tween_factory",
                      under="pyramid_tm.tm_tween_factory",
                      over="pyramid.tweens.excview_tween_factory")

@@ -6,6 +6,7 @@ import re
 from jinja2 import pass_context
 from markupsafe import Markup
 from pyramid.settings import asbool
+from pyramid.tweens import EXCVIEW, INGRESS
 
 from loket.i18n import DEFAULT_LOCALE, FILTERS, LANGUAGES
 from loket.security import Permission
@@ -62,6 +63,9 @@ def includeme(config):
     config.include(".start")  # config.add_start_page: each role's work in the menu and at login
     config.include(".contact")  # config.set_notification_address: the one e-mail for notifications
     config.add_tween("loket.web.headers.security_headers_tween_factory")
+    # A URL that is not UTF-8 breaks every reader of the path, the error page's too.
+    config.add_tween("loket.web.inputs.utf8_url_tween_factory", under=INGRESS)
+    config.add_tween("loket.web.inputs.bad_url_tween_factory", under=EXCVIEW)
     configure_deform()
 
     cache = 0 if not asbool(settings.get("loket.hsts")) else 3600

@@ -24,6 +24,64 @@ def _translator(term):
     return get_localizer(request).translate(term)
 
 
+# Text people type is stored and shown again, sent to DOSIS, printed in letters: no NUL,
+# no control characters (C0, DEL, C1) and no lone surrogates (they cannot be encoded as
+# UTF-8). Multi-line text keeps its newlines and tabs (a browser sends CR LF).
+_SINGLE_LINE_GARBAGE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_MULTI_LINE_GARBAGE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+GARBAGE_MESSAGE = _("Remove the invisible control characters from this text.")
+
+
+def text_is_clean(value: str, multiline: bool = False) -> bool:
+    pattern = _MULTI_LINE_GARBAGE if multiline else _SINGLE_LINE_GARBAGE
+    return not pattern.search(value)
+
+
+def clean_text(node, value):
+    """Colander validator of one line of text (an input field)."""
+    if isinstance(value, str) and not text_is_clean(value):
+        raise colander.Invalid(node, GARBAGE_MESSAGE)
+
+
+def clean_multiline_text(node, value):
+    """Colander validator of multi-line text (a text area): newlines and tabs allowed."""
+    if isinstance(value, str) and not text_is_clean(value, multiline=True):
+        raise colander.Invalid(node, GARBAGE_MESSAGE)
+
+
+def _multiline(node) -> bool:
+    return isinstance(getattr(node, "widget", None),
+                      (deform.widget.TextAreaWidget, deform.widget.RichTextWidget))
+
+
+def garbage_errors(node, cstruct) -> colander.Invalid | None:
+    """Every text the user sent checked before the schema reads it: one Invalid with the
+    offending fields as children (so the form shows each error at its field)."""
+    if isinstance(cstruct, str):
+        if text_is_clean(cstruct, multiline=_multiline(node)):
+            return None
+        return colander.Invalid(node, GARBAGE_MESSAGE)
+    children = []
+    if isinstance(cstruct, dict) and isinstance(node.typ, colander.Mapping):
+        for position, child in enumerate(node.children):
+            if child.name in cstruct:
+                children.append((position, garbage_errors(child, cstruct[child.name])))
+        # Keys without a node are dropped by colander, but are checked all the same.
+        for key, value in cstruct.items():
+            if isinstance(value, str) and key not in node and not text_is_clean(value):
+                return colander.Invalid(node, GARBAGE_MESSAGE)
+    elif isinstance(cstruct, list | tuple) and node.children:
+        for position, value in enumerate(cstruct):
+            children.append((position, garbage_errors(node.children[0], value)))
+    children = [(p, e) for p, e in children if e is not None]
+    if not children:
+        return None
+    error = colander.Invalid(node)
+    for position, child_error in children:
+        error.add(child_error, position)
+    return error
+
+
 @colander.deferred
 def _csrf_token(node, kw):
     return get_csrf_token(kw["request"])
@@ -38,6 +96,13 @@ class CSRFSchema(colander.Schema):
         colander.String(), widget=deform.widget.HiddenWidget(), default=_csrf_token,
         missing=colander.drop,
     )
+
+    def deserialize(self, cstruct=colander.null):
+        # One check of every text field of every form (NUL, control characters, surrogates).
+        error = garbage_errors(self, cstruct)
+        if error is not None:
+            raise error
+        return super().deserialize(cstruct)
 
 
 class RendererFactory(deform.ZPTRendererFactory):

@@ -89,11 +89,27 @@ def _cached(registry, name, make):
     return cache[name]
 
 
+# Responses every API operation may give (status → component), from packages that act on
+# every API request: the rate limits' 429. Paths with servers of their own (/-/health) are
+# outside the API's prefix and get none.
+COMMON_RESPONSES_KEY = "loket.openapi.common_responses"
+_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
 def _build(registry) -> dict:
     document = {}
     for package in registry.get(FRAGMENTS_KEY, []):
         fragment = files(package).joinpath("openapi.yaml")
         _merge(document, yaml.safe_load(fragment.read_bytes()), package + "/openapi.yaml")
+    common = registry.get(COMMON_RESPONSES_KEY, {})
+    for item in document.get("paths", {}).values():
+        if "servers" in item:
+            continue
+        for method in _METHODS:
+            if method in item:
+                responses = item[method].setdefault("responses", {})
+                for status, ref in sorted(common.items()):
+                    responses.setdefault(status, {"$ref": ref})
     document = {key: document[key] for key in sorted(document, key=_HEAD_ORDER.get)}
     return document
 

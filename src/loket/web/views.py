@@ -2,9 +2,10 @@
 
 import logging
 import os
+import sys
 
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
-from pyramid.httpexceptions import HTTPBadRequest, HTTPFound
+from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPFound
 from pyramid.location import lineage
 from pyramid.renderers import render_to_response
 from pyramid.response import FileResponse
@@ -75,9 +76,25 @@ def choose_language(context, request):
     return response
 
 
+def _absence_asks_login(request) -> bool:
+    """An anonymous caller below a container that asks login first (``/dossiers``): a missing
+    dossier or child answers as a present one would (login, 401), so numbers cannot be probed.
+    Not the opposite (404 for both): the link in a citizen's mail must lead to the login."""
+    if request.is_authenticated:
+        return False
+    context = getattr(request, "context", None)
+    return context is not None and any(getattr(r, "ask_login_when_absent", False)
+                                       for r in lineage(context))
+
+
 @view_config(route_name="deform_jquery2", permission=PUBLIC)
 @notfound_view_config()
 def not_found(request):
+    if _absence_asks_login(request):
+        try:  # the forbidden views (pages, API, machine requests) answer as for a present one
+            raise HTTPForbidden()
+        except HTTPForbidden:
+            return request.invoke_exception_view(sys.exc_info())
     return error_response(
         request, 404, _("Page not found"),
         _("This page does not exist, or you do not have access to it."),

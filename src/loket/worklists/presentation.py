@@ -3,6 +3,7 @@
 from datetime import date
 
 from loket.i18n import _
+from loket.web.inputs import parse_id
 from loket.workflow.presentation import localized, state_title
 from loket.worklists.queries import DATE_FIELDS, SORTS, Filters, Viewer, handler_team_ids, lists
 from loket.worklists.registry import flags
@@ -38,10 +39,7 @@ def _date(value):
 def _handler(value):
     if value == NO_HANDLER:
         return NO_HANDLER
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    return parse_id(value)  # bounded: a 5,000-digit id never reaches SQL
 
 
 def filters_from(registry, params, default_list: str = "team") -> Filters:

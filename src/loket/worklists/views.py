@@ -12,6 +12,7 @@ from loket.i18n import _
 from loket.identity.models import User
 from loket.resources import Root
 from loket.security import Permission
+from loket.web.inputs import parse_id
 from loket.web.views import error_response
 from loket.workflow.definition import workflows
 from loket.workflow.presentation import localized
@@ -102,7 +103,7 @@ def parse_selection(values) -> dict[str, int | None]:
     selection = {}
     for value in values:
         reference, _sep, version = value.partition(":")
-        selection[reference.strip()] = int(version) if version.isdigit() else None
+        selection[reference.strip()] = parse_id(version)
     return selection
 
 
@@ -124,7 +125,8 @@ def chosen_handler(request, value):
         return request.user
     if value == NO_HANDLER:
         return None
-    user = request.dbsession.get(User, int(value)) if (value or "").isdigit() else None
+    user_id = parse_id(value)  # bounded before it reaches SQL
+    user = request.dbsession.get(User, user_id) if user_id is not None else None
     if user is None:
         raise AssignmentRefused(_("Choose a colleague to assign the dossiers to."))
     return user
