@@ -16,8 +16,8 @@ from pyramid.exceptions import ConfigurationError
 from sqlalchemy import select
 
 from loket.db import get_tm_session
-from loket.dossiers.models import Dossier
 from loket.decisions.models import AgendaItem, Decision
+from loket.dossiers.models import Dossier
 from loket.identity.models import WebSession
 from loket.identity.sessions import COOKIE_NAME, _hash
 from loket.integrations import minutes
