@@ -325,6 +325,11 @@ def _add_item(dbsession, meeting: Meeting, dossier, **values) -> AgendaItem:
     return item
 
 
+def place_on_agenda(dbsession, meeting: Meeting, dossier, **values) -> AgendaItem:
+    """An item as proposing makes it, without the step (demo data, imports)."""
+    return _add_item(dbsession, meeting, dossier, **values)
+
+
 def open_item_of(dbsession, dossier) -> AgendaItem | None:
     return dbsession.scalar(select(AgendaItem).where(
         AgendaItem.dossier_id == dossier.id, AgendaItem.status == PROPOSED))
