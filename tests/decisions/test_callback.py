@@ -82,8 +82,7 @@ def test_another_outcome_for_a_decided_item_is_409_audited(api, notulen, item, d
     version = item.dossier.version
     response = post(api, item, notulen, status=409, callback_id="cb-other", outcome="refused",
                     motivation="Toch niet.")
-    assert "already decided" in response.json["error"]["message"] or \
-        "al beslist" in response.json["error"]["message"]
+    assert "Over dit agendapunt is al beslist" in response.json["error"]["message"]
     dbsession.expire_all()
     assert (item.dossier.state, item.dossier.version) == ("goedgekeurd", version)
     [decision] = decisions(dbsession, item.dossier)
@@ -102,7 +101,7 @@ def test_an_item_on_no_agenda_is_409_audited(api, notulen, item, factories, dbse
             body["agenda_item"] = named
         response = api.post(url, json.dumps(body).encode(), status=409,
                             headers={"Content-Type": "application/json", **notulen})
-        assert "agenda" in response.json["error"]["message"]
+        assert "op de agenda van geen enkele zitting" in response.json["error"]["message"]
     dbsession.expire_all()
     assert stranger.state == "geagendeerd" and decisions(dbsession, stranger) == []
     assert item.status == "proposed"
