@@ -181,3 +181,38 @@ def test_loket_refuses_to_start_without_the_package_url(app_settings):
     with pytest.raises(ConfigurationError, match="notulen-api.base_url"):
         main({}, **{**app_settings, "loket.integrations.minutes": "notulen-api",
                     "loket.integrations.notulen-api.api_key": API_KEY})
+
+
+def _item(**changes) -> dict:
+    body = {"item": 41, "dossier": "2026-000041", "body": "college",
+            "meeting": {"id": 9, "starts": "2026-12-08T19:30:00+01:00"},
+            "title": "<script>alert(1)</script> Toelage", "motivation": "Voldoet.",
+            "articles": ["Toegekend."], "amount": "250.00",
+            "callback_url": "http://127.0.0.1:9/api/v1/dossiers/2026-000041/callbacks/besluit"}
+    body.update(changes)
+    return body
+
+
+def test_the_package_takes_an_item_once_and_escapes_it_on_its_page(app_settings):
+    simulator = webtest.TestApp(make_minutes({**app_settings,
+                                              "loket.integrations.notulen-api.api_key": "k"}))
+    headers = {"Authorization": "Bearer k", "Idempotency-Key": "same"}
+    first = simulator.post_json("/api/v1/agendapunten", _item(), headers=headers, status=202)
+    again = simulator.post_json("/api/v1/agendapunten", _item(), headers=headers, status=202)
+    assert first.json == again.json and len(simulator.get("/_control").json["items"]) == 1
+    page = simulator.get("/")
+    assert "<script>alert" not in page.text and "&lt;script&gt;" in page.text
+    simulator.post_json("/_control", {"down": True})
+    simulator.post_json("/api/v1/agendapunten", _item(), headers=headers, status=503)
+    simulator.post_json("/_control", {"reset": True})
+    assert simulator.get("/_control").json["items"] == []
+
+
+def test_an_unreachable_loket_is_shown_and_the_item_stays_open_to_hold_again(app_settings):
+    simulator = make_minutes({**app_settings, "loket.acmidm.issuer": "http://127.0.0.1:9/op"})
+    browser = webtest.TestApp(simulator)
+    browser.post_json("/api/v1/agendapunten", _item(), headers={"Idempotency-Key": "a"})
+    browser.post("/zittingen/9", {"outcome-41": "approved"}, status=303)
+    [entry] = simulator.state()["items"]
+    assert (entry["callback_status"], entry["outcome"]) == ("ConnectionError", None)
+    assert "ConnectionError" in browser.get("/").text and "outcome-41" in browser.get("/").text

@@ -168,7 +168,11 @@ class MinutesSimulator(Simulator):
                     or entry["motivation"]
             status = self.call_back(entry["callback_url"], body)
             with self.lock:
-                entry["outcome"], entry["callback_status"] = outcome, status
+                # Only an accepted decision is final; otherwise the page shows why and the
+                # secretariat finalises again (the same callback_id: Loket records it once).
+                entry["callback_status"] = status
+                if isinstance(status, int) and 200 <= status < 300:
+                    entry["outcome"] = outcome
         return HTTPSeeOther(location=page)  # back to the page
 
     def token(self) -> str:
