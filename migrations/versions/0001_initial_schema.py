@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 12:45:41.597470
+Create Date: 2026-12-03 13:02:08.091245
 """
 
 import sqlalchemy as sa
@@ -118,6 +118,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('title', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_teams')),
     sa.UniqueConstraint('code', name=op.f('uq_teams_code'))
     )

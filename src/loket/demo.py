@@ -20,6 +20,13 @@ from loket.municipality.models import Municipality
 from loket.workflow.definition import workflows
 from loket.workflow.models import HistoryEntry
 
+# The demo teams' names in English (their Dutch names come with the ACM/IDM personas).
+TEAM_TITLES_EN = {
+    "sociale-dienst": "Social services (PCSW)",
+    "openbaar-domein": "Public domain and permits",
+    "financiele-dienst": "Finance department",
+}
+
 HEIDEBEEK = dict(
     name="Gemeente Heidebeek", ocmw_name="OCMW Heidebeek", street="Marktplein", number="1",
     postcode="3999", city="Heidebeek", nis_code="71999", kbo_ocmw="0212567877",
@@ -141,11 +148,12 @@ def load_demo_data(dbsession, settings) -> dict:
     if dbsession.get(Municipality, ROW) is None:
         dbsession.add(Municipality(id=ROW, kbo_municipality=kbo, **HEIDEBEEK))
     for code, name in TEAMS.items():
+        title = {"nl": name, "en": TEAM_TITLES_EN[code]}
         team = dbsession.scalar(select(Team).where(Team.code == code))
         if team is None:
-            dbsession.add(Team(code=code, name=name))
+            dbsession.add(Team(code=code, name=name, title=title))
         else:
-            team.name = name
+            team.name, team.title = name, title
     dbsession.flush()
     users = {p.key: sync_user(dbsession, persona_claims(p, kbo), kbo) for p in PERSONAS}
     for user in users.values():

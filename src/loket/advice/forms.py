@@ -37,8 +37,8 @@ def adviser_teams(dbsession, exclude_team_id: int) -> list[Team]:
 
 def target_choices(request, dossier) -> list[tuple[str, str]]:
     """``(value, title)``: ``team:<code>``, ``api:<service>`` and ``email``."""
-    choices = [(f"team:{t.code}", t.name) for t in adviser_teams(request.dbsession,
-                                                                  dossier.team_id)]
+    choices = [(f"team:{t.code}", t.title_in(request.locale_name))
+               for t in adviser_teams(request.dbsession, dossier.team_id)]
     choices += [(f"api:{s.code}", s.title) for s in external_services(request.registry).values()]
     choices.append(("email", request.localizer.translate(
         _("Another service, by e-mail with a secure link"))))

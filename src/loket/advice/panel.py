@@ -33,7 +33,7 @@ def compute(request, dossier) -> dict | None:
 def asked_of(request, advice) -> str:
     """Who gives the advice, by name: a team, an outside service's title, or an address."""
     if advice.team:
-        return advice.team.name
+        return advice.team.title_in(request.locale_name)
     if advice.service:
         service = external_services(request.registry).get(advice.service)
         return service.title if service else advice.service

@@ -41,7 +41,7 @@ from loket import audit
 from loket.applications import prefill as person_register
 from loket.applications.authentication import accepted_means
 from loket.catalogue import services as catalogue
-from loket.catalogue.definition import text
+from loket.catalogue.definition import text, top_level_fields
 from loket.catalogue.formbuilder import build_step_schema, jsonable, locale_of, merge_prefill, steps
 from loket.catalogue.models import DossierTypeVersion
 from loket.db import utcnow
@@ -53,6 +53,7 @@ from loket.i18n import _
 from loket.identity.acr import acr_satisfied, means_needed
 from loket.identity.models import Team, User
 from loket.security import principals_for
+from loket.web.contact import notification_address
 from loket.workflow.definition import workflows
 from loket.workflow.engine import (
     Actor,
@@ -134,11 +135,35 @@ def start(request, dossier_type, user) -> Dossier:
     dbsession.add(dossier)
     dbsession.flush()  # the reference exists before MAGDA is asked about it
     person_register.prefill(request, dossier, user)
+    _prefill_email(request, dossier, user)
     dbsession.flush()
     audit.record(request, "application.started", "dossier", dossier.reference,
                  type=dossier_type.code, version=version.number,
                  prefill=dossier.prefill["status"])
     return dossier
+
+
+def email_field(definition: dict) -> str | None:
+    """The application's e-mail field: the first e-mail field outside repeats."""
+    return next((name for name, f in top_level_fields(definition).items()
+                 if f.get("type") == "email"), None)
+
+
+def _prefill_email(request, dossier, user):
+    """The address notifications go to (else the profile's), as the citizen's first answer."""
+    name = email_field(dossier.type_version.definition)
+    if name is None:
+        return
+    address = notification_address(request, user)
+    email = (address.email if address is not None else None) or user.email
+    if email:
+        dossier.data = {**(dossier.data or {}), name: email}
+
+
+def typed_email(dossier) -> str | None:
+    name = email_field(dossier.type_version.definition)
+    value = (dossier.data or {}).get(name) if name else None
+    return value if isinstance(value, str) and value else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from loket.dossiers.models import Dossier
 from loket.i18n import _, format_date
 from loket.security import Permission
 from loket.web import flash
+from loket.web.contact import notification_address, use_for_notifications
 from loket.web.forms import render_failure, render_form
 from loket.web.views import error_response, not_found
 from loket.workflow.engine import TransitionConflict, TransitionRefused
@@ -213,7 +214,33 @@ def summary(context, request):
             return HTTPFound(location=request.resource_path(context, "ontvangen"))
     return {**_page(request, context, "controleren"),
             "sections": summary_sections(request, context),
-            "problems": services.problems(context, request), "refusal": refusal}
+            "problems": services.problems(context, request), "refusal": refusal,
+            **_notifications(request, context)}
+
+
+def _notifications(request, dossier) -> dict:
+    """Where notifications go, and whether the typed address differs from it."""
+    address = notification_address(request, request.user)
+    if address is None:
+        return {"notify": None}
+    typed = services.typed_email(dossier)
+    return {"notify": address,
+            "other_email": typed if typed and typed.lower() != (address.email or "").lower()
+            else None}
+
+
+@view_config(context=Dossier, name="meldingsadres", permission=Permission.EDIT,
+             request_method="POST")
+def notification_email(context, request):
+    """The summary's question answered yes: notifications go to the application's address.
+    The address is the draft's own answer, never a value of this request."""
+    elsewhere = _draft_or_redirect(request, context)
+    if elsewhere is not None:
+        return elsewhere
+    typed = services.typed_email(context)
+    if typed and use_for_notifications(request, request.user, typed):
+        flash(request, _("From now on we send e-mails about your dossiers to this address."))
+    return HTTPFound(location=request.resource_path(context, "controleren"))
 
 
 @view_config(context=Dossier, name="ontvangen", permission=Permission.VIEW,

@@ -38,12 +38,13 @@ def _text(name, title, max_length=200, area=False, required=True, description=No
 
 
 def _texts(name, title, area=False, required=True, max_length=2000):
-    """A ``{nl, en}`` text as two inputs in one group."""
+    """A ``{nl, en}`` text as two inputs in one fieldset, named by its legend."""
     return colander.SchemaNode(
         colander.Mapping(),
         _text("nl", _("Dutch"), max_length, area, required),
         _text("en", _("English"), max_length, area, required),
-        name=name, title=title)
+        name=name, title=title,
+        widget=deform.widget.MappingWidget(template="fieldset_mapping"))
 
 
 def _choices(labels: dict):

@@ -9,12 +9,22 @@ from loket.db import Base, UTCDateTime, utcnow
 from loket.security import Role
 
 
+def _title_from_name(context) -> dict:
+    return {"nl": context.get_current_parameters()["name"]}
+
+
 class Team(Base):
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))  # Dutch; sorts and identifies in logs
+    # What people read, ``{nl, en}`` (Dutch where English is missing): ``team.title|text``.
+    title: Mapped[dict] = mapped_column(JSON, default=_title_from_name)
+
+    def title_in(self, locale: str) -> str:
+        title = self.title or {}
+        return title.get(locale) or title.get("nl") or self.name
 
 
 class User(Base):

@@ -13,6 +13,7 @@ from loket.workflow.engine import AfterTransition
 
 
 def includeme(config):
+    from loket.notifications import address
     from loket.notifications.subscriber import notify_applicant
 
     config.add_subscriber(notify_applicant, AfterTransition)
@@ -21,4 +22,5 @@ def includeme(config):
     config.add_message_title("sms", lambda payload: _("Text message to the applicant"))
     config.add_start_page("meldingen", _("Notifications"), Permission.OWN_DOSSIERS, order=11,
                           landing=False)
+    config.set_notification_address(address.lookup, address.adopt)
     config.scan(".views")

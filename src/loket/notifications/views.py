@@ -36,6 +36,16 @@ def _current(request, preference, available) -> dict:
             "language": preference.language}
 
 
+def _sent_to(preference, available) -> dict:
+    """Where messages go now (what is saved, not what the form is being changed to)."""
+    if preference is None:
+        return {"sent_to": None, "sms_to": None}
+    number = parse_phone(preference.mobile) if preference.mobile else None
+    return {"sent_to": preference.email if EMAIL in available and preference.by_email else None,
+            "sms_to": number.display if number and SMS in available and preference.by_sms
+            else None}
+
+
 @view_config(context=Root, name="meldingen", permission=Permission.OWN_DOSSIERS,
              renderer="loket:notifications/templates/preferences.jinja2",
              request_method=("GET", "POST"))
@@ -46,15 +56,17 @@ def preferences(context, request):
     preference = request.dbsession.get(NotificationPreference, request.user.id)
     if not available:  # this installation sends no e-mail nor SMS: nothing to choose
         return {"form": None}
+    sent_to = _sent_to(preference, available)
     form = _form(request, available)
     if request.method != "POST":  # GET or HEAD
         return {"form": render_form(request, form,
-                                    appstruct=_current(request, preference, available))}
+                                    appstruct=_current(request, preference, available)),
+                **sent_to}
     try:
         appstruct = form.validate(request.POST.items())
     except deform.ValidationFailure as failure:
         request.response.status = 400
-        return {"form": render_failure(request, failure)}
+        return {"form": render_failure(request, failure), **sent_to}
 
     channels = CHOICES[appstruct["channel"]]
     # Only the addresses a chosen channel needs are kept (data minimisation).

@@ -60,6 +60,7 @@ def includeme(config):
 
     config.add_request_method(csp_nonce, reify=True)
     config.include(".start")  # config.add_start_page: each role's work in the menu and at login
+    config.include(".contact")  # config.set_notification_address: the one e-mail for notifications
     config.add_tween("loket.web.headers.security_headers_tween_factory")
     configure_deform()
 
