@@ -51,6 +51,25 @@ DOSSIERS = [
                                              "postcode": "3999", "municipality": "Heidebeek"},
                             "soort_inname": "container", "begindatum": "2026-12-05",
                             "einddatum": "2026-12-07"}),
+    # On the agenda of its body's next meeting (the vast bureau: see _demo_meetings).
+    ("ahmed", "verwarmingstoelage", "Verwarmingstoelage propaan", "geagendeerd",
+     "sociale-dienst", 12,
+     {"brandstof": "propaan", "liters": 900, "factuurbedrag": "760.00"}),
+]
+
+# The bodies' members: (body, persona or None, name, role, title).
+MEMBERS = [
+    ("college", "luc", "Luc Janssens", "chair", "burgemeester"),
+    ("college", None, "Greet Claes", "member", "eerste schepen"),
+    ("college", None, "Bart Wouters", "member", "schepen van sociale zaken"),
+    ("college", "hilde", "Hilde Goossens", "secretary", "algemeen directeur"),
+    ("gemeenteraad", None, "Ingrid Peeters", "chair", "voorzitter gemeenteraad"),
+    ("gemeenteraad", "hilde", "Hilde Goossens", "secretary", "algemeen directeur"),
+    ("vast_bureau", "luc", "Luc Janssens", "chair", "burgemeester"),
+    ("vast_bureau", "hilde", "Hilde Goossens", "secretary", "algemeen directeur"),
+    ("raad_maatschappelijk_welzijn", None, "Ingrid Peeters", "chair", "voorzitter"),
+    ("raad_maatschappelijk_welzijn", "hilde", "Hilde Goossens", "secretary",
+     "algemeen directeur"),
 ]
 
 
@@ -185,4 +204,35 @@ def load_demo_data(dbsession, settings) -> dict:
             _as_if_applied_online(dbsession, dossier, users[key], when, municipality)
             created += 1
         dbsession.flush()
-    return {"users": len(users), "dossiers": created}
+    agenda = _demo_meetings(dbsession, users, created > 0)
+    return {"users": len(users), "dossiers": created, "agenda_items": agenda}
+
+
+def _demo_meetings(dbsession, users, new_dossiers: bool) -> int:
+    """The four bodies with their members and coming meetings; the demo dossier in state
+    ``geagendeerd`` on its body's next open meeting, with its draft decision."""
+    from loket.decisions import services
+
+    bodies = services.ensure_bodies(dbsession)
+    for code, key, name, role, title in MEMBERS:
+        body = bodies[code]
+        if not any(m.name == name for m in body.members):
+            services.add_member(dbsession, body, name, role, title,
+                                user=users[key] if key else None)
+    for body in bodies.values():
+        services.ensure_meetings(dbsession, body)
+    dbsession.flush()
+    if not new_dossiers:
+        return 0
+    placed = 0
+    for dossier in dbsession.scalars(select(Dossier).where(Dossier.state == "geagendeerd")):
+        meeting = services.next_open_meeting(dbsession, services.body_of(dbsession, dossier))
+        services.place_on_agenda(
+            dbsession, meeting, dossier, title=f"{dossier.title} - {dossier.reference}",
+            grounds="Het reglement op de verwarmingstoelage.",
+            facts="De aanvraag is volledig en ontvankelijk; het inkomen ligt onder de grens.",
+            motivation="De aanvrager voldoet aan de voorwaarden van het reglement.",
+            articles=["De verwarmingstoelage wordt toegekend.",
+                      "De toelage wordt binnen 30 dagen betaald."])
+        placed += 1
+    return placed

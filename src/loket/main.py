@@ -56,6 +56,7 @@ def main(global_config, **settings):
         config.include("loket.integrations.email")
         config.include("loket.integrations.sms")
         config.include("loket.integrations.advice_api")
+        config.include("loket.integrations.minutes")  # the minutes software (notulen)
         config.include("loket.plugins.entry_points")
         activate_integrations(config)
     return config.make_wsgi_app()

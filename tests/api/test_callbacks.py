@@ -16,6 +16,8 @@ from loket.audit.models import AuditEvent
 from loket.callbacks.models import InboundCallback
 from loket.catalogue.models import DossierType, DossierTypeVersion
 from loket.db import get_engine
+from loket.decisions.models import AgendaItem, DecidingBody, Decision, Meeting
+from loket.decisions.services import ensure_bodies
 from loket.dossiers.models import Dossier
 from loket.identity.models import Team, User
 from loket.main import main
@@ -54,9 +56,33 @@ def notulen(provider):
     return bearer(fetch_token(provider, "notulen"))
 
 
+def put_on_agenda(dbsession, dossier):
+    """Put ``dossier`` on a meeting of its body, as proposing it does."""
+    from loket.decisions import services
+
+    body = services.body_of(dbsession, dossier)
+    starts = datetime.now(BRUSSELS) - timedelta(hours=1)
+    meeting = Meeting(body_id=body.id, starts=starts, agenda_closes=starts - timedelta(days=2),
+                      status="agenda_closed")
+    dbsession.add(meeting)
+    dbsession.flush()
+    dossier.state = "geagendeerd"
+    return services._add_item(dbsession, meeting, dossier, title="Beslissing",
+                              motivation="Voldoet.", articles=["De premie wordt toegekend."])
+
+
+def item_of(dossier) -> int:
+    from loket.decisions.models import AgendaItem
+
+    session = Session.object_session(dossier)
+    return session.scalar(select(AgendaItem.id).where(AgendaItem.dossier_id == dossier.id))
+
+
 @pytest.fixture
-def on_agenda(factories):
-    return factories.dossier(state="geagendeerd")
+def on_agenda(factories, dbsession):
+    dossier = factories.dossier(state="geagendeerd")
+    put_on_agenda(dbsession, dossier)
+    return dossier
 
 
 def post(api, target, body, headers, status=200, **kw):
@@ -100,8 +126,8 @@ def test_approval_takes_the_step_records_history_audit_and_the_callback(api, not
     response = post(api, on_agenda, decision(), notulen)  # no CSRF token: a bearer request
     assert response.json == {
         "callback_id": "gn-2026-0042", "dossier": on_agenda.reference, "result": "accepted",
-        "transition": "goedkeuren", "state": "goedgekeurd",
-        "received": response.json["received"],
+        "transition": "goedkeuren", "state": "goedgekeurd", "agenda_item": item_of(on_agenda),
+        "outcome": "approved", "received": response.json["received"],
     }
     assert "Idempotent-Replayed" not in response.headers
     assert "Set-Cookie" not in response.headers
@@ -111,7 +137,7 @@ def test_approval_takes_the_step_records_history_audit_and_the_callback(api, not
         ("goedgekeurd", "approved", version + 1)
     [entry] = history(dbsession, on_agenda)
     assert (entry.transition, entry.from_state, entry.to_state, entry.actor_id, entry.comment) \
-        == ("goedkeuren", "geagendeerd", "goedgekeurd", None, "")
+        == ("goedkeuren", "geagendeerd", "goedgekeurd", None, "Voldoet.")  # the motivation
     [transition] = audits(dbsession, "dossier.transition")
     assert transition.actor_id is None and transition.object_id == on_agenda.reference
     [accepted] = audits(dbsession)
@@ -120,7 +146,8 @@ def test_approval_takes_the_step_records_history_audit_and_the_callback(api, not
     assert accepted.details == {
         "client": "notulen", "callback": "besluit", "callback_id": "gn-2026-0042",
         "transition": "goedkeuren", "decided_on": TODAY, "body": "college",
-        "decision_reference": "CBS/2026/118"}
+        "decision_reference": "CBS/2026/118", "outcome": "approved",
+        "item": item_of(on_agenda)}
     [row] = claims(dbsession)
     assert (row.source, row.key, row.dossier_id) == ("besluit/notulen", "gn-2026-0042",
                                                      on_agenda.id)
@@ -142,6 +169,7 @@ def test_the_applicant_sees_the_decision_in_the_workflow(api, notulen, factories
                                                          login, testapp):
     citizen = factories.citizen()
     dossier = factories.dossier(applicant=citizen, state="geagendeerd")
+    put_on_agenda(dbsession, dossier)
     post(api, dossier, decision(outcome="refused", motivation="Te laat ingediend."), notulen)
     login(citizen)
     workflow = testapp.get(f"/api/v1/dossiers/{dossier.reference}/workflow").json
@@ -181,6 +209,8 @@ def test_the_same_callback_id_with_other_content_is_refused(api, notulen, on_age
 
 def test_callback_ids_are_per_sender_and_kind(api, notulen, factories, dbsession):
     one, two = factories.dossier(state="geagendeerd"), factories.dossier(state="geagendeerd")
+    put_on_agenda(dbsession, one)
+    put_on_agenda(dbsession, two)
     post(api, one, decision(callback_id="a"), notulen)
     post(api, two, decision(callback_id="b"), notulen)
     # Reusing "a" for another dossier is a different callback, not a retry.
@@ -227,18 +257,18 @@ def test_a_dossier_not_on_the_agenda_is_409_and_unchanged(api, notulen, factorie
     version = dossier.version
     response = post(api, dossier, decision(), notulen, status=409)
     error = response.json["error"]
-    assert error["status"] == 409 and state in error["message"]
+    assert error["status"] == 409 and "agenda" in error["message"]
     assert_unchanged(dbsession, dossier, state, version)
     [event] = audits(dbsession)
     assert (event.action, event.details["reason"], event.details["state"]) == \
-        ("callback.refused", "transition_refused", state)
+        ("callback.refused", "not_on_agenda", state)
 
 
 def test_a_refused_callback_can_be_sent_again_once_the_dossier_is_ready(api, notulen,
                                                                         factories, dbsession):
     dossier = factories.dossier(state="klaar_voor_beslissing")
     post(api, dossier, decision(), notulen, status=409)
-    dossier.state = "geagendeerd"
+    put_on_agenda(dbsession, dossier)
     dbsession.flush()
     assert post(api, dossier, decision(), notulen).json["state"] == "goedgekeurd"
 
@@ -246,6 +276,8 @@ def test_a_refused_callback_can_be_sent_again_once_the_dossier_is_ready(api, not
 def test_a_decision_by_another_body_is_409(api, notulen, factories, dbsession):
     dossier = factories.dossier(state="geagendeerd", type_version=factories.type_version(
         decision={"body": "gemeenteraad"}))
+    put_on_agenda(dbsession, dossier)
+    dbsession.flush()
     version = dossier.version
     response = post(api, dossier, decision(body="college"), notulen, status=409)
     assert "gemeenteraad" in response.json["error"]["message"]
@@ -361,13 +393,27 @@ def committed_on_agenda(database_url):
                           state="geagendeerd", applicant_id=citizen.id, team_id=team.id,
                           data={})
         session.add(dossier)
+        created = not session.scalar(select(func.count()).select_from(DecidingBody))
+        body = ensure_bodies(session)["college"]
+        starts = datetime.now(BRUSSELS) - timedelta(hours=1)
+        meeting = Meeting(body_id=body.id, starts=starts, status="agenda_closed",
+                          agenda_closes=starts - timedelta(days=2))
+        session.add(meeting)
+        session.flush()
+        session.add(AgendaItem(meeting_id=meeting.id, dossier_id=dossier.id, title="Race",
+                               motivation="Voldoet.", articles=["Toegekend."]))
         session.commit()
         ids = {"dossier": dossier.id, "team": team.id, "citizen": citizen.id,
-               "type": version.type_id}
+               "type": version.type_id, "meeting": meeting.id}
     yield engine, ids
     with Session(engine) as session:
         session.execute(delete(InboundCallback).where(InboundCallback.dossier_id == ids["dossier"]))
         session.execute(delete(HistoryEntry).where(HistoryEntry.dossier_id == ids["dossier"]))
+        session.execute(delete(Decision).where(Decision.dossier_id == ids["dossier"]))
+        session.execute(delete(AgendaItem).where(AgendaItem.dossier_id == ids["dossier"]))
+        session.execute(delete(Meeting).where(Meeting.id == ids["meeting"]))
+        if created:
+            session.execute(delete(DecidingBody))
         session.execute(delete(AuditEvent).where(AuditEvent.object_id == "2097-000001"))
         session.execute(delete(Dossier).where(Dossier.id == ids["dossier"]))
         session.execute(delete(User).where(User.id == ids["citizen"]))
@@ -397,8 +443,8 @@ def test_served_for_real_a_refusal_keeps_its_audit_and_leaves_no_claim(committed
         assert session.get(Dossier, ids["dossier"]).state == "goedgekeurd"
         actions = session.scalars(select(AuditEvent.action).where(
             AuditEvent.object_id == "2097-000001").order_by(AuditEvent.id)).all()
-        assert actions == ["callback.refused", "dossier.transition", "callback.accepted",
-                           "callback.duplicate"]
+        assert actions == ["callback.refused", "dossier.transition", "decision.recorded",
+                           "callback.accepted", "callback.duplicate"]
         assert session.scalar(select(func.count()).select_from(InboundCallback).where(
             InboundCallback.dossier_id == ids["dossier"])) == 1
 
@@ -446,4 +492,5 @@ def test_two_deliveries_at_once_have_one_effect(committed_on_agenda, bearer_sett
             InboundCallback.dossier_id == ids["dossier"])) == 1
         actions = sorted(session.scalars(select(AuditEvent.action).where(
             AuditEvent.object_id == "2097-000001")).all())
-        assert actions == ["callback.accepted", "callback.duplicate", "dossier.transition"]
+        assert actions == ["callback.accepted", "callback.duplicate", "decision.recorded",
+                           "dossier.transition"]

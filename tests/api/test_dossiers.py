@@ -197,7 +197,8 @@ def test_trailing_slash_is_the_same_resource(testapp, login, factories):
 
 
 @pytest.mark.parametrize("url", [
-    "/api/v1/nope", "/api/v1/zittingen", "/api/v1/dossiers/nope", "/api/v1/dossiers/2026-000001/x",
+    "/api/v1/nope", "/api/v1/zittingen/x", "/api/v1/dossiers/nope",
+    "/api/v1/dossiers/2026-000001/x",
     "/api/v2/dossiers", "/api/v1/dossiers/2026-000001/adviezen", "/api/v1/openapi.yaml/x",
     "/api/v1", "/api/v1/dossiers/2026-000001/documenten/1/inhoud/x",
 ])

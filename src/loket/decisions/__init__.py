@@ -36,5 +36,7 @@ def includeme(config):
     config.add_start_page("zittingen", _("Meetings"), Permission.MEETINGS, order=20,
                           applies=lambda request: request.user.has_role(Role.SECRETARIAT)
                           or request.user.has_role(Role.SIGNATORY))
+    config.add_openapi_fragment("loket.decisions")
+    config.scan(".api")
     config.scan(".callbacks")
     config.scan(".views")

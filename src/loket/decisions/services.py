@@ -38,6 +38,8 @@ from loket.decisions.models import (
 )
 from loket.i18n import LOCAL_TIME, _, local, local_now
 from loket.municipality.models import Municipality
+from loket.outbox import enqueue
+from loket.plugins.registry import Kind, implementations
 from loket.workflow.engine import (
     Actor,
     TransitionConflict,
@@ -51,6 +53,8 @@ AGENDA, APPROVE, REFUSE, WITHDRAW = ("decision.agenda", "decision.approve", "dec
                                      "decision.withdraw")
 APPROVE_DELEGATED, REFUSE_DELEGATED = "decision.approve_delegated", "decision.refuse_delegated"
 OFFICIAL = "official"
+# An item's outcome → the purpose of the dossier's step (a postponed item takes none).
+PURPOSE_OF = {"approved": APPROVE, "amended": APPROVE, "refused": REFUSE, "withdrawn": WITHDRAW}
 HORIZON_WEEKS = 8  # how far ahead the calendar holds meetings
 EPOCH = date(2024, 1, 1)  # a Monday
 
@@ -284,7 +288,31 @@ def propose(request, dossier, actor: Actor, *, version: int | None, meeting_id: 
                      proposed_by_id=None if actor.is_system else actor.user.id)
     audit.write(dbsession, "decision.proposed", "dossier", dossier.reference,
                 None if actor.is_system else actor.user.id, meeting=meeting.id, item=item.id)
+    push_to_minutes(request.registry, dbsession, item)
     return item
+
+
+def push_to_minutes(registry, dbsession, item: AgendaItem) -> None:
+    """Hand the item to the minutes software, if one is chosen (an outbox message in this
+    transaction: nothing is sent when the proposal is undone)."""
+    for minutes in implementations(registry, Kind.MINUTES):
+        enqueue(dbsession, minutes.outbox_kind, minutes_payload(registry, item),
+                ordering_key=f"decision:{item.dossier_id}", dossier_id=item.dossier_id)
+
+
+def minutes_payload(registry, item: AgendaItem) -> dict:
+    """What the minutes software receives: the draft and where to answer. No personal data
+    beyond what the draft itself says."""
+    base = registry.settings["loket.public_url"].rstrip("/")
+    reference, meeting = item.dossier.reference, item.meeting
+    return {"path": "/api/v1/agendapunten", "json": {
+        "item": item.id, "dossier": reference, "body": meeting.body.code,
+        "meeting": {"id": meeting.id, "starts": meeting.starts.isoformat()},
+        "title": item.title, "description": "\n\n".join(p for p in (item.grounds, item.facts) if p),
+        "motivation": item.motivation, "articles": list(item.articles),
+        "amount": str(item.amount) if item.amount is not None else None,
+        "callback_url": f"{base}/api/v1/dossiers/{reference}/callbacks/besluit",
+    }}
 
 
 def _add_item(dbsession, meeting: Meeting, dossier, **values) -> AgendaItem:
@@ -295,6 +323,11 @@ def _add_item(dbsession, meeting: Meeting, dossier, **values) -> AgendaItem:
     dbsession.add(item)
     dbsession.flush()
     return item
+
+
+def place_on_agenda(dbsession, meeting: Meeting, dossier, **values) -> AgendaItem:
+    """An item as proposing makes it, without the step (demo data, imports)."""
+    return _add_item(dbsession, meeting, dossier, **values)
 
 
 def open_item_of(dbsession, dossier) -> AgendaItem | None:
@@ -336,6 +369,7 @@ class ItemOutcome:
     votes_for: str = ""
     votes_against: str = ""
     votes_abstaining: str = ""
+    motivation: str = ""  # the motivation as decided, when it differs from the draft's
 
 
 def _votes(value: str) -> int | None:
@@ -382,18 +416,23 @@ def record_meeting(request, meeting: Meeting, version: int | None, outcomes: lis
         decision = record_item(request, item, entry, actor, decided_on)
         if decision is not None:
             decisions.append(decision)
-    if all(not i.open for i in meeting.items):
-        meeting.status, meeting.held_on = HELD, decided_on
-    # Save the meeting row itself, so its version moves on and a parallel save conflicts.
-    flag_modified(meeting, "present")
-    try:
-        request.dbsession.flush()
-    except StaleDataError as exc:
-        raise TransitionConflict(_("This meeting was changed by someone else in the meantime. "
-                                   "Reload the page and try again.")) from exc
+    touch_meeting(request.dbsession, meeting, decided_on)
     audit.write(request.dbsession, "meeting.recorded", "meeting", str(meeting.id),
                 None if actor.is_system else actor.user.id, items=len(todo))
     return decisions
+
+
+def touch_meeting(dbsession, meeting: Meeting, decided_on: date) -> None:
+    """After recording: the meeting is held once no item is open, and its row is saved so its
+    version moves on and a parallel recording (screen or callback) conflicts."""
+    if all(not i.open for i in meeting.items):
+        meeting.status, meeting.held_on = HELD, decided_on
+    flag_modified(meeting, "present")
+    try:
+        dbsession.flush()
+    except StaleDataError as exc:
+        raise TransitionConflict(_("This meeting was changed by someone else in the meantime. "
+                                   "Reload the page and try again.")) from exc
 
 
 def check_item(request, item: AgendaItem, entry: ItemOutcome, actor: Actor) -> None:
@@ -431,9 +470,11 @@ def record_item(request, item: AgendaItem, entry: ItemOutcome, actor: Actor,
     if outcome == POSTPONED:
         item.status = POSTPONED
         following = _following_meeting(dbsession, meeting)
-        _add_item(dbsession, following, dossier, title=item.title, grounds=item.grounds,
-                  facts=item.facts, motivation=item.motivation, articles=list(item.articles),
-                  amount=item.amount, proposed_by_id=item.proposed_by_id, continues_id=item.id)
+        moved = _add_item(dbsession, following, dossier, title=item.title, grounds=item.grounds,
+                          facts=item.facts, motivation=item.motivation,
+                          articles=list(item.articles), amount=item.amount,
+                          proposed_by_id=item.proposed_by_id, continues_id=item.id)
+        push_to_minutes(request.registry, dbsession, moved)
         return None
     if outcome == WITHDRAWN:
         item.status = WITHDRAWN
@@ -451,12 +492,14 @@ def record_item(request, item: AgendaItem, entry: ItemOutcome, actor: Actor,
         amount = amended_amount if amended_amount is not None else amount
     item.status = outcome
     final_outcome = REFUSED if outcome == REFUSED else APPROVED
+    motivation = (entry.motivation or "").strip() or item.motivation
     _take(request, dossier, REFUSE if final_outcome == REFUSED else APPROVE, actor,
-          comment=item.motivation)
+          comment=motivation)
     decision = Decision(
         dossier_id=dossier.id, agenda_item_id=item.id, body_code=meeting.body.code,
         meeting_id=meeting.id, decided_on=decided_on, outcome=final_outcome,
-        amended=outcome == AMENDED, title=item.title, final_text=final_text(item, articles),
+        amended=outcome == AMENDED, title=item.title,
+        final_text=final_text(item, articles, motivation),
         amount=amount, votes_for=votes[0], votes_against=votes[1], votes_abstaining=votes[2],
         publication_uri=publication_uri,
         recorded_by_id=None if actor.is_system else actor.user.id)
@@ -467,8 +510,8 @@ def record_item(request, item: AgendaItem, entry: ItemOutcome, actor: Actor,
     return decision
 
 
-def final_text(item: AgendaItem, articles: list[str]) -> str:
-    parts = [item.title, "", "Motivering", item.motivation, "", "Besluit"]
+def final_text(item: AgendaItem, articles: list[str], motivation: str | None = None) -> str:
+    parts = [item.title, "", "Motivering", motivation or item.motivation, "", "Besluit"]
     parts += [f"Artikel {n}. {text}" for n, text in enumerate(articles, 1)]
     return "\n".join(parts)
 

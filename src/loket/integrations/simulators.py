@@ -17,6 +17,7 @@ SIMULATORS = {
     "mailbox": "loket.integrations.email.simulator:make_app",  # + the SMTP sink, if a port is set
     "magda": "loket.integrations.magda.simulator:make_app",  # one URL per SOAP service
     "advies": "loket.integrations.advice_api.simulator:make_app",  # external advice service
+    "notulen": "loket.integrations.minutes.simulator:make_app",  # the minutes package
 }
 
 

@@ -111,6 +111,16 @@ class AdviceService(OutboxChannel, Protocol):
 
 
 @runtime_checkable
+class MinutesSoftware(OutboxChannel, Protocol):
+    """The minutes software (notuleringspakket): Loket enqueues each proposed agenda item as
+    a message of ``outbox_kind``; the package reports the meeting's decision through the
+    ``besluit`` callback with a token of its ACM/IDM client ``client_id``."""
+
+    title: str
+    client_id: str
+
+
+@runtime_checkable
 class BankStatements(Protocol):
     """Reads the bank's statements (CODA, camt.053) into booked lines to reconcile."""
 

@@ -46,7 +46,7 @@ INTERFACES = {
     Kind.INCOME: kinds.Income,
     Kind.STATUS_PUBLISHING: kinds.OutboxChannel,
     Kind.NOTIFICATION: kinds.OutboxChannel,
-    Kind.MINUTES: kinds.OutboxChannel,
+    Kind.MINUTES: kinds.MinutesSoftware,
     Kind.SIGNING: kinds.OutboxChannel,
     Kind.DELIVERY: kinds.OutboxChannel,
     Kind.ACCOUNTING: kinds.OutboxChannel,
