@@ -1,1 +1,0 @@
-"""ACM/IDM, the Flemish government's login (OpenID Connect): personas and the simulator."""
