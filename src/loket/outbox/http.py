@@ -8,6 +8,8 @@ as is: never put a secret in its headers; a plug-in that needs credentials reads
 the settings in a deliverer of its own.
 """
 
+from dataclasses import replace
+
 import requests
 
 from loket.outbox import PermanentFailure, TemporaryFailure
@@ -43,3 +45,19 @@ def deliver(message, context) -> None:
     if status in TEMPORARY_STATUSES or status >= 500:
         raise TemporaryFailure(f"HTTP {status}", retry_after=_retry_after(response))
     raise PermanentFailure(f"HTTP {status}")
+
+
+def keyed_deliverer(base_url: str, api_key: str, name: str):
+    """A deliverer of messages whose payload is ``{"path", "json"}``: POSTed to
+    ``base_url + path`` with ``Authorization: Bearer <api_key>``. The key comes from the
+    settings, never from the stored payload."""
+    base = base_url.rstrip("/")
+
+    def deliver_keyed(message, context):
+        payload = message.payload
+        request = {"url": base + payload["path"], "json": payload["json"],
+                   "headers": {"Authorization": f"Bearer {api_key}"}}
+        deliver(replace(message, payload=request), context)
+
+    deliver_keyed.__name__ = name
+    return deliver_keyed

@@ -20,7 +20,6 @@ service accepts a request once. It answers later by calling ``callback_url`` wit
 access token with the scope ``loket.callbacks.advies``.
 """
 
-from dataclasses import replace
 
 import colander
 import requests
@@ -44,18 +43,7 @@ class AdviceApiOptions(colander.MappingSchema):
 
 
 def make_deliverer(options: dict):
-    base = options["base_url"].rstrip("/")
-
-    def deliver(message, context):
-        """POST the payload's ``json`` to ``base_url + path``; the key comes from the settings,
-        never from the stored payload."""
-        payload = message.payload
-        request = {"url": base + payload["path"], "json": payload["json"],
-                   "headers": {"Authorization": f"Bearer {options['api_key']}"}}
-        http.deliver(replace(message, payload=request), context)
-
-    deliver.__name__ = "deliver_advice_api"
-    return deliver
+    return http.keyed_deliverer(options["base_url"], options["api_key"], "deliver_advice_api")
 
 
 def setup(config, options):

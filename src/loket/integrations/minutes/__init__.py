@@ -19,7 +19,7 @@ the meeting is held the package calls ``callback_url`` (Loket's ``besluit`` call
 ACM/IDM access token with the scope ``loket.callbacks.besluit``.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import colander
 import requests
@@ -50,18 +50,7 @@ class MinutesApiOptions(colander.MappingSchema):
 
 
 def make_deliverer(options: dict):
-    base = options["base_url"].rstrip("/")
-
-    def deliver(message, context):
-        """POST the payload's ``json`` to ``base_url + path``; the key comes from the settings,
-        never from the stored payload."""
-        payload = message.payload
-        request = {"url": base + payload["path"], "json": payload["json"],
-                   "headers": {"Authorization": f"Bearer {options['api_key']}"}}
-        http.deliver(replace(message, payload=request), context)
-
-    deliver.__name__ = "deliver_minutes_api"
-    return deliver
+    return http.keyed_deliverer(options["base_url"], options["api_key"], "deliver_minutes_api")
 
 
 def setup(config, options):
