@@ -25,9 +25,9 @@ i18n-compile: $(STAMP)
 	$(BIN)/pybabel compile -d src/loket/locale -D colander
 
 i18n-extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg --project=loket -o src/loket/locale/loket.pot src/loket
+	$(BIN)/pybabel extract -F babel.cfg --project=loket -w 100 -o src/loket/locale/loket.pot src/loket
 	for lang in nl en; do \
-	  $(BIN)/pybabel update -D loket -i src/loket/locale/loket.pot -d src/loket/locale -l $$lang --no-fuzzy-matching; \
+	  $(BIN)/pybabel update -D loket -w 100 -i src/loket/locale/loket.pot -d src/loket/locale -l $$lang --no-fuzzy-matching; \
 	done
 
 # Until the first release the schema is one migration, regenerated from the models.
