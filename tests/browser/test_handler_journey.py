@@ -116,7 +116,7 @@ def test_handler_takes_a_dossier_to_ready_for_decision(live, relay, desktop, adv
     lists.get_by_role("link", name=re.compile(r"^Niet toegewezen")).click()
     expect(lists.locator("[aria-current=page]")).to_contain_text("Niet toegewezen")
     desktop.check_accessibility()
-    row = desktop.locator("tbody tr", has_text="Verwarmingstoelage")
+    row = desktop.locator("tbody tr", has_text="Jan Peeters").filter(has_text="Verwarmingstoelage")
     reference = row.get_by_role("rowheader").inner_text().strip()
     assert reference.startswith("20")
     row.get_by_role("button", name=re.compile(r"^Neem dossier")).click()
