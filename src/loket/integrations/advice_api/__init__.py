@@ -22,10 +22,10 @@ access token with the scope ``loket.callbacks.advies``.
 
 
 import colander
-import requests
 
 from loket.advice.external import ExternalService
 from loket.outbox import http
+from loket.plugins.options import status_probe
 from loket.plugins.registry import Kind, Plugin
 
 NAME = "advies-api"
@@ -53,14 +53,7 @@ def setup(config, options):
 
 
 def check(options) -> dict:
-    try:
-        response = requests.get(options["base_url"].rstrip("/") + "/api/v1/status",
-                                timeout=PROBE_TIMEOUT)
-    except requests.RequestException as exc:
-        return {"status": "error", "error": type(exc).__name__}
-    if response.status_code != 200:
-        return {"status": "error", "error": f"HTTP {response.status_code}"}
-    return {"status": "ok"}
+    return status_probe(options["base_url"], PROBE_TIMEOUT)
 
 
 PLUGIN = Plugin(kind=Kind.ADVICE, name=NAME, title="Advies via API (FOD Sociale Zekerheid)",

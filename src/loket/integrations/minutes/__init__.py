@@ -22,10 +22,10 @@ ACM/IDM access token with the scope ``loket.callbacks.besluit``.
 from dataclasses import dataclass
 
 import colander
-import requests
 
 from loket.i18n import _
 from loket.outbox import http
+from loket.plugins.options import status_probe
 from loket.plugins.registry import Kind, Plugin
 
 NAME = "notulen-api"
@@ -59,14 +59,7 @@ def setup(config, options):
 
 
 def check(options) -> dict:
-    try:
-        response = requests.get(options["base_url"].rstrip("/") + "/api/v1/status",
-                                timeout=PROBE_TIMEOUT)
-    except requests.RequestException as exc:
-        return {"status": "error", "error": type(exc).__name__}
-    if response.status_code != 200:
-        return {"status": "error", "error": f"HTTP {response.status_code}"}
-    return {"status": "ok"}
+    return status_probe(options["base_url"], PROBE_TIMEOUT)
 
 
 PLUGIN = Plugin(kind=Kind.MINUTES, name=NAME, title="Notuleringspakket via API",
