@@ -209,7 +209,7 @@ def resolve(definition: dict, path: str) -> list:
     node = definition
     for part in path.split("."):
         try:
-            node = node[int(part)] if part.isdigit() else node[part]
+            node = node[int(part)] if part.isascii() and part.isdigit() else node[part]
         except (KeyError, IndexError, TypeError) as exc:
             raise KeyError(path) from exc
     if not isinstance(node, list):
@@ -328,7 +328,8 @@ def _item_form(version, request, path, index, page):
     definition = version.definition
     items = resolve(definition, path)
     kind = kind_of(path)
-    if index != "nieuw" and not (index.isdigit() and int(index) < len(items)):
+    if index != "nieuw" and not (index.isascii() and index.isdigit()
+                                  and int(index) < len(items)):
         raise HTTPNotFound()
     old = items[int(index)] if index != "nieuw" else {}
     form = forms.admin_form(_item_schema(kind), request, f"item-{_slug(path)}", SAVE,

@@ -6,6 +6,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loket.db import Base, UTCDateTime, utcnow
+from loket.web.inputs import parse_id
 
 CONCEPT = "concept"
 PUBLISHED = "published"
@@ -45,9 +46,10 @@ class DossierType(Base):
 
     def __getitem__(self, name: str) -> "DossierTypeVersion":
         """Traversal: ``/catalogus/<code>/<number>`` is a version of this type."""
-        if name.isdigit():
+        number = parse_id(name)
+        if number is not None:
             for version in self.versions:
-                if version.number == int(name):
+                if version.number == number:
                     # A strong reference: the session only holds loaded objects weakly, and a
                     # type reloaded without its place in the tree would have no ACL above it.
                     version._traversal_parent = self

@@ -2,6 +2,7 @@
 ``/dossiers/<ref>/beslissing`` (the draft decision: whoever may edit the dossier now)."""
 
 from loket.decisions.models import Meeting
+from loket.web.inputs import parse_id
 
 
 class MeetingsContainer:
@@ -14,9 +15,8 @@ class MeetingsContainer:
         self.request = request
 
     def __getitem__(self, name: str) -> Meeting:
-        if not name.isdigit() or len(name) > 12:
-            raise KeyError(name)
-        meeting = self.request.dbsession.get(Meeting, int(name))
+        number = parse_id(name)
+        meeting = self.request.dbsession.get(Meeting, number) if number else None
         if meeting is None:
             raise KeyError(name)
         meeting.__parent__ = self

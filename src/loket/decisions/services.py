@@ -376,7 +376,7 @@ def _votes(value: str) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isdigit() or int(value) > 1000:
+    if not (value.isascii() and value.isdigit()) or int(value) > 1000:
         raise DecisionRefused(_("Votes are whole numbers."))
     return int(value)
 

@@ -19,7 +19,8 @@ TEMPORARY_STATUSES = frozenset({408, 429})
 
 def _retry_after(response) -> float | None:
     value = response.headers.get("Retry-After", "")
-    return float(value) if value.isdigit() else None  # an HTTP date: our own backoff
+    # An HTTP date (or anything else): our own backoff.
+    return float(value) if value.isascii() and value.isdigit() else None
 
 
 def deliver(message, context) -> None:

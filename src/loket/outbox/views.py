@@ -25,6 +25,7 @@ from loket.outbox.models import (
 )
 from loket.resources import Administration
 from loket.security import Permission
+from loket.web.inputs import parse_id
 from loket.web.views import error_response
 
 OVERVIEW_ROWS = 50  # per section on the overview
@@ -101,8 +102,7 @@ def rows(request, statuses, limit: int, after: int | None = None) -> list[dict]:
 
 
 def _int(value) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 12 \
-        else None
+    return parse_id(value)
 
 
 @view_config(context=Administration, name="berichten", permission=Permission.MANAGE_SETTINGS,

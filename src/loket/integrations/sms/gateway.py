@@ -48,7 +48,7 @@ def _error_code(response) -> str:
 def _retry_after(response) -> float | None:
     """Retry-After in seconds (429, 503), capped at an hour; HTTP dates are ignored."""
     value = response.headers.get("Retry-After", "")
-    return min(float(value), 3600.0) if value.isdigit() else None
+    return min(float(value), 3600.0) if value.isascii() and value.isdigit() else None
 
 
 def send(http, config: GatewayConfig, payload: dict, idempotency_key: str) -> dict:
