@@ -12,6 +12,7 @@ from loket.documents.models import Document, DocumentVersion
 from loket.dossiers.models import Dossier, DossierEvent, ReferenceCounter
 from loket.identity.models import RevokedToken, RoleAssignment, Team, User, WebSession
 from loket.integrations.magda.models import MagdaConsultation
+from loket.letters.models import Letter, LetterSignatory
 from loket.municipality.models import Municipality
 from loket.notes.models import DossierNote, NoteMention
 from loket.notifications.models import NotificationPreference
@@ -26,6 +27,7 @@ __all__ = ["AdviceRequest", "AgendaItem", "BodyMember", "DecidingBody", "Decisio
            "AuditEvent", "CheckResult", "CompletionRequest", "DeadlineReminder",
            "Document", "DocumentVersion", "Dossier", "DossierEvent", "DossierNote",
            "DossierSearch", "DossierType", "DossierTypeVersion", "HistoryEntry", "InboundCallback",
-           "IntegrationStatus", "MagdaConsultation", "Municipality", "NoteMention",
+           "IntegrationStatus", "Letter", "LetterSignatory", "MagdaConsultation", "Municipality",
+           "NoteMention",
            "NotificationPreference", "OutboxMessage", "ReferenceCounter", "RevokedToken",
            "RoleAssignment", "Team", "User", "WebSession", "metadata"]
