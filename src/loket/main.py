@@ -48,6 +48,7 @@ def main(global_config, **settings):
         config.include("loket.notes")  # internal notes and mentions
         config.include("loket.decisions")  # the decision (callback of the minutes software)
         config.include("loket.letters")  # outgoing letters: config.add_letter_kind
+        config.include("loket.claims")  # fees citizens pay; bank statements; reminders
         # Feature packages an installation adds without changing Loket (``loket.includes``).
         for package in aslist(settings.get("loket.includes", "")):
             config.include(package)

@@ -5,6 +5,7 @@ from loket.audit.models import AuditEvent
 from loket.callbacks.models import InboundCallback
 from loket.catalogue.models import DossierType, DossierTypeVersion
 from loket.checks.models import CheckResult
+from loket.claims.models import BankStatement, Claim, IncomingPayment
 from loket.completion.models import CompletionRequest
 from loket.db import Base
 from loket.decisions.models import AgendaItem, BodyMember, DecidingBody, Decision, Meeting
@@ -23,7 +24,7 @@ from loket.worklists.models import DeadlineReminder, DossierSearch
 
 metadata = Base.metadata
 
-__all__ = ["AdviceRequest", "AgendaItem", "BodyMember", "DecidingBody", "Decision", "Meeting",
+__all__ = ["AdviceRequest", "AgendaItem", "BankStatement", "Claim", "IncomingPayment", "BodyMember", "DecidingBody", "Decision", "Meeting",
            "AuditEvent", "CheckResult", "CompletionRequest", "DeadlineReminder",
            "Document", "DocumentVersion", "Dossier", "DossierEvent", "DossierNote",
            "DossierSearch", "DossierType", "DossierTypeVersion", "HistoryEntry", "InboundCallback",
