@@ -154,6 +154,8 @@ def read_coda(data: bytes) -> Statement:
         parsed = CodaFile(io.StringIO("\n".join(r.ljust(128) for r in records) + "\n"))
         statements = []
         for coda_statement in parsed.statements:
+            if coda_statement.number_records is None:  # no trailer: the totals are unchecked
+                raise ValueError("no trailer record")
             account = coda_statement.account or ""
             statement = Statement(CODA, f"{account}/{coda_statement.new_sequence}/"
                                         f"{coda_statement.creation_date.isoformat()}", account)
