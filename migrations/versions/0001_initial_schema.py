@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 14:51:21.891836
+Create Date: 2026-12-03 14:58:00.558460
 """
 
 import sqlalchemy as sa
@@ -457,6 +457,25 @@ def upgrade():
     with op.batch_alter_table('inbound_callbacks', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_inbound_callbacks_dossier_id'), ['dossier_id'], unique=False)
 
+    op.create_table('objections',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('contested_id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('term_ends', sa.Date(), nullable=False),
+    sa.Column('late', sa.Boolean(), nullable=False),
+    sa.Column('registered', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('registered_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['contested_id'], ['dossiers.id'], name=op.f('fk_objections_contested_id_dossiers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_objections_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['registered_by_id'], ['users.id'], name=op.f('fk_objections_registered_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_objections')),
+    sa.UniqueConstraint('dossier_id', name=op.f('uq_objections_dossier_id'))
+    )
+    with op.batch_alter_table('objections', schema=None) as batch_op:
+        batch_op.create_index('ix_objections_contested', ['contested_id'], unique=False)
+
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=64), nullable=False),
@@ -693,6 +712,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_outbox_dossier_id'))
 
     op.drop_table('outbox')
+    with op.batch_alter_table('objections', schema=None) as batch_op:
+        batch_op.drop_index('ix_objections_contested')
+
+    op.drop_table('objections')
     with op.batch_alter_table('inbound_callbacks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inbound_callbacks_dossier_id'))
 

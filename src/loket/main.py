@@ -49,6 +49,7 @@ def main(global_config, **settings):
         config.include("loket.decisions")  # the decision (callback of the minutes software)
         config.include("loket.letters")  # outgoing letters: config.add_letter_kind
         config.include("loket.claims")  # fees citizens pay; bank statements; reminders
+        config.include("loket.objections")  # objections as linked dossiers (bezwaar)
         # Feature packages an installation adds without changing Loket (``loket.includes``).
         for package in aslist(settings.get("loket.includes", "")):
             config.include(package)

@@ -17,6 +17,7 @@ from loket.letters.models import Letter, LetterSignatory
 from loket.municipality.models import Municipality
 from loket.notes.models import DossierNote, NoteMention
 from loket.notifications.models import NotificationPreference
+from loket.objections.models import Objection
 from loket.outbox.models import OutboxMessage
 from loket.plugins.status import IntegrationStatus
 from loket.workflow.models import HistoryEntry
@@ -29,6 +30,6 @@ __all__ = ["AdviceRequest", "AgendaItem", "BankStatement", "Claim", "IncomingPay
            "Document", "DocumentVersion", "Dossier", "DossierEvent", "DossierNote",
            "DossierSearch", "DossierType", "DossierTypeVersion", "HistoryEntry", "InboundCallback",
            "IntegrationStatus", "Letter", "LetterSignatory", "MagdaConsultation", "Municipality",
-           "NoteMention",
+           "NoteMention", "Objection",
            "NotificationPreference", "OutboxMessage", "ReferenceCounter", "RevokedToken",
            "RoleAssignment", "Team", "User", "WebSession", "metadata"]

@@ -121,7 +121,7 @@ def start(request, dossier_type, user) -> Dossier:
     if existing is not None:
         return existing
     version = catalogue.current_version(dossier_type)
-    if version is None:
+    if version is None or not catalogue.open_for_applications(version):
         raise NotAvailable(dossier_type.code)
     definition = version.definition
     team = dbsession.scalars(select(Team).where(Team.code == definition.get("team"))).first()
