@@ -25,7 +25,8 @@ from loket.worklists.models import DeadlineReminder, DossierSearch
 
 metadata = Base.metadata
 
-__all__ = ["AdviceRequest", "AgendaItem", "BankStatement", "Claim", "IncomingPayment", "BodyMember", "DecidingBody", "Decision", "Meeting",
+__all__ = ["AdviceRequest", "AgendaItem", "BankStatement", "BodyMember", "Claim",
+           "DecidingBody", "Decision", "IncomingPayment", "Meeting",
            "AuditEvent", "CheckResult", "CompletionRequest", "DeadlineReminder",
            "Document", "DocumentVersion", "Dossier", "DossierEvent", "DossierNote",
            "DossierSearch", "DossierType", "DossierTypeVersion", "HistoryEntry", "InboundCallback",

@@ -38,7 +38,8 @@ def coda(credits: list[Credit], account: str = ACCOUNT, sequence: int = 1,
     day = created.strftime("%d%m%y")
     account_field = account.ljust(34) + "EUR"
     records = [_record(
-        "0" + "0000" + day + "725" + "05" + " " + " " * 7 + "0000000001" + "GEMEENTE HEIDEBEEK".ljust(26)
+        "0" + "0000" + day + "725" + "05" + " " + " " * 7 + "0000000001"
+        + "GEMEENTE HEIDEBEEK".ljust(26)
         + "KREDBEBB".ljust(11) + "00212567877" + " " + "00000" + "".ljust(16) + " "
         + "".ljust(15) + " " * 7 + "2")]
     records.append(_record(

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from loket.claims import statements
-from loket.claims.models import Claim, IncomingPayment
+from loket.claims.models import IncomingPayment
 from loket.claims.reference import for_number
 from loket.dossiers.events import events_of
 from loket.i18n import local_now
@@ -115,7 +115,8 @@ def test_a_line_in_an_overlapping_statement_is_booked_once(testapp, login, finan
     b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><x>&e;</x>",
     samples.camt053([Credit(Decimal("1.00"), for_number(5))]).replace(b"<Sts>BOOK</Sts>", b""),
     samples.coda([Credit(Decimal("1.00"), for_number(5))])[:-140],  # the trailer cut off
-    samples.coda([Credit(Decimal("1.00"), for_number(5))]).replace(b"0000000001000", b"0000000002000", 1),
+    samples.coda([Credit(Decimal("1.00"), for_number(5))]).replace(  # totals do not add up
+        b"0000000001000", b"0000000002000", 1),
     b"0" * 127 + b"1\r\n",
 ])
 def test_a_file_in_the_wrong_format_is_a_clear_error(data, testapp, login, finance, dbsession):
