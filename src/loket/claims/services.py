@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from loket import audit
 from loket.claims import reference as references
@@ -288,6 +289,7 @@ def open_claims(dbsession, overdue_on: date | None = None, limit: int = 200) -> 
 def payments_to_resolve(dbsession, limit: int = 200) -> list[IncomingPayment]:
     return list(dbsession.scalars(
         select(IncomingPayment).where(IncomingPayment.resolved.is_(False))
+        .options(selectinload(IncomingPayment.claim))
         .order_by(IncomingPayment.booked, IncomingPayment.id).limit(limit)))
 
 

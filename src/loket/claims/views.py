@@ -42,6 +42,8 @@ def may_issue(request, dossier) -> bool:
 
 
 def _details(request, dossier) -> list[dict]:
+    if workflow_of(dossier).transition_for(services.ISSUE) is None:
+        return []  # no fee in this workflow: not even a query
     claims = services.claims_of(request.dbsession, dossier)
     return [{"claim": c, **letters.payment_details(request.dbsession, c, request.locale_name)}
             for c in claims]

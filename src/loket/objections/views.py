@@ -26,7 +26,14 @@ MAX_UPLOAD = 12 * 1024 * 1024
 # -- panels ---------------------------------------------------------------------------------
 
 
+def _concerned(dossier) -> bool:
+    """Only a decided dossier or an objection has links (no query for the others)."""
+    return dossier.outcome is not None or dossier.type_version.workflow == services.TYPE_CODE
+
+
 def _links(request, dossier) -> list[dict]:
+    if not _concerned(dossier):
+        return []
     return [{"objection": o, "contested": o.contested_id == dossier.id,
              "other": o.dossier if o.contested_id == dossier.id else o.contested}
             for o in services.objections_of(request.dbsession, dossier)]
@@ -34,7 +41,8 @@ def _links(request, dossier) -> list[dict]:
 
 def _may_object(request, dossier) -> bool:
     actor = actor_for(request)
-    return holds_role(actor, dossier, ["applicant", "handler"]) and \
+    return dossier.outcome is not None and \
+        holds_role(actor, dossier, ["applicant", "handler"]) and \
         services.decision_sent_on(request.dbsession, dossier) is not None and \
         dossier.type_version.workflow != services.TYPE_CODE
 
