@@ -21,7 +21,7 @@ from loket.dossiers.models import Dossier, next_reference
 from loket.identity.models import Team, User
 from loket.workflow.definition import workflows
 from loket.workflow.models import HistoryEntry
-from tests.browser.conftest import DESKTOP, PHONE, _page, log_in, running_loket
+from tests.browser.conftest import DESKTOP, _page, log_in, running_loket
 from tests.claims import samples
 from tests.claims.qr import decode_png
 from tests.claims.samples import Credit
