@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from loket import audit
@@ -194,11 +193,9 @@ def import_statement(request, data: bytes, filename: str = "") -> BankStatement:
         dbsession.add(payment)
         booked.append(payment)
         statement.lines += 1
-    try:
-        dbsession.flush()
-    except IntegrityError:  # another import booked the same lines a moment ago
-        raise ClaimRefused(_("Another import booked these lines at the same time; import the "
-                             "file again."), status=409) from None
+    # Another import booking the same lines at the same moment: a unique key at this flush
+    # (the conflict view's 409; nothing of this import is kept).
+    dbsession.flush()
     for payment in booked:
         claim = _claim_by_reference(dbsession, payment.reference)
         if claim is not None:
