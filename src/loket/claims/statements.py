@@ -112,28 +112,45 @@ def _decimal(value) -> Decimal:
 
 
 def read_camt053(data: bytes) -> Statement:
-    from pycamt.parser import Camt053Parser
+    from pycamt.parser import Camt053Parser, Camt053ParseError
 
     root = validate_camt053(data)
-    parser = Camt053Parser(etree.tostring(root))
+    try:
+        parser = Camt053Parser(etree.tostring(root))
+    except Camt053ParseError:
+        raise StatementError(_("This XML file is not a camt.053.001.02 bank statement.")) \
+            from None
     namespaces = {"c": CAMT_NAMESPACE}
     account = root.findtext(".//c:Stmt/c:Acct/c:Id/c:IBAN", namespaces=namespaces) or ""
     identification = "/".join(root.xpath("./c:BkToCstmrStmt/c:Stmt/c:Id/text()",
                                          namespaces=namespaces))[:100]
     statement = Statement(CAMT053, identification, account)
-    for entry in parser.get_transactions():
-        if (entry.get("CreditDebitIndicator") != "CRDT" or entry.get("Currency") != "EUR"
-                or entry.get("Status") != "BOOK" or entry.get("ReversalIndicator") == "true"):
-            continue
-        remittance = entry.get("RemittanceInformation") or ""
-        statement.lines.append(Line(
-            bank_reference=(entry.get("TransactionID") or entry.get("EndToEndId") or "")[:64],
-            booked=date.fromisoformat((entry.get("BookingDate") or "")[:10]),
-            amount=_decimal(entry["Amount"]), reference=references.parse(remittance),
-            communication="" if references.parse(remittance) else remittance[:140],
-            payer_name=(entry.get("DebtorName") or "")[:140],
-            payer_account=(entry.get("DebtorIBAN") or "")[:34]))
+    try:
+        for entry in parser.get_transactions():
+            line = _camt_line(entry)
+            if line is not None:
+                statement.lines.append(line)
+    except (ValueError, KeyError, TypeError, InvalidOperation):
+        # Valid against the schema, but without what a booked credit needs (a booking date …).
+        raise StatementError(_("The camt.053 file lacks the booking date or amount of an "
+                               "entry.")) from None
     return statement
+
+
+def _camt_line(entry: dict) -> Line | None:
+    """A booked credit in euro, or None (debits, reversals, pending entries are no payment)."""
+    if (entry.get("CreditDebitIndicator") != "CRDT" or entry.get("Currency") != "EUR"
+            or entry.get("Status") != "BOOK" or entry.get("ReversalIndicator") == "true"):
+        return None
+    remittance = entry.get("RemittanceInformation") or ""
+    reference = references.parse(remittance)
+    return Line(
+        bank_reference=(entry.get("TransactionID") or entry.get("EndToEndId") or "")[:64],
+        booked=date.fromisoformat((entry.get("BookingDate") or "")[:10]),
+        amount=_decimal(entry["Amount"]), reference=reference,
+        communication="" if reference else remittance[:140],
+        payer_name=(entry.get("DebtorName") or "")[:140],
+        payer_account=(entry.get("DebtorIBAN") or "")[:34])
 
 
 # -- CODA -----------------------------------------------------------------------------------
