@@ -112,7 +112,7 @@ def _decimal(value) -> Decimal:
 
 
 def read_camt053(data: bytes) -> Statement:
-    from pycamt.parser import Camt053Parser, Camt053ParseError
+    from pycamt.parser import Camt053ParseError, Camt053Parser
 
     root = validate_camt053(data)
     try:
