@@ -8,6 +8,8 @@ maatschappelijk welzijn or a delegated official.
   ``decision.agenda``), or decided there by a delegated official;
 - ``/zittingen``: the meetings, closing an agenda, recording a whole meeting's outcomes;
 - the minutes software's decision callback (:mod:`.callbacks`);
+- the functional administrator's editor of a type version's decision template, with a
+  preview on a real dossier (:mod:`.editor`);
 - ``/besluitenlijsten/<meeting>``: the public list of decisions as HTML+RDFa
   (:mod:`.publication`, :mod:`.lblod`).
 """
@@ -43,4 +45,5 @@ def includeme(config):
     config.scan(".api")
     config.scan(".callbacks")
     config.scan(".publication")
+    config.scan(".editor")
     config.scan(".views")

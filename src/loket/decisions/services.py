@@ -207,8 +207,9 @@ def facts_of(request, dossier) -> list[dict]:
     return facts
 
 
-def draft_for(request, dossier) -> drafting.Draft:
-    """The draft decision for ``dossier``; raises :class:`drafting.DraftError`."""
+def draft_for(request, dossier, template: dict | None = None) -> drafting.Draft:
+    """The draft decision for ``dossier`` from its type's template (or ``template``, a
+    preview); raises :class:`drafting.DraftError`."""
     body = body_of(request.dbsession, dossier)
     municipality = request.dbsession.get(Municipality, 1)
     definition = dossier.type_version.definition
@@ -217,7 +218,7 @@ def draft_for(request, dossier) -> drafting.Draft:
         dossier, body_name=body.name_nl if body else "algemeen directeur",
         municipality=municipality.name if municipality else "",
         facts=facts_of(request, dossier), amount=amount, today=local_now().date())
-    return drafting.render(drafting.template_of(definition), values, amount)
+    return drafting.render(template or drafting.template_of(definition), values, amount)
 
 
 def parse_amount(value: str) -> Decimal | None:
@@ -472,7 +473,7 @@ def record_items(request, todo: list[tuple[AgendaItem, ItemOutcome]], actor: Act
     """The outcomes of checked items (:func:`check_item`), all at once: every dossier's step
     in one go (:func:`perform_many`), then the decision records, then the postponed items on
     their following meeting — a fixed number of statements however many items."""
-    dbsession, translate = request.dbsession, request.localizer.translate
+    dbsession = request.dbsession
     steps, decisions, postponed = [], [], []
     for item, entry in todo:
         dossier, outcome = item.dossier, entry.outcome
@@ -483,7 +484,8 @@ def record_items(request, todo: list[tuple[AgendaItem, ItemOutcome]], actor: Act
         if outcome == WITHDRAWN:
             item.status = WITHDRAWN
             steps.append((dossier, _step(dossier, WITHDRAW),
-                          translate(_("Withdrawn from the meeting's agenda."))))
+                          request.localizer.translate(_("Withdrawn from the meeting's "
+                                                        "agenda."))))
             continue
         articles, amount = list(item.articles), item.amount
         if outcome == AMENDED:
