@@ -1,5 +1,5 @@
 """``/zittingen`` (the meetings: secretariat and signatories, permission ``meetings``),
-``/dossiers/<ref>/beslissing`` (the draft decision: whoever may edit the dossier now) and
+``/dossiers/<ref>/beslissing`` (the draft decision: whoever may take its step now) and
 ``/besluitenlijsten`` (the public lists of decisions)."""
 
 from pyramid.authorization import Allow, Everyone
@@ -28,8 +28,8 @@ class MeetingsContainer:
 
 
 class DossierDecision:
-    """``/dossiers/<ref>/beslissing``: inherits the dossier's ACL (EDIT for its handler while
-    the dossier is ready for decision)."""
+    """``/dossiers/<ref>/beslissing``: inherits the dossier's ACL (ACT for whoever may take a
+    step out of its current state: the handler, the secretariat, a delegate)."""
 
     __name__ = "beslissing"
 
