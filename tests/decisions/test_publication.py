@@ -78,3 +78,20 @@ def test_a_meeting_without_decisions_has_no_list(testapp, held_meeting):
     testapp.get(f"/besluitenlijsten/{held_meeting.id}", status=404)
     testapp.get("/besluitenlijsten/999999", status=404)
     testapp.get("/besluitenlijsten/%C2%B2", status=404)
+
+
+def test_markup_in_a_published_decision_is_escaped():
+    from datetime import UTC, datetime
+
+    from loket.decisions import lblod
+
+    moment = datetime(2026, 12, 8, 18, 30, tzinfo=UTC)
+    html = lblod.render(lblod.Publication(
+        uri="https://x/z", body_uri="https://x/b", body_name="<i>College</i>", planned=moment,
+        started=moment, ended=moment, full=True, treatments=[lblod.Treatment(
+            uri="https://x/t1", title="<script>alert(1)</script>", decision_title="T",
+            result="approved", motivation="<b>vet</b>", articles=["<img src=x>"])]))
+    assert "<script>" not in html and "<b>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html and "&lt;b&gt;vet" in html and "&lt;img" in html
+    graph = graph_of(str(html))
+    assert "<b>vet</b>" in {str(o) for o in graph.objects(None, BESLUIT.motivering)}
