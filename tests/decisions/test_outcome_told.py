@@ -105,6 +105,10 @@ def test_the_outcome_is_not_told_before_the_letter(decided, dbsession, testapp, 
     assert not any(word in page.text for word in OUTCOME_WORDS)
     mine = testapp.get("/mijn-dossiers")
     assert not any(word in mine.text for word in OUTCOME_WORDS)
+    api = testapp.get(f"/api/v1/dossiers/{dossier.reference}/workflow").text
+    for word in (*OUTCOME_WORDS, "goedkeuren", "weigeren", "Voldoet"):  # nor the motivation
+        assert word not in api, word
+    assert '"code": "beslist"' in api.replace('":"', '": "')
     assert localized(shown_state(dossier).citizen_text, "en") == \
         "Decided — you will receive the decision soon."
 

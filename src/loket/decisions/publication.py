@@ -49,7 +49,7 @@ def publication_of(request, meeting) -> lblod.Publication | None:
                  for m in body.members])
 
 
-@view_config(context=DecisionList, permission=Permission.VIEW,
+@view_config(context=DecisionList, permission=Permission.VIEW, request_method="GET",
              renderer="loket:decisions/templates/decision_list.jinja2")
 def decision_list(context, request):
     publication = publication_of(request, context.meeting)
