@@ -36,10 +36,12 @@ from loket.decisions.models import (
     Decision,
     Meeting,
 )
+from loket.dossiers.models import Dossier
 from loket.i18n import LOCAL_TIME, _, local, local_now
 from loket.municipality.models import Municipality
 from loket.outbox import enqueue
 from loket.plugins.registry import Kind, implementations
+from loket.workflow.definition import workflows
 from loket.workflow.engine import (
     Actor,
     TransitionConflict,
@@ -607,3 +609,49 @@ def coming_meetings(dbsession, now: datetime | None = None, limit: int = 20) -> 
 
 
 __all__ = ["AMENDED", "APPROVED", "POSTPONED", "REFUSED", "WITHDRAWN"]
+
+
+# -- the delegate's list ------------------------------------------------------------------
+
+
+def delegated_proposals(request, actor: Actor) -> list:
+    """The dossiers ready for decision that a delegated official decides and ``actor`` may
+    decide now, oldest first."""
+    ready = {s for w in workflows().values() for s in w.states_marked("ready_for_decision")}
+    found = request.dbsession.scalars(select(Dossier).where(Dossier.state.in_(ready))
+                                      .order_by(Dossier.submitted, Dossier.id))
+    proposals = []
+    for dossier in found:
+        if body_code_of(dossier) != OFFICIAL:
+            continue
+        transition = workflow_of(dossier).transition_for(APPROVE_DELEGATED)
+        if transition is not None and refusal(dossier, transition, actor,
+                                              request.registry) is None:
+            proposals.append(dossier)
+    return proposals
+
+
+def decide_many_delegated(request, dossiers: list, actor: Actor, *, outcome: str,
+                          delegation_reference: str) -> list[Decision]:
+    """The delegate decides several proposals at once, each with its own draft from the
+    type's template. Every draft is made and checked before the first decision."""
+    if not dossiers:
+        raise DecisionRefused(_("Choose at least one dossier."))
+    if outcome not in (APPROVED, REFUSED):
+        raise DecisionRefused(_("Choose approve or refuse."))
+    drafts = []
+    for dossier in dossiers:
+        try:
+            draft = draft_for(request, dossier)
+            clean_texts(draft.title, draft.motivation, draft.articles)
+        except (drafting.DraftError, DecisionRefused) as error:
+            raise DecisionRefused(_("Dossier ${reference}: ${reason}", mapping={
+                "reference": dossier.reference,
+                "reason": request.localizer.translate(error.message)})) from error
+        drafts.append((dossier, draft))
+    return [decide_delegated(
+        request, dossier, actor, version=None, outcome=outcome,
+        delegation_reference=delegation_reference, title=draft.title,
+        motivation=draft.motivation, articles=draft.articles,
+        amount="" if draft.amount is None else str(draft.amount))
+        for dossier, draft in drafts]
