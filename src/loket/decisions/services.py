@@ -476,15 +476,15 @@ def record_items(request, todo: list[tuple[AgendaItem, ItemOutcome]], actor: Act
     in one go (:func:`perform_many`), then the decision records, then the postponed items on
     their following meeting — a fixed number of statements however many items."""
     dbsession = request.dbsession
-    steps, decisions, postponed = [], [], []
+    steps, decisions, postponed, statuses = [], [], [], []
     for item, entry in todo:
         dossier, outcome = item.dossier, entry.outcome
         if outcome == POSTPONED:
-            item.status = POSTPONED
+            statuses.append((item, POSTPONED))
             postponed.append(item)
             continue
         if outcome == WITHDRAWN:
-            item.status = WITHDRAWN
+            statuses.append((item, WITHDRAWN))
             steps.append((dossier, _step(dossier, WITHDRAW),
                           request.localizer.translate(_("Withdrawn from the meeting's "
                                                         "agenda."))))
@@ -499,7 +499,7 @@ def record_items(request, todo: list[tuple[AgendaItem, ItemOutcome]], actor: Act
                                         "amount.", mapping={"position": item.position}))
             articles = amended_text or articles
             amount = amended_amount if amended_amount is not None else amount
-        item.status = outcome
+        statuses.append((item, outcome))
         final_outcome = REFUSED if outcome == REFUSED else APPROVED
         motivation = (entry.motivation or "").strip() or item.motivation
         steps.append((dossier, _step(dossier, REFUSE if final_outcome == REFUSED else APPROVE),
@@ -512,7 +512,9 @@ def record_items(request, todo: list[tuple[AgendaItem, ItemOutcome]], actor: Act
             votes_for=_votes(entry.votes_for), votes_against=_votes(entry.votes_against),
             votes_abstaining=_votes(entry.votes_abstaining), publication_uri=publication_uri,
             recorded_by_id=None if actor.is_system else actor.user.id)))
-    _take_all(request, steps, actor)
+    _take_all(request, steps, actor)  # a refusal here has changed nothing yet
+    for item, status in statuses:
+        item.status = status
     for item, decision in decisions:
         dbsession.add(decision)
         audit.write(dbsession, "decision.recorded", "dossier", item.dossier.reference,

@@ -191,6 +191,7 @@ def record(context, request):
         services.record_meeting(request, context, _version(post.get("version")), outcomes,
                                 actor_for(request))
     except services.DecisionRefused as refused:  # checked before anything changed
+        request.tm.doom()  # and should a late refusal come, nothing half recorded is kept
         return _meeting_page(request, context, posted, refused.message, refused.status)
     request.session.flash(request.localizer.translate(_("The meeting's decisions were "
                                                         "recorded.")))
