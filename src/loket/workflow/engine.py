@@ -173,6 +173,8 @@ def perform_many(registry, dbsession, steps, actor: Actor) -> list[HistoryEntry]
     flush: the statements do not grow with their number (but for what subscribers of
     :class:`AfterTransition` that do not handle :class:`AfterTransitions` do per step).
     Every step is checked before any is taken; the first refusal is raised."""
+    if not steps:
+        return []
     for dossier, name, comment in steps:
         _take(registry, dbsession, dossier, name, actor, comment, check_only=True)
     with dbsession.no_autoflush:  # one flush for all: the inserts go in batches
