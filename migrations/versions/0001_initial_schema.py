@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 14:58:00.558460
+Create Date: 2026-12-03 15:46:16.041951
 """
 
 import sqlalchemy as sa
