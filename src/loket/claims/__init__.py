@@ -9,26 +9,23 @@
 - a worker job sends the reminder letter once a claim is overdue.
 """
 
-from datetime import date
+import transaction
 
-from loket.i18n import _
+from loket.db import get_tm_session
+from loket.i18n import _, local_now
 from loket.security import Permission, Role
 
-REMINDER_INTERVAL = 3600.0
+REMINDER_INTERVAL = 3600.0  # seconds; a claim is reminded once, whenever the job runs
 
 
 def remind(registry) -> dict:
-    import transaction
-
+    """The worker job: one reminder letter per overdue claim, in its own transaction."""
     from loket.claims.services import remind_overdue
-    from loket.db import get_tm_session
-    from loket.i18n import local_now
 
     manager = transaction.TransactionManager(explicit=True)
     with manager:
         dbsession = get_tm_session(registry["dbsession_factory"], manager)
-        today: date = local_now().date()
-        return {"claim_reminders": remind_overdue(dbsession, today)}
+        return {"claim_reminders": remind_overdue(dbsession, local_now().date())}
 
 
 def includeme(config):

@@ -25,12 +25,9 @@ def png(code: segno.QRCode, scale: int = 5) -> bytes:
     return out.getvalue()
 
 
-def payload(code_or_text) -> dict:
-    """The fields of an EPC QR payload (its text, one field a line), by name: to test what was
-    encoded. Raises ValueError for what is not an EPC payload."""
-    text = code_or_text if isinstance(code_or_text, str) else None
-    if text is None:
-        raise ValueError("pass the decoded text")
+def payload(text: str) -> dict:
+    """The fields of a decoded EPC QR payload (one field a line), by name: what a banking app
+    reads. Raises ValueError for what is not an EPC payload."""
     lines = text.split("\n")
     names = ("service", "version", "encoding", "identification", "bic", "name", "iban",
              "amount", "purpose", "reference", "text", "information")

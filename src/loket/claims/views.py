@@ -91,9 +91,7 @@ def issue(context, request):
     try:
         services.issue(request, context.dossier, actor_for(request), amount=values["amount"],
                        due=values["due"], version=_version(request.POST.get("version")))
-    except services.ClaimRefused as refused:
-        return _issue_page(request, context, values, refused.message, refused.status)
-    except TransitionRefused as refused:
+    except (services.ClaimRefused, TransitionRefused) as refused:
         return _issue_page(request, context, values, refused.message, refused.status)
     flash(request, _("The fee was charged; the payment request goes to the applicant."))
     return HTTPFound(location=request.resource_path(context.dossier, anchor="retributie"))
