@@ -188,3 +188,10 @@ def test_lists_of_open_and_overdue_claims(testapp, login, finance, issue, dbsess
     assert testapp.get(f"/api/v1/vorderingen/{late.id}").json["payments"] == []
     page = testapp.get("/vorderingen?lijst=te-laat")
     assert late.dossier.reference in page.text and current.dossier.reference not in page.text
+
+
+def test_a_file_too_large_for_a_statement_is_refused(testapp, login, finance, dbsession):
+    login(finance)
+    response = _import(testapp, b"0" * (5 * 1024 * 1024 + 1))
+    assert response.status_int == 413 and response.html.select_one("#fout")
+    assert dbsession.scalar(select(func.count()).select_from(IncomingPayment)) == 0
