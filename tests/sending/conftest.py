@@ -30,6 +30,8 @@ def make_ready_letter(make: Factories, dossier, kind="decision.granted", title="
                       pdf: bytes | None = None):
     document = make.document(dossier, title=title, data=pdf, filename="beslissing.pdf")
     document.direction = "out"
+    if kind.startswith("decision."):
+        document.document_type = "besluit"  # the decision letter the workflow asks for
     letter = create_letter(make.dbsession, dossier, kind, title=title)
     letter.document_id, letter.document = document.id, document
     move(make.dbsession, letter, letters.READY)
