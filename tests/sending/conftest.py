@@ -51,10 +51,11 @@ def use_magda(magda_sim, plug_in):
 @pytest.fixture
 def ready_letter(dbsession, factories):
     """``ready_letter(rrn, kind=…, state=…)`` in the test's rolled-back session."""
-    def make(rrn, kind="decision.granted", state="goedgekeurd", title="Beslissing", pdf=None):
+    def make(rrn, kind="decision.granted", state="goedgekeurd", title="Beslissing", pdf=None,
+             team=None):
         applicant = dbsession.scalar(select(User).where(User.rrn == rrn)) if rrn else None
         applicant = applicant or factories.citizen(given_name="Jan", rrn=rrn)
-        dossier = factories.dossier(applicant=applicant, state=state)
+        dossier = factories.dossier(applicant=applicant, state=state, team=team)
         return make_ready_letter(factories, dossier, kind, title, pdf)
 
     return make

@@ -79,9 +79,9 @@ def bulk_send(context, request):
     known = {letter.id for letter in found} | {letter.id for letter in foreign}
     refused = [{"letter": letter.id, "reason": translate(message)}
                for letter, message in result.refused]
+    unknown = (set(body["letters"]) - known) | {letter.id for letter in foreign}
     refused += [{"letter": i, "reason": translate(_("No such letter."))}
-                for i in sorted(set(body["letters"]) - known)
-                | {letter.id for letter in foreign}]
+                for i in sorted(unknown)]
     request.response.status = 202
     request.response.cache_control = "no-store"
     return {"batch": result.batch,

@@ -1,0 +1,167 @@
+"""The pages and the JSON: "Verzenden" on a letter, the register with bulk sending, CSV,
+who may see what, and the citizen's view of the letters sent."""
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from loket.letters import models as letters
+from loket.security import Role
+from loket.sending.models import ACCEPTED, RETURNED, Dispatch
+from tests.conftest import csrf_token
+from tests.fixtures.magda import JAN, SOFIE
+
+
+@pytest.fixture
+def staff_letter(ready_letter, team, use_delivery, use_magda):
+    """A ready decision letter for Jan on a dossier of the handler's team."""
+    return ready_letter(JAN, team=team)
+
+
+def send_form(page):
+    return next(f for f in page.forms.values() if f.action.endswith("/verzenden"))
+
+
+def dispatch_count(dbsession) -> int:
+    return dbsession.scalar(select(func.count()).select_from(Dispatch))
+
+
+def test_the_handler_sees_the_channel_and_why_and_sends_once(testapp, login, handler,
+                                                              dbsession, staff_letter):
+    login(handler)
+    url = f"/dossiers/{staff_letter.dossier.reference}/verzending"
+    page = testapp.get(url)
+    assert "eBox" in page.text and "consented" in page.text
+    form = send_form(page)
+    form.submit().follow()
+    assert staff_letter.status == letters.SENDING and dispatch_count(dbsession) == 1
+    again = form.submit(status=409)  # the same page, pressed again
+    assert "not sent twice" in again.text
+    assert dispatch_count(dbsession) == 1
+
+
+def test_choosing_otherwise_needs_a_reason(testapp, login, handler, dbsession, ready_letter,
+                                           team, use_delivery, use_magda):
+    letter = ready_letter(SOFIE, team=team)
+    login(handler)
+    form = send_form(testapp.get(f"/dossiers/{letter.dossier.reference}/verzending"))
+    form["street"], form["house_number"] = "Kerkstraat", "12"
+    form["postcode"], form["municipality"] = "9000", "Gent"
+    page = form.submit(status=400)
+    assert "Give the reason" in page.text and dispatch_count(dbsession) == 0
+    form = send_form(page)
+    form["reason"] = "De burger gaf een briefadres op."
+    form.submit(status=302)
+    [dispatch] = dbsession.scalars(select(Dispatch)).all()
+    assert dispatch.address["street"] == "Kerkstraat" and dispatch.override_reason
+
+
+def test_another_teams_handler_and_the_citizen_cannot_send(testapp, login, factories,
+                                                           staff_letter):
+    url = f"/dossiers/{staff_letter.dossier.reference}/verzending"
+    login(factories.staff(Role.HANDLER))
+    assert testapp.get(url, status="*").status_int in (403, 404)
+    login(staff_letter.dossier.applicant)
+    assert testapp.get(url, status="*").status_int in (403, 404)
+    assert testapp.get("/verzendregister", status="*").status_int in (403, 404)
+
+
+def test_bulk_sending_from_the_register_shows_progress(testapp, login, factories, dbsession,
+                                                       ready_letter, team, use_delivery,
+                                                       use_magda):
+    jan, sofie = ready_letter(JAN, team=team), ready_letter(SOFIE, team=team)
+    secretary = factories.staff(Role.SECRETARIAT)
+    login(secretary)
+    page = testapp.get("/verzendregister")
+    assert "Ready to send" in page.text
+    result = page.forms["bulk"].submit().follow()
+    # The progress of this batch: both queued, none handed to the service yet.
+    assert "0 of 2 letters handed" in result.text and 'max="2"' in result.text
+    assert {d.letter_id: d.channel for d in dbsession.scalars(select(Dispatch))} == {
+        jan.id: "ebox", sofie.id: "paper"}
+
+
+def test_the_register_filters_pages_and_exports(testapp, login, factories, dbsession,
+                                                ready_letter, team, handler):
+    other_team_letter = ready_letter(SOFIE)
+    mine = ready_letter(JAN, team=team)
+    for n in range(53):
+        dbsession.add(Dispatch(letter_id=mine.id, attempt=n + 1, dossier_id=mine.dossier_id,
+                               letter_kind=mine.kind, title=f"Brief {n}",
+                               recipient_name="Jan Peeters", channel="ebox" if n % 2 else "paper",
+                               reason="ebox_consent", status=ACCEPTED))
+    dbsession.add(Dispatch(letter_id=other_team_letter.id, attempt=1,
+                           dossier_id=other_team_letter.dossier_id, letter_kind="decision.granted",
+                           title="Van een ander team", recipient_name="Sofie Claes",
+                           channel="paper", reason="no_ebox_consent", status=RETURNED,
+                           barcode="JJBEA000000000000000001"))
+    dbsession.flush()
+    login(handler)
+    first = testapp.get("/api/v1/verzendregister").json
+    assert len(first["items"]) == 50 and first["links"]["next"]
+    second = testapp.get(first["links"]["next"]).json
+    assert len(second["items"]) == 3 and second["links"]["next"] is None
+    assert "Van een ander team" not in {i["title"] for i in first["items"] + second["items"]}
+    paper = testapp.get("/api/v1/verzendregister?channel=paper").json["items"]
+    assert {i["channel"] for i in paper} == {"paper"} and len(paper) == 27
+    # The secretariat sees every team's mail, and finds it by barcode.
+    login(factories.staff(Role.SECRETARIAT))
+    found = testapp.get("/verzendregister?q=JJBEA000000000000000001")
+    assert "Van een ander team" in found.text
+    exported = testapp.get("/verzendregister/csv?status=returned")
+    assert exported.content_type == "text/csv"
+    rows = list(csv.reader(io.StringIO(exported.body.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:3] == ["id", "dossier", "letter"] and len(rows) == 2
+    assert testapp.get("/api/v1/verzendregister?channel=fax", status=400)
+
+
+def test_sending_as_json(testapp, login, factories, dbsession, ready_letter, team,
+                         use_delivery, use_magda):
+    jan = ready_letter(JAN, team=team)
+    login(factories.staff(Role.SECRETARIAT))
+    headers = {"X-CSRF-Token": csrf_token(testapp)}
+    answer = testapp.post_json("/api/v1/verzendregister", {"letters": [jan.id, 424242]},
+                               headers=headers, status=202).json
+    assert [d["channel"] for d in answer["sent"]] == ["ebox"]
+    assert [r["letter"] for r in answer["refused"]] == [424242]
+    again = testapp.post_json("/api/v1/verzendregister", {"letters": [jan.id]},
+                              headers=headers, status=202).json
+    assert again["sent"] == [] and "not sent twice" in again["refused"][0]["reason"]
+    testapp.post_json("/api/v1/verzendregister", {"letters": []}, headers=headers, status=400)
+    testapp.post_json("/api/v1/verzendregister", {"letters": ["x"]}, headers=headers,
+                      status=400)
+    shown = testapp.get(f"/api/v1/dossiers/{jan.dossier.reference}/verzending").json
+    assert shown["letters"][0]["dispatches"][0]["status"] == "queued"
+
+
+def test_the_citizen_sees_a_letter_once_it_left(testapp, login, dbsession, ready_letter,
+                                                team, use_delivery, use_magda, app):
+    from loket.sending import services
+
+    jan = ready_letter(JAN, team=team)
+    dispatch = services.send(app.registry, dbsession, jan)
+    login(jan.dossier.applicant)
+    page = testapp.get(f"/dossiers/{jan.dossier.reference}")
+    assert "Letters sent to you" not in page.text  # queued: not yet sent
+    dispatch.status = ACCEPTED
+    dispatch.sent = dispatch.queued
+    dbsession.flush()
+    page = testapp.get(f"/dossiers/{jan.dossier.reference}")
+    assert "Letters sent to you" in page.text and "to your eBox" in page.text
+    link = page.html.select_one("#brieven a")["href"]
+    assert testapp.get(link).content_type == "application/pdf"
+
+
+def test_returned_mail_is_on_the_handlers_worklist(testapp, login, handler, dbsession,
+                                                   ready_letter, team):
+    letter = ready_letter(SOFIE, team=team)
+    dbsession.add(Dispatch(letter_id=letter.id, dossier_id=letter.dossier_id,
+                           letter_kind=letter.kind, title="Beslissing", channel="paper",
+                           reason="no_ebox_consent", status=RETURNED,
+                           return_reason="address_unknown"))
+    dbsession.flush()
+    login(handler)
+    page = testapp.get("/werkbank?lijst=teruggestuurd")
+    assert letter.dossier.reference in page.text
