@@ -10,7 +10,7 @@ one success and one conflict). The outbox message's idempotency key goes along t
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -108,43 +108,59 @@ def _apply_override(choice: channels.Choice, override: Override | None) -> chann
                            consent=choice.consent)
 
 
-def _next_attempt(dbsession, letter) -> int:
-    found = dbsession.scalars(select(Dispatch.attempt).where(Dispatch.letter_id == letter.id))
-    return max(found, default=0) + 1
-
-
 def queue(registry, dbsession, letter, choice: channels.Choice, *, actor_id=None,
           override_reason: str = "", batch: str | None = None) -> Dispatch:
     """Record the dispatch, move the letter to ``sending`` and put it in the outbox."""
-    recipient = letter.dossier.applicant
-    dispatch = Dispatch(
-        letter=letter, letter_id=letter.id, attempt=_next_attempt(dbsession, letter),
-        dossier_id=letter.dossier_id, letter_kind=letter.kind, title=letter.title,
-        recipient_id=recipient.id if recipient else None,
-        recipient_name=_name(recipient), channel=choice.channel,
-        registered=choice.registered if choice.channel == PAPER else False,
-        reason=choice.reason, override_reason=override_reason,
-        address=choice.address.as_json() if choice.address else None,
-        batch=batch, actor_id=actor_id)
-    dbsession.add(dispatch)
-    dbsession.flush()
+    return queue_many(dbsession, [(letter, choice)], actor_id=actor_id,
+                      override_reason=override_reason, batch=batch)[0]
+
+
+def queue_many(dbsession, chosen, *, actor_id=None, override_reason: str = "",
+               batch: str | None = None) -> list[Dispatch]:
+    """:func:`queue` for many ``(letter, choice)`` at once, in two flushes (a bulk sending of
+    hundreds of letters is one request)."""
+    if not chosen:
+        return []
+    ids = [letter.id for letter, _choice in chosen]
+    attempts = dict(dbsession.execute(
+        select(Dispatch.letter_id, func.max(Dispatch.attempt))
+        .where(Dispatch.letter_id.in_(ids)).group_by(Dispatch.letter_id)).all())
+    # Returned or refused before: sent again now, so no longer a task.
     for earlier in dbsession.scalars(select(Dispatch).where(
-            Dispatch.letter_id == letter.id, Dispatch.id != dispatch.id,
-            Dispatch.status.in_((RETURNED, FAILED)), Dispatch.resolved.is_(False))):
-        earlier.resolved = True  # sent again: no longer a task
-    if letter.status == letters.RETURNED:
-        move(dbsession, letter, letters.READY, actor_id=actor_id, dispatch=dispatch.id)
-    message = enqueue(dbsession, OUTBOX_KIND, {"dispatch": dispatch.id},
-                      dossier_id=letter.dossier_id)
-    move(dbsession, letter, letters.SENDING, actor_id=actor_id, dispatch=dispatch.id,
-         channel=dispatch.channel, registered=dispatch.registered, reason=dispatch.reason)
+            Dispatch.letter_id.in_(ids), Dispatch.status.in_((RETURNED, FAILED)),
+            Dispatch.resolved.is_(False))):
+        earlier.resolved = True
+    dispatches = []
+    for letter, choice in chosen:
+        recipient = letter.dossier.applicant
+        dispatches.append(Dispatch(
+            letter=letter, letter_id=letter.id, attempt=attempts.get(letter.id, 0) + 1,
+            dossier_id=letter.dossier_id, letter_kind=letter.kind, title=letter.title,
+            recipient_id=recipient.id if recipient else None,
+            recipient_name=_name(recipient), channel=choice.channel,
+            registered=choice.registered if choice.channel == PAPER else False,
+            reason=choice.reason, override_reason=override_reason,
+            address=choice.address.as_json() if choice.address else None,
+            batch=batch, actor_id=actor_id))
+    dbsession.add_all(dispatches)
+    dbsession.flush()  # the dispatches' ids, for the outbox and the events
+    messages = []
+    for dispatch in dispatches:
+        letter = dispatch.letter
+        if letter.status == letters.RETURNED:
+            move(dbsession, letter, letters.READY, actor_id=actor_id, dispatch=dispatch.id)
+        messages.append(enqueue(dbsession, OUTBOX_KIND, {"dispatch": dispatch.id},
+                                dossier_id=letter.dossier_id))
+        move(dbsession, letter, letters.SENDING, actor_id=actor_id, dispatch=dispatch.id,
+             channel=dispatch.channel, registered=dispatch.registered, reason=dispatch.reason)
     try:
         dbsession.flush()
     except StaleDataError:
         raise SendRefused(_("This letter changed meanwhile. Look at it again and send it."),
                           409) from None
-    dispatch.outbox_id = message.id
-    return dispatch
+    for dispatch, message in zip(dispatches, messages, strict=True):
+        dispatch.outbox_id = message.id
+    return dispatches
 
 
 def lock(dbsession, letter_ids) -> list:
@@ -205,14 +221,16 @@ def send_many(registry, dbsession, letter_ids, *, actor=None) -> BulkResult:
             continue
         ready.append(letter)
     consents, problems = channels.consents(registry, dbsession, ready, actor=actor)
+    chosen = []
     for letter in ready:
         choice = channels.proposal(registry, letter, consents, problems)
         if choice.channel is None:
             result.refused.append((letter, choice.problems[0] if choice.problems else
                                    _("No channel can be chosen for this letter.")))
             continue
-        result.sent.append(queue(registry, dbsession, letter, choice,
-                                 actor_id=getattr(actor, "id", None), batch=batch))
+        chosen.append((letter, choice))
+    result.sent = queue_many(dbsession, chosen, actor_id=getattr(actor, "id", None),
+                             batch=batch)
     return result
 
 
