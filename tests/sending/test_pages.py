@@ -7,6 +7,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from loket.i18n import _
 from loket.letters import models as letters
 from loket.security import Role
 from loket.sending.models import ACCEPTED, RETURNED, Dispatch
@@ -29,28 +30,29 @@ def dispatch_count(dbsession) -> int:
 
 
 def test_the_handler_sees_the_channel_and_why_and_sends_once(testapp, login, handler,
-                                                              dbsession, staff_letter):
+                                                              dbsession, staff_letter, dutch):
     login(handler)
     url = f"/dossiers/{staff_letter.dossier.reference}/verzending"
     page = testapp.get(url)
-    assert "eBox" in page.text and "consented" in page.text
+    assert dutch(_("The recipient consented to receive letters in their eBox.")) in page.text
     form = send_form(page)
     form.submit().follow()
     assert staff_letter.status == letters.SENDING and dispatch_count(dbsession) == 1
     again = form.submit(status=409)  # the same page, pressed again
-    assert "not sent twice" in again.text
+    assert dutch(_("This letter was already sent; it is not sent twice.")) in again.text
     assert dispatch_count(dbsession) == 1
 
 
 def test_choosing_otherwise_needs_a_reason(testapp, login, handler, dbsession, ready_letter,
-                                           team, use_delivery, use_magda):
+                                           team, use_delivery, use_magda, dutch):
     letter = ready_letter(SOFIE, team=team)
     login(handler)
     form = send_form(testapp.get(f"/dossiers/{letter.dossier.reference}/verzending"))
     form["street"], form["house_number"] = "Kerkstraat", "12"
     form["postcode"], form["municipality"] = "9000", "Gent"
     page = form.submit(status=400)
-    assert "Give the reason" in page.text and dispatch_count(dbsession) == 0
+    assert dutch(_("Give the reason for choosing another channel or address.")) in page.text
+    assert dispatch_count(dbsession) == 0
     form = send_form(page)
     form["reason"] = "De burger gaf een briefadres op."
     form.submit(status=302)
@@ -70,15 +72,15 @@ def test_another_teams_handler_and_the_citizen_cannot_send(testapp, login, facto
 
 def test_bulk_sending_from_the_register_shows_progress(testapp, login, factories, dbsession,
                                                        ready_letter, team, use_delivery,
-                                                       use_magda):
+                                                       use_magda, dutch):
     jan, sofie = ready_letter(JAN, team=team), ready_letter(SOFIE, team=team)
     secretary = factories.staff(Role.SECRETARIAT)
     login(secretary)
     page = testapp.get("/verzendregister")
-    assert "Ready to send" in page.text
+    assert dutch(_("Ready to send")) in page.text
     result = page.forms["bulk"].submit().follow()
     # The progress of this batch: both queued, none handed to the service yet.
-    assert "0 of 2 letters handed" in result.text and 'max="2"' in result.text
+    assert 'max="2" value="0"' in result.text
     assert {d.letter_id: d.channel for d in dbsession.scalars(select(Dispatch))} == {
         jan.id: "ebox", sofie.id: "paper"}
 
@@ -118,7 +120,7 @@ def test_the_register_filters_pages_and_exports(testapp, login, factories, dbses
 
 
 def test_sending_as_json(testapp, login, factories, dbsession, ready_letter, team,
-                         use_delivery, use_magda):
+                         use_delivery, use_magda, dutch):
     jan = ready_letter(JAN, team=team)
     login(factories.staff(Role.SECRETARIAT))
     headers = {"X-CSRF-Token": csrf_token(testapp)}
@@ -128,7 +130,9 @@ def test_sending_as_json(testapp, login, factories, dbsession, ready_letter, tea
     assert [r["letter"] for r in answer["refused"]] == [424242]
     again = testapp.post_json("/api/v1/verzendregister", {"letters": [jan.id]},
                               headers=headers, status=202).json
-    assert again["sent"] == [] and "not sent twice" in again["refused"][0]["reason"]
+    assert again["sent"] == []
+    assert again["refused"][0]["reason"] == dutch(_("This letter was already sent; it is not "
+                                                    "sent twice."))
     testapp.post_json("/api/v1/verzendregister", {"letters": []}, headers=headers, status=400)
     testapp.post_json("/api/v1/verzendregister", {"letters": ["x"]}, headers=headers,
                       status=400)
@@ -137,19 +141,19 @@ def test_sending_as_json(testapp, login, factories, dbsession, ready_letter, tea
 
 
 def test_the_citizen_sees_a_letter_once_it_left(testapp, login, dbsession, ready_letter,
-                                                team, use_delivery, use_magda, app):
+                                                team, use_delivery, use_magda, app, dutch):
     from loket.sending import services
 
     jan = ready_letter(JAN, team=team)
     dispatch = services.send(app.registry, dbsession, jan)
     login(jan.dossier.applicant)
     page = testapp.get(f"/dossiers/{jan.dossier.reference}")
-    assert "Letters sent to you" not in page.text  # queued: not yet sent
+    assert dutch(_("Letters sent to you")) not in page.text  # queued: not yet sent
     dispatch.status = ACCEPTED
     dispatch.sent = dispatch.queued
     dbsession.flush()
     page = testapp.get(f"/dossiers/{jan.dossier.reference}")
-    assert "Letters sent to you" in page.text and "to your eBox" in page.text
+    assert dutch(_("Letters sent to you")) in page.text and dutch(_("to your eBox")) in page.text
     link = page.html.select_one("#brieven a")["href"]
     assert testapp.get(link).content_type == "application/pdf"
 
