@@ -234,7 +234,7 @@ def send_many(registry, dbsession, letter_ids, *, actor=None) -> BulkResult:
     return result
 
 
-def resolve(dbsession, dispatch: Dispatch, *, actor_id=None, note: str = "") -> None:
+def resolve(dbsession, dispatch: Dispatch, *, actor_id=None) -> None:
     """Returned or failed mail dealt with without sending again (e.g. delivered by hand)."""
     if dispatch.status not in (RETURNED, FAILED) or dispatch.resolved:
         raise SendRefused(_("Only returned or refused mail can be closed."), 409)
