@@ -10,6 +10,7 @@ the outcome.
 """
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy import or_, select
 
@@ -45,6 +46,8 @@ log = logging.getLogger(__name__)
 JOB_NAME = "sending.track"
 DEFAULT_INTERVAL = 60.0
 BATCH = 200
+# Letters are followed this long after they left; an eBox letter never read stays delivered.
+TRACK_DAYS = 60
 DECISION_KINDS = frozenset({"decision.granted", "decision.refused"})
 DECISION_SEND = "decision.send"
 
@@ -57,6 +60,7 @@ def due(registry, limit: int = BATCH) -> list[tuple[int, str, str]]:
         rows = dbsession.execute(
             select(Dispatch.id, Dispatch.message_id, Dispatch.channel)
             .where(Dispatch.status.in_(TRACKED), Dispatch.message_id.is_not(None),
+                   Dispatch.sent >= utcnow() - timedelta(days=TRACK_DAYS),
                    # paper is done once delivered; an eBox letter once read
                    or_(Dispatch.status == ACCEPTED, Dispatch.channel == EBOX))
             .order_by(Dispatch.last_checked.is_not(None), Dispatch.last_checked, Dispatch.id)
