@@ -124,8 +124,8 @@ def bulk_send(context, request):
         return HTTPFound(location=request.resource_path(context))
     result = services.send_many(request.registry, request.dbsession, chosen, actor=request.user)
     if result.refused:
-        flash(request, _("${count} letters were not sent: choose their channel on the letter's page.",
-                         mapping={"count": len(result.refused)}))
+        flash(request, _("${count} letters were not sent: choose their channel on the "
+                         "letter's page.", mapping={"count": len(result.refused)}))
     flash(request, _("${count} letters are being sent.", mapping={"count": len(result.sent)}))
     return HTTPFound(location=request.resource_path(context, query={"batch": result.batch}))
 
