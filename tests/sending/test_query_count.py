@@ -34,7 +34,7 @@ def test_the_register_costs_the_same_whatever_its_rows(app, testapp, login, fact
         dbsession.expunge_all()
         statements = []
 
-        def record(conn, cursor, statement, *args):
+        def record(conn, cursor, statement, *args, statements=statements):
             statements.append(statement)
 
         event.listen(app.registry["db_engine"], "before_cursor_execute", record)
