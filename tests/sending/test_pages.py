@@ -169,3 +169,35 @@ def test_returned_mail_is_on_the_handlers_worklist(testapp, login, handler, dbse
     login(handler)
     page = testapp.get("/werkbank?lijst=teruggestuurd")
     assert letter.dossier.reference in page.text
+
+
+def test_the_ready_list_narrows_to_one_meetings_decisions(testapp, login, factories, dbsession,
+                                                          ready_letter):
+    from datetime import date, timedelta
+
+    from loket.db import utcnow
+    from loket.decisions import services as decisions
+    from loket.decisions.models import Decision, Meeting
+
+    body = decisions.ensure_bodies(dbsession)["college"]
+    meeting = Meeting(body_id=body.id, starts=utcnow() - timedelta(days=1),
+                      agenda_closes=utcnow() - timedelta(days=5), status="held",
+                      held_on=date.today() - timedelta(days=1))
+    dbsession.add(meeting)
+    dbsession.flush()
+    of_meeting, other = ready_letter(SOFIE, title="Van de zitting"), ready_letter(SOFIE,
+                                                                                title="Andere")
+    decision = Decision(dossier_id=of_meeting.dossier_id, body_code="college",
+                        meeting_id=meeting.id, decided_on=meeting.held_on, outcome="approved",
+                        title="Goedgekeurd", final_text="…")
+    dbsession.add(decision)
+    dbsession.flush()
+    of_meeting.details = {"decision": decision.id}
+    dbsession.flush()
+    login(factories.staff(Role.SECRETARIAT))
+    page = testapp.get("/verzendregister")
+    assert "Van de zitting" in page.text and "Andere" in page.text
+    page = testapp.get(f"/verzendregister?zitting={meeting.id}")
+    ready = page.html.select_one("#klaar").text
+    assert "Van de zitting" in ready and "Andere" not in ready
+    assert testapp.get("/verzendregister?zitting=%C2%B2").status_int == 200  # not a number

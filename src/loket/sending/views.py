@@ -1,6 +1,8 @@
 """Pages: the register of outgoing mail with bulk sending, a dossier's letters ("Verzenden"),
 and the dossier page's panels (staff: the mail and its tracking; citizen: the letters sent)."""
 
+from datetime import timedelta
+
 from pyramid.httpexceptions import HTTPFound
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
@@ -8,8 +10,10 @@ from pyramid.view import view_config
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from loket.db import utcnow
+from loket.decisions.models import Decision, Meeting
 from loket.dossiers.models import Dossier
-from loket.i18n import _
+from loket.i18n import _, local_date
 from loket.letters import models as letters
 from loket.letters.kinds import letter_kinds
 from loket.security import Permission
@@ -37,6 +41,7 @@ DOSSIER_TEMPLATE = "loket:sending/templates/dossier.jinja2"
 STAFF_PANEL = "loket:sending/templates/panel.jinja2"
 CITIZEN_PANEL = "loket:sending/templates/citizen_panel.jinja2"
 READY_LIMIT = 200
+MEETING_DAYS = 14
 SENDABLE = (letters.READY, letters.RETURNED)
 STATUS_TITLES = {QUEUED: _("queued"), ACCEPTED: _("sent"), DELIVERED: _("delivered"),
                  READ: _("read"), RETURNED: _("returned"), FAILED: _("refused")}
@@ -55,13 +60,24 @@ def _common(request) -> dict:
 # -- the register -----------------------------------------------------------------------------
 
 
-def _ready_letters(request, teams) -> list:
+def _recent_meetings(dbsession) -> list[Meeting]:
+    """Meetings held in the last weeks: "every letter of yesterday's college"."""
+    since = local_date(utcnow()) - timedelta(days=MEETING_DAYS)
+    return list(dbsession.scalars(select(Meeting).where(Meeting.held_on >= since)
+                                  .order_by(Meeting.held_on.desc(), Meeting.id.desc())
+                                  .limit(20)))
+
+
+def _ready_letters(request, teams, meeting_id: int | None = None) -> list:
     query = (select(letters.Letter).join(letters.Letter.dossier)
              .where(letters.Letter.status == letters.READY)
              .options(selectinload(letters.Letter.dossier), selectinload(letters.Letter.document))
              .order_by(letters.Letter.id).limit(READY_LIMIT))
     if teams is not None:
         query = query.where(Dossier.team_id.in_(sorted(teams) or [-1]))
+    if meeting_id is not None:  # the decision letters of one meeting (details: {"decision"})
+        query = query.join(Decision, Decision.id == letters.Letter.details["decision"]
+                           .as_integer()).where(Decision.meeting_id == meeting_id)
     return list(request.dbsession.scalars(query))
 
 
@@ -69,7 +85,8 @@ def _register_page(request, refused=(), status=200):
     filters = register.Filters.from_params(request.GET)
     teams = register.visible_teams(request.user)
     rows, next_before = register.page(request.dbsession, filters, teams)
-    ready = _ready_letters(request, teams)
+    meeting_id = parse_id(request.GET.get("zitting"))
+    ready = _ready_letters(request, teams, meeting_id)
     found, problems = channels.consents(request.registry, request.dbsession, ready,
                                         actor=request.user) if ready else ({}, [])
     proposals = {letter.id: channels.proposal(request.registry, letter, found, problems)
@@ -88,7 +105,8 @@ def _register_page(request, refused=(), status=200):
     response = render_to_response(REGISTER_TEMPLATE, {
         **_common(request), "rows": rows, "filters": filters, "next_before": next_before,
         "ready": ready, "proposals": proposals, "problems": problems, "progress": progress,
-        "refused": refused, "statuses": STATUSES,
+        "refused": refused, "statuses": STATUSES, "meeting_id": meeting_id,
+        "meetings": _recent_meetings(request.dbsession),
     }, request=request)
     response.status = status
     return response
