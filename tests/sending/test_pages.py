@@ -185,8 +185,8 @@ def test_the_ready_list_narrows_to_one_meetings_decisions(testapp, login, factor
                       held_on=date.today() - timedelta(days=1))
     dbsession.add(meeting)
     dbsession.flush()
-    of_meeting, other = ready_letter(SOFIE, title="Van de zitting"), ready_letter(SOFIE,
-                                                                                title="Andere")
+    of_meeting = ready_letter(SOFIE, title="Van de zitting")
+    ready_letter(SOFIE, title="Andere")
     decision = Decision(dossier_id=of_meeting.dossier_id, body_code="college",
                         meeting_id=meeting.id, decided_on=meeting.held_on, outcome="approved",
                         title="Goedgekeurd", final_text="…")
