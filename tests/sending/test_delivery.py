@@ -158,3 +158,15 @@ def test_a_redelivered_message_is_published_once(app, committed, sending, relay,
     drain(relay)  # the outbox delivers it (again, as after a crash)
     assert committed.dispatches(jan)[0].message_id == once
     assert docdienst.state()["counters"]["published"] == 1
+
+
+def test_a_letter_withdrawn_before_it_left_is_not_sent(app, committed, sending, relay,
+                                                       outbox, docdienst):
+    jan = committed.letter(JAN)
+    sending(jan)
+    committed.run(lambda s: setattr(s.get(letters.Letter, jan), "status", letters.CANCELLED))
+    drain(relay)
+    assert outbox.count(DELIVERED) == 1  # nothing left to do
+    [dispatch] = committed.dispatches(jan)
+    assert dispatch.status == FAILED and "withdrawn" in dispatch.error
+    assert docdienst.state()["counters"]["published"] == 0

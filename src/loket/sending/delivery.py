@@ -75,6 +75,9 @@ def prepare(registry, dispatch_id: int) -> Outgoing | None:
         if dispatch is None or dispatch.status != QUEUED:
             return None  # accepted already (a redelivery), failed, or the dossier is gone
         letter = dispatch.letter
+        if letter.status != letters.SENDING:  # withdrawn (cancelled) before it left
+            dispatch.status, dispatch.error = FAILED, "the letter was withdrawn before it left"
+            return None
         try:
             address = _address(registry, dbsession, dispatch) if dispatch.channel == PAPER \
                 else None
