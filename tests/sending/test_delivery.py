@@ -168,5 +168,5 @@ def test_a_letter_withdrawn_before_it_left_is_not_sent(app, committed, sending, 
     drain(relay)
     assert outbox.count(DELIVERED) == 1  # nothing left to do
     [dispatch] = committed.dispatches(jan)
-    assert dispatch.status == FAILED and "withdrawn" in dispatch.error
+    assert dispatch.status == FAILED and "withdrawn" in dispatch.error and dispatch.resolved
     assert docdienst.state()["counters"]["published"] == 0

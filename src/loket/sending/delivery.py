@@ -77,6 +77,7 @@ def prepare(registry, dispatch_id: int) -> Outgoing | None:
         letter = dispatch.letter
         if letter.status != letters.SENDING:  # withdrawn (cancelled) before it left
             dispatch.status, dispatch.error = FAILED, "the letter was withdrawn before it left"
+            dispatch.resolved = True  # nobody's task
             return None
         try:
             address = _address(registry, dbsession, dispatch) if dispatch.channel == PAPER \
