@@ -148,7 +148,7 @@ def test_one_press_sends_jan_to_his_ebox_and_sofie_on_paper(as_persona, sending_
     page = as_persona("Jan Peeters")
     page.visit(f"/dossiers/{jan}")
     letters = page.locator("#brieven")
-    assert "naar uw eBox" in letters.inner_text()
+    assert "naar je eBox" in letters.inner_text()
     page.check_accessibility()
 
 
