@@ -26,7 +26,8 @@ from loket.sending.outgoing import Address, Attachment, Outgoing
 log = logging.getLogger(__name__)
 
 
-def _session(registry):
+def own_transaction(registry):
+    """A short transaction of our own (the worker has no request): (manager, session)."""
     manager = transaction.TransactionManager(explicit=True)
     return manager, lambda: get_tm_session(registry["dbsession_factory"], manager)
 
@@ -67,7 +68,7 @@ def _address(registry, dbsession, dispatch) -> Address:
 
 def prepare(registry, dispatch_id: int) -> Outgoing | None:
     """What to send, or None when it is no longer to be sent (done before, or gone)."""
-    manager, session_of = _session(registry)
+    manager, session_of = own_transaction(registry)
     refused = later = None
     with manager:
         dbsession = session_of()
@@ -114,7 +115,7 @@ def _fail(dbsession, dispatch, reason: str) -> None:
 
 
 def record_accepted(registry, dispatch_id: int, message_id: str) -> None:
-    manager, session_of = _session(registry)
+    manager, session_of = own_transaction(registry)
     with manager:
         dbsession = session_of()
         dispatch = dbsession.get(Dispatch, dispatch_id)
@@ -126,7 +127,7 @@ def record_accepted(registry, dispatch_id: int, message_id: str) -> None:
 
 
 def record_refused(registry, dispatch_id: int, reason: str) -> None:
-    manager, session_of = _session(registry)
+    manager, session_of = own_transaction(registry)
     with manager:
         dbsession = session_of()
         dispatch = dbsession.get(Dispatch, dispatch_id)

@@ -22,7 +22,7 @@ from loket.letters.services import move
 from loket.plugins.kinds import SourceError
 from loket.sending import channel as channels
 from loket.sending import outgoing
-from loket.sending.delivery import _session
+from loket.sending.delivery import own_transaction
 from loket.sending.models import (
     ACCEPTED,
     DELIVERED,
@@ -54,7 +54,7 @@ DECISION_SEND = "decision.send"
 
 def due(registry, limit: int = BATCH) -> list[tuple[int, str, str]]:
     """``(dispatch id, message id, channel)`` still moving, least recently asked first."""
-    manager, session_of = _session(registry)
+    manager, session_of = own_transaction(registry)
     with manager:
         dbsession = session_of()
         rows = dbsession.execute(
@@ -94,7 +94,7 @@ def track(registry) -> dict:
 
 
 def _wants_proof(registry, dispatch_id) -> bool:
-    manager, session_of = _session(registry)
+    manager, session_of = own_transaction(registry)
     with manager:
         dispatch = session_of().get(Dispatch, dispatch_id)
         return bool(dispatch and dispatch.registered and dispatch.proof_document_id is None)
@@ -107,7 +107,7 @@ def _when(report, status):
 def apply(registry, dispatch_id: int, report: outgoing.DeliveryReport,
           proof: bytes | None = None) -> bool:
     """Record one report; True when the dispatch's status changed."""
-    manager, session_of = _session(registry)
+    manager, session_of = own_transaction(registry)
     with manager:
         dbsession = session_of()
         dispatch = dbsession.get(Dispatch, dispatch_id)
