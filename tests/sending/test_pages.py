@@ -140,22 +140,40 @@ def test_sending_as_json(testapp, login, factories, dbsession, ready_letter, tea
     assert shown["letters"][0]["dispatches"][0]["status"] == "queued"
 
 
-def test_the_citizen_sees_a_letter_once_it_left(testapp, login, dbsession, ready_letter,
-                                                team, use_delivery, use_magda, app, dutch):
+def test_the_citizen_sees_a_decision_letter_once_it_was_delivered(
+        testapp, login, dbsession, ready_letter, team, use_delivery, use_magda, app, dutch):
     from loket.sending import services
 
     jan = ready_letter(JAN, team=team)
     dispatch = services.send(app.registry, dbsession, jan)
     login(jan.dossier.applicant)
-    page = testapp.get(f"/dossiers/{jan.dossier.reference}")
-    assert dutch(_("Letters sent to you")) not in page.text  # queued: not yet sent
-    dispatch.status = ACCEPTED
-    dispatch.sent = dispatch.queued
+    url = f"/dossiers/{jan.dossier.reference}"
+    assert dutch(_("Letters sent to you")) not in testapp.get(url).text  # queued
+    dispatch.status, dispatch.sent = ACCEPTED, dispatch.queued
     dbsession.flush()
-    page = testapp.get(f"/dossiers/{jan.dossier.reference}")
+    # Handed over, not yet delivered: the outcome is not told before the letter arrives.
+    assert dutch(_("Letters sent to you")) not in testapp.get(url).text
+    dispatch.status, dispatch.delivered = "delivered", dispatch.queued
+    dbsession.flush()
+    page = testapp.get(url)
     assert dutch(_("Letters sent to you")) in page.text and dutch(_("to your eBox")) in page.text
     link = page.html.select_one("#brieven a")["href"]
     assert testapp.get(link).content_type == "application/pdf"
+
+
+def test_the_citizen_sees_another_letter_once_it_left(testapp, login, dbsession,
+                                                      ready_letter, team, use_delivery,
+                                                      use_magda, app, dutch):
+    from loket.sending import services
+
+    letter = ready_letter(JAN, team=team, kind="completion.request",
+                          state="vervollediging_gevraagd")
+    dispatch = services.send(app.registry, dbsession, letter)
+    dispatch.status, dispatch.sent = ACCEPTED, dispatch.queued
+    dbsession.flush()
+    login(letter.dossier.applicant)
+    page = testapp.get(f"/dossiers/{letter.dossier.reference}")
+    assert dutch(_("Letters sent to you")) in page.text
 
 
 def test_returned_mail_is_on_the_handlers_worklist(testapp, login, handler, dbsession,

@@ -18,7 +18,7 @@ from loket.letters import models as letters
 from loket.letters.kinds import letter_kinds
 from loket.security import Permission
 from loket.sending import channel as channels
-from loket.sending import register, services
+from loket.sending import register, services, tracking
 from loket.sending.models import (
     ACCEPTED,
     DELIVERED,
@@ -264,9 +264,12 @@ def staff_panel(request, dossier) -> dict | None:
 
 
 def citizen_panel(request, dossier) -> dict | None:
-    """The letters sent to the citizen, once they have left (not before)."""
+    """The letters sent to the citizen, once they left; a decision letter only once it was
+    delivered (the outcome reaches the citizen with the letter, not earlier)."""
     sent = [d for d in dispatches_of(request.dbsession, dossier)
-            if d.status in (ACCEPTED, DELIVERED, READ, RETURNED)]
+            if d.status in (DELIVERED, READ) or (
+                d.status in (ACCEPTED, RETURNED)
+                and d.letter_kind not in tracking.DECISION_KINDS)]
     if not sent:
         return None
     return {**_common(request), "dispatches": sent}
