@@ -20,6 +20,7 @@ from loket.notifications.models import NotificationPreference
 from loket.objections.models import Objection
 from loket.outbox.models import OutboxMessage
 from loket.plugins.status import IntegrationStatus
+from loket.sending.models import Dispatch
 from loket.workflow.models import HistoryEntry
 from loket.worklists.models import DeadlineReminder, DossierSearch
 
@@ -27,7 +28,7 @@ metadata = Base.metadata
 
 __all__ = ["AdviceRequest", "AgendaItem", "BankStatement", "BodyMember", "Claim",
            "DecidingBody", "Decision", "IncomingPayment", "Meeting",
-           "AuditEvent", "CheckResult", "CompletionRequest", "DeadlineReminder",
+           "AuditEvent", "CheckResult", "CompletionRequest", "DeadlineReminder", "Dispatch",
            "Document", "DocumentVersion", "Dossier", "DossierEvent", "DossierNote",
            "DossierSearch", "DossierType", "DossierTypeVersion", "HistoryEntry", "InboundCallback",
            "IntegrationStatus", "Letter", "LetterSignatory", "MagdaConsultation", "Municipality",

@@ -58,6 +58,7 @@ def test_each_list_and_its_count(world, lists, dbsession):
         "bezwaren": set(),  # no objections in this world (tests/objections)
         "te-laat": {lists["bart"], lists["free_late"]},
         "deze-week": {lists["free"]},
+        "teruggestuurd": set(),  # loket.sending: no letter came back
     }
     for name, wanted in expected.items():
         assert refs(dbsession, viewer, list=name) == wanted, name
