@@ -17,6 +17,7 @@ from loket.municipality.models import Municipality
 from loket.notes.models import DossierNote, NoteMention
 from loket.notifications.models import NotificationPreference
 from loket.outbox.models import OutboxMessage
+from loket.payments.models import PaymentOrder
 from loket.plugins.status import IntegrationStatus
 from loket.workflow.models import HistoryEntry
 from loket.worklists.models import DeadlineReminder, DossierSearch
@@ -29,5 +30,5 @@ __all__ = ["AdviceRequest", "AgendaItem", "BodyMember", "DecidingBody", "Decisio
            "DossierSearch", "DossierType", "DossierTypeVersion", "HistoryEntry", "InboundCallback",
            "IntegrationStatus", "Letter", "LetterSignatory", "MagdaConsultation", "Municipality",
            "NoteMention",
-           "NotificationPreference", "OutboxMessage", "ReferenceCounter", "RevokedToken",
+           "NotificationPreference", "OutboxMessage", "PaymentOrder", "ReferenceCounter", "RevokedToken",
            "RoleAssignment", "Team", "User", "WebSession", "metadata"]
