@@ -29,6 +29,6 @@ __all__ = ["AdviceRequest", "AgendaItem", "BodyMember", "DecidingBody", "Decisio
            "Document", "DocumentVersion", "Dossier", "DossierEvent", "DossierNote",
            "DossierSearch", "DossierType", "DossierTypeVersion", "HistoryEntry", "InboundCallback",
            "IntegrationStatus", "Letter", "LetterSignatory", "MagdaConsultation", "Municipality",
-           "NoteMention",
-           "NotificationPreference", "OutboxMessage", "PaymentOrder", "ReferenceCounter", "RevokedToken",
+           "NoteMention", "NotificationPreference", "OutboxMessage", "PaymentOrder",
+           "ReferenceCounter", "RevokedToken",
            "RoleAssignment", "Team", "User", "WebSession", "metadata"]

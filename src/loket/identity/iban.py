@@ -13,9 +13,11 @@ from stdnum.exceptions import ValidationError
 
 # The countries of the SEPA credit transfer scheme (EPC list). Outside the EEA the payer's
 # bank needs the BIC too.
-EEA = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IS IT LI LT LU LV MT NL NO PL "
-                "PT RO SE SI SK".split())
-SEPA_OUTSIDE_EEA = frozenset("AD AL CH GB GI MC MD ME MK RS SM VA".split())
+EEA = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+    "IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK"})
+SEPA_OUTSIDE_EEA = frozenset({"AD", "AL", "CH", "GB", "GI", "MC", "MD", "ME", "MK", "RS", "SM",
+                              "VA"})
 
 
 def compact(value: str) -> str:

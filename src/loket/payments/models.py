@@ -4,7 +4,17 @@ accounting package."""
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loket.db import Base, UTCDateTime, utcnow
@@ -18,6 +28,7 @@ from loket.identity.models import User
 STAGED, SENT, PAID, REJECTED, CANCELLED = "staged", "sent", "paid", "rejected", "cancelled"
 STATUSES = (STAGED, SENT, PAID, REJECTED, CANCELLED)
 LIVE = (STAGED, SENT, PAID)  # at most one per dossier
+LIVE_CLAUSE = "status IN ('staged', 'sent', 'paid')"
 
 
 class PaymentOrder(TraversalChild, Base):
@@ -27,8 +38,7 @@ class PaymentOrder(TraversalChild, Base):
         # One live order per dossier: a second staging (a double click, two tabs) fails here
         # even when both passed the service's check at once.
         Index("ux_payment_orders_live", "dossier_id", unique=True,
-              sqlite_where="status IN ('staged', 'sent', 'paid')",
-              postgresql_where="status IN ('staged', 'sent', 'paid')"),
+              sqlite_where=text(LIVE_CLAUSE), postgresql_where=text(LIVE_CLAUSE)),
         Index("ix_payment_orders_status", "status", "id"),
     )
     CONTAINER = "betalingen"

@@ -54,7 +54,8 @@ def credit_transfer(debtor, batch: str, instructions) -> bytes:
     transfer = SepaTransfer(config, schema=VERSION, clean=True)
     for item in instructions:
         payment = {"name": item.creditor_name, "IBAN": item.iban,
-                   "amount": int(item.amount * 100), "execution_date": max(item.due_date, local_now().date()),
+                   "amount": int(item.amount * 100),
+                   "execution_date": max(item.due_date, local_now().date()),
                    "description": item.remittance, "endtoend_id": item.end_to_end_id}
         if item.bic:
             payment["BIC"] = item.bic
