@@ -8,6 +8,7 @@ import pytest
 
 from loket.decisions.models import Decision
 from loket.integrations.accounting.api import AccountingApi
+from loket.municipality.models import Municipality
 from loket.plugins.registry import Kind
 from loket.security import Role
 from tests.conftest import csrf_token
@@ -24,6 +25,16 @@ def granted(submitted, dbsession):
                            amount=Decimal("284.10")))
     dbsession.flush()
     return submitted
+
+
+@pytest.fixture(autouse=True)
+def municipality(dbsession):
+    """Who pays: the municipality's account (Belfius, BIC known)."""
+    found = dbsession.get(Municipality, 1) or Municipality(id=1, name="Gemeente Heidebeek")
+    found.iban, found.bic, found.kbo_municipality = "BE10091012345604", "GKCCBEBB", "0207123407"
+    dbsession.add(found)
+    dbsession.flush()
+    return found
 
 
 @pytest.fixture

@@ -63,7 +63,7 @@ def formatted(value: str) -> str:
 
 
 def masked(value: str) -> str:
-    """For lists and logs that hint at an account without showing it: BE68 •••• •••• 7034."""
+    """For lists and logs that hint at an account without showing it: BE68 •••• 7034."""
     number = compact(value)
     if len(number) < 8:
         return ""

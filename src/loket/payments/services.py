@@ -267,18 +267,20 @@ def approve(registry, dbsession, orders: list[PaymentOrder], user) -> str:
                                    "finance approves it (four eyes). Nothing was approved.",
                                    mapping={"order": order.end_to_end_id}), status=403)
     batch = f"LOKET-{local_now():%Y%m%d}-{secrets.token_hex(4).upper()}"
+    instructions = [instruction(registry, o) for o in orders]
+    payer = debtor(dbsession)
+    handed = []  # every package's payloads, made (and checked) before anything changes
+    for package in packages:
+        try:
+            handed.append((package, package.messages(payer, batch, instructions)))
+        except InvalidInput as exc:
+            raise PaymentRefused(_("The accounting package refuses these orders: ${reason}",
+                                   mapping={"reason": str(exc)})) from exc
     now = utcnow()
     for order in orders:
         order.status, order.approved_by_id, order.approved, order.batch = SENT, user.id, now, batch
     _flush(dbsession)
-    instructions = [instruction(registry, o) for o in orders]
-    payer = debtor(dbsession)
-    for package in packages:
-        try:
-            payloads = package.messages(payer, batch, instructions)
-        except InvalidInput as exc:
-            raise PaymentRefused(_("The accounting package refuses these orders: ${reason}",
-                                   mapping={"reason": str(exc)})) from exc
+    for package, payloads in handed:
         # One message per order (an API) goes with its dossier; one for the batch (a file)
         # with none.
         per_order = len(payloads) == len(orders)

@@ -70,6 +70,7 @@ def stage(context, request):
     except services.PaymentRefused as refused:
         from loket.dossiers import staff
 
+        request.tm.doom()  # nothing of a half-taken step is kept
         page = staff.staff_page(request, dossier)
         for item in page["panels"]:
             if item["name"] == "payments":
@@ -136,6 +137,7 @@ def approve(context, request):
     try:
         services.approve(request.registry, request.dbsession, orders, request.user)
     except services.PaymentRefused as refused:
+        request.tm.doom()
         return _list_page(request, "te-keuren", refused.message, refused.status)
     request.session.flash(request.localizer.translate(_(
         "${count} payment orders were approved and handed to the accounting package.",
@@ -167,6 +169,7 @@ def record_outcome(context, request):
                         actor=actor_for(request), paid_on=paid_on, reason_code=code,
                         reason=post.get("reason", ""))
     except services.PaymentRefused as refused:
+        request.tm.doom()  # a refused step after the order changed: keep neither
         return _list_page(request, "verzonden", refused.message, refused.status)
     request.session.flash(request.localizer.translate(_("The payment order was recorded.")))
     return HTTPFound(location=request.resource_path(context, query={"lijst": "verzonden"}))
