@@ -68,9 +68,13 @@ class AccountingApiOptions(colander.MappingSchema):
     client_id = colander.SchemaNode(colander.String(), missing="boekhouding")
 
 
+def make_deliverer(options: dict):
+    return http.keyed_deliverer(options["base_url"], options["api_key"],
+                                "deliver_accounting_api")
+
+
 def setup(config, options):
-    config.add_outbox_deliverer(OUTBOX_KIND, http.keyed_deliverer(
-        options["base_url"], options["api_key"], "deliver_accounting_api"))
+    config.add_outbox_deliverer(OUTBOX_KIND, make_deliverer(options))
     return AccountingApi(title=options["title"], client_id=options["client_id"])
 
 
