@@ -124,3 +124,19 @@ def test_finance_lists_as_json(testapp, login, finance, staged):
     assert order["creditor"]["iban"] == "BE68 •••• 7034"
     dossier = testapp.get(f"/api/v1/dossiers/{staged.dossier.reference}/betalingen").json
     assert [o["id"] for o in dossier["orders"]] == [staged.end_to_end_id]
+
+
+def test_finance_sends_an_order_back_with_a_reason(testapp, login, finance, staged, app,
+                                                   dbsession, handler, accounting):
+    login(finance)
+    token = csrf_token(testapp)
+    testapp.post("/betalingen/terugsturen", {"csrf_token": token, "order": str(staged.id)},
+                 status=400)
+    assert staged.status == "staged"
+    testapp.post("/betalingen/terugsturen", {"csrf_token": token, "order": str(staged.id),
+                                             "reason": "Rekeningnummer van de partner"},
+                 status=302)
+    assert (staged.status, staged.reason) == ("cancelled", "Rekeningnummer van de partner")
+    assert messages(dbsession) == []
+    again = stage(app, dbsession, staged.dossier, handler, iban="BE71 0961 2345 6769")
+    assert (again.number, again.status) == (2, "staged")

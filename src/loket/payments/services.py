@@ -214,9 +214,9 @@ def _may_restage(dossier, actor: Actor, registry) -> bool:
 
 
 def cancel(dbsession, order: PaymentOrder, actor_id: int | None, reason: str) -> None:
-    """Withdraw a staged order (a wrong account): the dossier keeps waiting for payment."""
+    """Send a staged order back (a wrong account): the dossier keeps waiting for payment."""
     if order.status != STAGED:
-        raise PaymentRefused(_("Only an order that was not approved yet can be withdrawn."),
+        raise PaymentRefused(_("Only an order that was not approved yet can be sent back."),
                              status=409)
     reason = " ".join((reason or "").split())
     if not reason or len(reason) > 500:

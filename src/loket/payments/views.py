@@ -146,6 +146,26 @@ def approve(context, request):
 
 
 @view_config(context=PaymentsContainer, permission=Permission.PAY, request_method="POST",
+             name="terugsturen")
+def send_back(context, request):
+    """Finance sends staged orders back (a wrong account, amount or name): the dossier waits
+    for the handler to stage a new one."""
+    orders = _chosen(request)
+    try:
+        if not orders:
+            raise services.PaymentRefused(_("Choose at least one payment order."))
+        for order in orders:
+            services.cancel(request.dbsession, order, request.user.id,
+                            request.POST.get("reason", ""))
+    except services.PaymentRefused as refused:
+        request.tm.doom()
+        return _list_page(request, "te-keuren", refused.message, refused.status)
+    request.session.flash(request.localizer.translate(_(
+        "The payment orders were sent back to the handler.")))
+    return HTTPFound(location=request.resource_path(context))
+
+
+@view_config(context=PaymentsContainer, permission=Permission.PAY, request_method="POST",
              name="afhandelen")
 def record_outcome(context, request):
     """Finance records what the bank did with an order (a package that imports files)."""
