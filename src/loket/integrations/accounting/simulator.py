@@ -57,7 +57,6 @@ class AccountingSimulator(Simulator):
 
     def __init__(self, settings):
         super().__init__(settings)
-        self.issuer = settings.get("loket.acmidm.issuer", "").rstrip("/")
         self.client_id = settings.get("loket.simulators.boekhouding.client_id", "boekhouding")
         self.client_secret = settings.get("loket.simulators.boekhouding.client_secret",
                                           "boekhouding-secret")
@@ -125,7 +124,7 @@ class AccountingSimulator(Simulator):
                      "creditor": body["creditor"]["name"], "iban": body["creditor"]["iban"],
                      "amount": body["amount"], "budget_code": body["budget_code"],
                      "callback_url": body["callback_url"], "repeats": 0, "status": "staged",
-                     "callback_status": None}
+                     "callback_status": None, "attempts": 0, "last_status": None}
             self.orders[body["order_id"]] = entry
             outcome = "rejected" if entry["iban"] in self.closed else self.switches["outcome"]
             delay = self.switches["delay"]
@@ -138,7 +137,9 @@ class AccountingSimulator(Simulator):
     # -- The report, by callback --------------------------------------------------------------
 
     def token(self) -> str:
-        response = requests.post(self.issuer + "/v1/token", timeout=TIMEOUT,
+        # Read when needed: the ACM/IDM simulator's address may be known only once it runs.
+        issuer = self.settings.get("loket.acmidm.issuer", "").rstrip("/")
+        response = requests.post(issuer + "/v1/token", timeout=TIMEOUT,
                                  data={"grant_type": "client_credentials",
                                        "scope": "loket.callbacks.betaling"},
                                  auth=(self.client_id, self.client_secret))
@@ -171,6 +172,9 @@ class AccountingSimulator(Simulator):
                     break
             except requests.RequestException as exc:
                 status = type(exc).__name__
+            with self.lock:
+                entry["attempts"] = attempt + 1
+                entry["last_status"] = status
             time.sleep(min(2 ** attempt, 10))
         with self.lock:
             entry["status"], entry["callback_status"] = outcome, status
