@@ -8,7 +8,7 @@ from loket.identity import iban as ibans
 from loket.payments import services
 from loket.payments.models import PaymentOrder
 from loket.payments.resources import DossierPayments, PaymentsContainer
-from loket.payments.views import LISTS, counts, orders_in
+from loket.payments.views import LISTS, PAGE_SIZE, after_of, counts, orders_in
 from loket.security import Permission
 from loket.web.openapi import API_ROUTE, iso, link
 
@@ -38,10 +38,12 @@ def list_orders(context, request):
     code = request.GET.get("lijst", "te-keuren")
     if code not in LISTS:
         code = "te-keuren"
+    orders = orders_in(request.dbsession, LISTS[code][1], after_of(request))
+    links = {"self": link(request, "betalingen", query={"lijst": code})}
+    if len(orders) == PAGE_SIZE:
+        links["next"] = link(request, "betalingen", query={"lijst": code, "na": orders[-1].id})
     return {"list": code, "counts": counts(request.dbsession),
-            "orders": [order_json(request, o)
-                       for o in orders_in(request.dbsession, LISTS[code][1])],
-            "links": {"self": link(request, "betalingen", query={"lijst": code})}}
+            "orders": [order_json(request, o) for o in orders], "links": links}
 
 
 @view_config(route_name=API_ROUTE, context=DossierPayments, permission=Permission.VIEW,

@@ -6,6 +6,7 @@ from pyramid.httpexceptions import HTTPFound
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from loket.i18n import _
 from loket.identity import iban as ibans
@@ -16,6 +17,7 @@ from loket.plugins.registry import Kind, implementations
 from loket.security import Permission
 from loket.web.inputs import parse_id
 from loket.workflow.engine import TransitionRefused, holds_role, workflow_of
+from loket.workflow.features import applies
 from loket.workflow.presentation import actor_for
 
 PANEL_TEMPLATE = "loket:payments/templates/panel.jinja2"
@@ -23,7 +25,7 @@ LIST_TEMPLATE = "loket:payments/templates/list.jinja2"
 # Finance's lists: code in the URL → (title, status).
 LISTS = {"te-keuren": (_("To approve"), STAGED), "verzonden": (_("Sent"), SENT),
          "betaald": (_("Paid"), PAID), "geweigerd": (_("Rejected"), REJECTED)}
-LIST_SIZE = 200
+PAGE_SIZE = 50  # keyset pages: the next starts after the last order's id (``na``)
 
 
 def step_through_the_payment_panel(request, dossier, comment, version):
@@ -43,6 +45,9 @@ def may_stage(request, dossier) -> bool:
 
 
 def panel(request, dossier, values=None, error=None) -> dict | None:
+    if dossier.outcome != "approved" or not applies(request.registry, "payments",
+                                                    workflow_of(dossier)):
+        return None  # only a granted premium is paid out: no query
     orders = services.orders_of(request.dbsession, dossier)
     staging = may_stage(request, dossier) and dossier.outcome == "approved"
     if not orders and not staging:
@@ -91,9 +96,17 @@ def _list_code(request) -> str:
     return code if code in LISTS else "te-keuren"
 
 
-def orders_in(dbsession, status: str, limit: int = LIST_SIZE) -> list[PaymentOrder]:
-    return list(dbsession.scalars(select(PaymentOrder).where(PaymentOrder.status == status)
-                                  .order_by(PaymentOrder.id).limit(limit)))
+def after_of(request) -> int:
+    """Where the page starts: after this order id (0: the first page)."""
+    return parse_id(request.GET.get("na", "")) or 0
+
+
+def orders_in(dbsession, status: str, after: int = 0) -> list[PaymentOrder]:
+    """One page of a list, oldest first (the ``status, id`` index)."""
+    return list(dbsession.scalars(
+        select(PaymentOrder).where(PaymentOrder.status == status, PaymentOrder.id > after)
+        .options(selectinload(PaymentOrder.staged_by))  # all stagers at once, not per row
+        .order_by(PaymentOrder.id).limit(PAGE_SIZE)))
 
 
 def counts(dbsession) -> dict[str, int]:
@@ -105,9 +118,11 @@ def counts(dbsession) -> dict[str, int]:
 def _list_page(request, code, error=None, status=200):
     title, state = LISTS[code]
     packages = implementations(request.registry, Kind.ACCOUNTING)
+    orders = orders_in(request.dbsession, state, after_of(request) if status == 200 else 0)
     response = render_to_response(LIST_TEMPLATE, {
-        "lists": LISTS, "code": code, "title": title,
-        "orders": orders_in(request.dbsession, state), "counts": counts(request.dbsession),
+        "lists": LISTS, "code": code, "title": title, "orders": orders,
+        "next": orders[-1].id if len(orders) == PAGE_SIZE else None,
+        "counts": counts(request.dbsession),
         "error": error, "masked": ibans.masked, "reasons": services.REASON_CODES,
         # A package that imports files does not report back: finance records the outcome.
         "record_outcome": bool(packages) and not all(p.reports_back for p in packages),
