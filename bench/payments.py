@@ -33,6 +33,7 @@ def populate(url: str, count: int) -> dict:
     from loket.catalogue.models import PUBLISHED
     from loket.db import get_engine, utcnow
     from loket.identity.sessions import COOKIE_NAME, _hash
+    from loket.models import Dossier as DossierRow
     from loket.models import (
         DossierType,
         DossierTypeVersion,
@@ -42,7 +43,6 @@ def populate(url: str, count: int) -> dict:
         User,
         WebSession,
     )
-    from loket.models import Dossier as DossierRow
 
     engine = get_engine({"sqlalchemy.url": url})
     now = utcnow()
