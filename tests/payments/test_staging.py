@@ -138,3 +138,13 @@ def test_the_generic_step_form_cannot_stage(testapp, login, handler, granted, db
         "csrf_token": csrf_token(testapp), "transition": "betaling_voorbereiden",
         "version": str(granted.version)}, status="*")
     assert granted.state == "beslissing_verzonden"
+
+
+def test_the_staging_shows_in_the_timeline(testapp, login, handler, granted, dbsession):
+    login(handler)
+    testapp.post(f"/dossiers/{granted.reference}/betalingen", stage_form(testapp, granted),
+                 status=302)
+    page = testapp.get(f"/dossiers/{granted.reference}")
+    assert "284.10" in page.html.find(id="betaling").get_text() or \
+        "284,10" in page.html.find(id="betaling").get_text()
+    assert "Betaling klaargezet" in page.text

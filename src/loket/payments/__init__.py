@@ -16,7 +16,7 @@ from loket.security import Permission, Role
 
 
 def includeme(config):
-    from loket.payments import conditions, definition, views
+    from loket.payments import conditions, definition, timeline, views
 
     # payment.confirm is shared with the fees citizens pay (loket.claims): a workflow uses
     # this feature by staging payment orders.
@@ -29,6 +29,7 @@ def includeme(config):
     config.add_dossier_child("betalingen", "loket.payments.resources.DossierPayments")
     config.add_dossier_panel("payments", views.PANEL_TEMPLATE, views.panel, order=70,
                              audience="staff")
+    config.add_timeline_source("payments", timeline.payment_entries)
     config.add_step_handler("payment.prepare", views.step_through_the_payment_panel)
     config.add_start_page("betalingen", _("Payments"), Permission.PAY, order=25,
                           applies=lambda request: request.user.has_role(Role.FINANCE))
