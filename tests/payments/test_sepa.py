@@ -16,8 +16,8 @@ from loket.plugins.kinds import Debtor, InvalidInput, PaymentInstruction
 from loket.plugins.registry import Kind
 from tests.payments.test_approval import approve, stage
 
-XSD = etree.XMLSchema(etree.parse(str(Path(__file__).parent / "fixtures" /
-                                      "pain.001.001.03.xsd")))
+FIXTURES = Path(__file__).parent / "fixtures"
+XSD = etree.XMLSchema(etree.parse(str(FIXTURES / "pain.001.001.03.xsd")))
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
 DEBTOR = Debtor("Gemeente Heidebeek", "BE10091012345604", "GKCCBEBB", "0207123407")
 
@@ -58,6 +58,18 @@ def test_a_batch_is_a_valid_pain_001_with_the_belgian_details():
         "UBSWCHZH80A"
     assert transfers[1].findtext("p:Cdtr/p:Nm", namespaces=NS) == "Zoe Muller"  # Latin set
     assert "2026-000121" in transfers[0].findtext("p:RmtInf/p:Ustrd", namespaces=NS)
+
+
+def test_the_2019_version_on_request_is_valid_too():
+    xml = credit_transfer(DEBTOR, "LOKET-20261203-AB12CD34", [instruction(1)],
+                          "pain.001.001.09")
+    document = etree.fromstring(xml)
+    etree.XMLSchema(etree.parse(str(FIXTURES / "pain.001.001.09.xsd"))).assertValid(document)
+    ns = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
+    assert document.findtext("p:CstmrCdtTrfInitn/p:PmtInf/p:ReqdExctnDt/p:Dt",
+                             namespaces=ns) == "2030-01-31"
+    assert document.findtext("p:CstmrCdtTrfInitn/p:PmtInf/p:DbtrAgt/p:FinInstnId/p:BICFI",
+                             namespaces=ns) == "GKCCBEBB"
 
 
 def test_what_the_xsd_refuses_is_never_queued():

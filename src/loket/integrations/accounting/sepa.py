@@ -4,10 +4,12 @@ accounting packages that import payment files.
 Settings (``loket.integrations.accounting = sepa-bestand``)::
 
     loket.integrations.sepa-bestand.directory = /srv/boekhouding/import   (the import folder)
+    loket.integrations.sepa-bestand.version = pain.001.001.03   (or pain.001.001.09)
 
-Each approval (a batch) becomes one ``pain.001.001.03`` file, the ISO 20022 (2009) version
-that Febelfin's Belgian implementation guidelines (“XML message for Credit Transfer
-Initiation”, v3.x) describe and Belgian banks take: ``SvcLvl`` SEPA, charges ``SLEV``,
+Each approval (a batch) becomes one ``pain.001.001.03`` file by default: the ISO 20022 (2009)
+version that Febelfin's Belgian implementation guidelines (“XML message for Credit Transfer
+Initiation”, v3.x) describe and Belgian banks take. A package that imports the 2019 version
+(the one the EPC rulebooks moved the interbank space to) gets ``pain.001.001.09``. Both: ``SvcLvl`` SEPA, charges ``SLEV``,
 the creditor's BIC only where known or needed, the initiating party identified by its KBO
 number (``OrgId/Othr/Id`` with ``Issr`` KBO-BCE). sepaxml writes the transfers; the file is
 checked against the official XSD before it is queued, and written to the folder by the
@@ -16,6 +18,7 @@ retry rewrites the same name). Paid and rejected come back on the bank's stateme
 finance records them in Loket.
 """
 
+import functools
 import os
 import tempfile
 from dataclasses import dataclass
@@ -33,25 +36,26 @@ from loket.plugins.registry import Kind, Plugin
 
 NAME = "sepa-bestand"
 OUTBOX_KIND = "accounting.sepa"
-VERSION = "pain.001.001.03"
-NAMESPACE = f"urn:iso:std:iso:20022:tech:xsd:{VERSION}"
+VERSIONS = ("pain.001.001.03", "pain.001.001.09")
 
 
-def _schema() -> etree.XMLSchema:
-    # sepaxml ships the ISO 20022 message archive's XSD for this version.
+@functools.cache
+def _schema(version: str) -> etree.XMLSchema:
+    # sepaxml ships the ISO 20022 message archive's XSD of each version.
     import sepaxml
 
-    path = files(sepaxml).joinpath("schemas", f"{VERSION}.xsd")
+    path = files(sepaxml).joinpath("schemas", f"{version}.xsd")
     return etree.XMLSchema(etree.parse(str(path)))
 
 
-def credit_transfer(debtor, batch: str, instructions) -> bytes:
+def credit_transfer(debtor, batch: str, instructions, version: str = VERSIONS[0]) -> bytes:
     """The pain.001 document for one batch; raises :class:`InvalidInput` when it would not
     be valid against the XSD."""
+    namespace = f"urn:iso:std:iso:20022:tech:xsd:{version}"
     config = {"name": debtor.name, "IBAN": debtor.iban, "batch": True, "currency": "EUR"}
     if debtor.bic:
         config["BIC"] = debtor.bic
-    transfer = SepaTransfer(config, schema=VERSION, clean=True)
+    transfer = SepaTransfer(config, schema=version, clean=True)
     for item in instructions:
         payment = {"name": item.creditor_name, "IBAN": item.iban,
                    "amount": int(item.amount * 100),
@@ -61,16 +65,16 @@ def credit_transfer(debtor, batch: str, instructions) -> bytes:
             payment["BIC"] = item.bic
         transfer.add_payment(payment)
     document = etree.fromstring(transfer.export(validate=False))
-    ns = {"p": NAMESPACE}
+    ns = {"p": namespace}
     header = document.find("p:CstmrCdtTrfInitn/p:GrpHdr", ns)
     header.find("p:MsgId", ns).text = batch
     if debtor.kbo:  # Febelfin: the initiating party's enterprise number
         other = etree.SubElement(etree.SubElement(etree.SubElement(
-            header.find("p:InitgPty", ns), f"{{{NAMESPACE}}}Id"), f"{{{NAMESPACE}}}OrgId"),
-            f"{{{NAMESPACE}}}Othr")
-        etree.SubElement(other, f"{{{NAMESPACE}}}Id").text = debtor.kbo
-        etree.SubElement(other, f"{{{NAMESPACE}}}Issr").text = "KBO-BCE"
-    schema = _schema()
+            header.find("p:InitgPty", ns), f"{{{namespace}}}Id"), f"{{{namespace}}}OrgId"),
+            f"{{{namespace}}}Othr")
+        etree.SubElement(other, f"{{{namespace}}}Id").text = debtor.kbo
+        etree.SubElement(other, f"{{{namespace}}}Issr").text = "KBO-BCE"
+    schema = _schema(version)
     if not schema.validate(document):
         raise InvalidInput("; ".join(str(e.message) for e in schema.error_log)[:500])
     return etree.tostring(document, xml_declaration=True, encoding="UTF-8")
@@ -81,12 +85,13 @@ class SepaFile:
     """The kind's implementation (:class:`loket.plugins.kinds.Accounting`)."""
 
     title: str
+    version: str = VERSIONS[0]
     reports_back: bool = False
     client_id: str | None = None
     outbox_kind: str = OUTBOX_KIND
 
     def messages(self, debtor, batch, instructions) -> list[dict]:
-        xml = credit_transfer(debtor, batch, instructions)
+        xml = credit_transfer(debtor, batch, instructions, self.version)
         return [{"filename": f"{batch}.xml", "xml": xml.decode("utf-8")}]
 
 
@@ -116,11 +121,13 @@ def _writable_folder(node, value):
 class SepaFileOptions(colander.MappingSchema):
     directory = colander.SchemaNode(colander.String(), validator=_writable_folder)
     title = colander.SchemaNode(colander.String(), missing="Boekhoudpakket (SEPA-bestand)")
+    version = colander.SchemaNode(colander.String(), missing=VERSIONS[0],
+                                  validator=colander.OneOf(VERSIONS))
 
 
 def setup(config, options):
     config.add_outbox_deliverer(OUTBOX_KIND, make_deliverer(options["directory"]))
-    return SepaFile(title=options["title"])
+    return SepaFile(title=options["title"], version=options["version"])
 
 
 def check(options) -> dict:
