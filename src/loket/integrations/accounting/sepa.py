@@ -9,9 +9,9 @@ Settings (``loket.integrations.accounting = sepa-bestand``)::
 Each approval (a batch) becomes one ``pain.001.001.03`` file by default: the ISO 20022 (2009)
 version that Febelfin's Belgian implementation guidelines (“XML message for Credit Transfer
 Initiation”, v3.x) describe and Belgian banks take. A package that imports the 2019 version
-(the one the EPC rulebooks moved the interbank space to) gets ``pain.001.001.09``. Both: ``SvcLvl`` SEPA, charges ``SLEV``,
-the creditor's BIC only where known or needed, the initiating party identified by its KBO
-number (``OrgId/Othr/Id`` with ``Issr`` KBO-BCE). sepaxml writes the transfers; the file is
+(the one the EPC rulebooks moved the interbank space to) gets ``pain.001.001.09``. Both:
+``SvcLvl`` SEPA, charges ``SLEV``, the creditor's BIC only where known or needed, the
+initiating party identified by its KBO number (``OrgId/Othr/Id`` with ``Issr`` KBO-BCE). sepaxml writes the transfers; the file is
 checked against the official XSD before it is queued, and written to the folder by the
 worker under the batch's name (write then rename: the package never reads half a file; a
 retry rewrites the same name). Paid and rejected come back on the bank's statements, so
