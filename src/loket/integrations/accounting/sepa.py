@@ -11,9 +11,9 @@ version that Febelfin's Belgian implementation guidelines (“XML message for Cr
 Initiation”, v3.x) describe and Belgian banks take. A package that imports the 2019 version
 (the one the EPC rulebooks moved the interbank space to) gets ``pain.001.001.09``. Both:
 ``SvcLvl`` SEPA, charges ``SLEV``, the creditor's BIC only where known or needed, the
-initiating party identified by its KBO number (``OrgId/Othr/Id`` with ``Issr`` KBO-BCE). sepaxml writes the transfers; the file is
-checked against the official XSD before it is queued, and written to the folder by the
-worker under the batch's name (write then rename: the package never reads half a file; a
+initiating party identified by its KBO number (``OrgId/Othr/Id`` with ``Issr`` KBO-BCE).
+sepaxml writes the transfers; the file is checked against the official XSD before it is
+queued, and written to the folder by the worker under the batch's name (write then rename: the package never reads half a file; a
 retry rewrites the same name). Paid and rejected come back on the bank's statements, so
 finance records them in Loket.
 """
