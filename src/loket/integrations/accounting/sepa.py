@@ -13,9 +13,9 @@ Initiation”, v3.x) describe and Belgian banks take. A package that imports the
 ``SvcLvl`` SEPA, charges ``SLEV``, the creditor's BIC only where known or needed, the
 initiating party identified by its KBO number (``OrgId/Othr/Id`` with ``Issr`` KBO-BCE).
 sepaxml writes the transfers; the file is checked against the official XSD before it is
-queued, and written to the folder by the worker under the batch's name (write then rename: the package never reads half a file; a
-retry rewrites the same name). Paid and rejected come back on the bank's statements, so
-finance records them in Loket.
+queued, and written to the folder by the worker under the batch's name (write then rename:
+the package never reads half a file; a retry rewrites the same name). Paid and rejected come
+back on the bank's statements, so finance records them in Loket.
 """
 
 import functools
