@@ -141,3 +141,11 @@ def test_an_order_reported_before_it_was_approved_is_refused(api, boekhouding, b
     report(api, order, boekhouding, expect=409)
     assert order.status == "staged" and granted.state == "klaar_voor_betaling"
     assert dbsession.scalar(select(PaymentOrder.status)) == "staged"
+
+
+def test_paid_for_a_dossier_no_longer_waiting_changes_nothing(api, boekhouding, sent,
+                                                             dbsession):
+    sent.dossier.state = "afgesloten"
+    dbsession.flush()
+    report(api, sent, boekhouding, expect=409)
+    assert (sent.status, sent.paid_on, sent.dossier.state) == ("sent", None, "afgesloten")

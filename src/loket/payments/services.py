@@ -326,6 +326,12 @@ def settle(registry, dbsession, order: PaymentOrder, outcome: str, *, actor: Act
                              status=409)
     if outcome == REJECTED and not (reason_code or reason.strip()):
         raise PaymentRefused(_("Give the reason the payment was rejected."))
+    step = workflow_of(order.dossier).transition_for(CONFIRM)
+    if outcome == PAID and (step is None or order.dossier.state not in step.sources):
+        # Checked before anything changes: a refused step must leave the order as it was.
+        raise PaymentRefused(_("The dossier is not waiting for this payment (its state is "
+                               "${state}). Nothing was changed.",
+                               mapping={"state": order.dossier.state}), status=409)
     today = local_now().date()
     if paid_on is not None and paid_on > today:
         raise PaymentRefused(_("The payment date lies in the future."))
@@ -338,9 +344,6 @@ def settle(registry, dbsession, order: PaymentOrder, outcome: str, *, actor: Act
     record_event(dbsession, order.dossier, f"payment.{outcome}", actor_id, order=order.number,
                  **({"reason_code": reason_code} if reason_code else {}))
     if outcome == PAID:
-        step = workflow_of(order.dossier).transition_for(CONFIRM)
-        if step is None:
-            raise PaymentRefused(_("This dossier's workflow has no such step."))
         try:
             perform(registry, dbsession, order.dossier, step.name, Actor.system(), None,
                     comment="")
