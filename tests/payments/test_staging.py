@@ -148,3 +148,26 @@ def test_the_staging_shows_in_the_timeline(testapp, login, handler, granted, dbs
     assert "284.10" in page.html.find(id="betaling").get_text() or \
         "284,10" in page.html.find(id="betaling").get_text()
     assert "Betaling klaargezet" in page.text
+
+
+@pytest.mark.postgresql
+def test_the_database_holds_one_live_order_per_dossier(app, dbsession, granted, handler):
+    """Two stagings that both passed the service's check at once: the partial unique index
+    refuses the second (the service answers 409)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from loket.payments.models import PaymentOrder
+
+    def order(number, status="staged"):
+        return PaymentOrder(dossier_id=granted.id, number=number,
+                            end_to_end_id=f"LOKET-{granted.reference}-{number}",
+                            amount=Decimal("1.00"), creditor_name="Jan", iban="BE68539007547034",
+                            remittance="x", due_date=date.today(), budget_code="0900",
+                            status=status)
+
+    dbsession.add(order(1, "rejected"))
+    dbsession.add(order(2))
+    dbsession.flush()
+    with pytest.raises(IntegrityError), dbsession.begin_nested():
+        dbsession.add(order(3))
+        dbsession.flush()
