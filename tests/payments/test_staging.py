@@ -171,3 +171,17 @@ def test_the_database_holds_one_live_order_per_dossier(app, dbsession, granted, 
     with pytest.raises(IntegrityError), dbsession.begin_nested():
         dbsession.add(order(3))
         dbsession.flush()
+
+
+def test_only_who_may_stage_stages_again_after_a_rejection(testapp, login, finance, handler,
+                                                           granted, dbsession):
+    granted.state = "klaar_voor_betaling"  # the first order was rejected
+    dbsession.flush()
+    login(finance)
+    testapp.post(f"/dossiers/{granted.reference}/betalingen", stage_form(testapp, granted),
+                 status=403)
+    assert orders(dbsession, granted) == []
+    login(handler)
+    testapp.post(f"/dossiers/{granted.reference}/betalingen", stage_form(testapp, granted),
+                 status=302)
+    assert [o.status for o in orders(dbsession, granted)] == ["staged"]

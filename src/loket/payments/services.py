@@ -36,7 +36,7 @@ from loket.payments.models import (
 )
 from loket.plugins.kinds import Debtor, InvalidInput, PaymentInstruction
 from loket.plugins.registry import Kind, implementations
-from loket.workflow.engine import Actor, TransitionRefused, perform, workflow_of
+from loket.workflow.engine import Actor, TransitionRefused, holds_role, perform, workflow_of
 
 PREPARE, CONFIRM = "payment.prepare", "payment.confirm"
 SECTION = "payment"  # the dossier type's section: budget_code, due_days
@@ -179,11 +179,12 @@ def stage(registry, dbsession, dossier, actor: Actor, *, amount, creditor_name: 
             perform(registry, dbsession, dossier, step.name, actor, version)
         except TransitionRefused as refusal:
             raise PaymentRefused(refusal.message, refusal.status) from refusal
+    elif not holds_role(actor, dossier, step.roles, registry):
+        # Waiting after a rejected or sent-back order: whoever may stage, stages again.
+        raise PaymentRefused(_("You may not take this step on this dossier."), status=403)
     elif version is not None and version != dossier.version:
         raise PaymentRefused(_("This dossier was changed by someone else in the meantime. "
                                "Reload the page and try again."), status=409)
-    if waiting and not _may_restage(dossier, actor, registry):
-        raise PaymentRefused(_("You may not take this step on this dossier."), status=403)
     sequence = (dbsession.scalar(select(func.max(PaymentOrder.number)).where(
         PaymentOrder.dossier_id == dossier.id)) or 0) + 1
     days = settings_of(dossier).get("due_days") or DEFAULT_DUE_DAYS
@@ -203,14 +204,6 @@ def stage(registry, dbsession, dossier, actor: Actor, *, amount, creditor_name: 
     record_event(dbsession, dossier, "payment.staged", order.staged_by_id, order=order.number,
                  amount=f"{amount:.2f}")
     return order
-
-
-def _may_restage(dossier, actor: Actor, registry) -> bool:
-    """Whoever may take the staging step may stage again after a rejection."""
-    from loket.workflow.engine import holds_role
-
-    step = workflow_of(dossier).transition_for(PREPARE)
-    return holds_role(actor, dossier, step.roles, registry)
 
 
 def cancel(dbsession, order: PaymentOrder, actor_id: int | None, reason: str) -> None:
