@@ -122,6 +122,25 @@ def test_finance_records_paid_and_rejected_for_a_file(testapp, login, finance, g
                  status=400)
     assert (order.status, granted.state) == ("sent", "klaar_voor_betaling")
     testapp.post("/betalingen/afhandelen", {"csrf_token": token, "order": str(order.id),
+                                            "outcome": "geweigerd", "reason_code": "XX99"},
+                 status=400)
+    testapp.post("/betalingen/afhandelen", {"csrf_token": token, "order": str(order.id),
                                             "outcome": "betaald"}, status=302)
     assert (order.status, granted.state) == ("paid", "betaald")
     assert order.dossier.reference in testapp.get("/betalingen?lijst=betaald").text
+
+
+def test_finance_records_a_closed_account(testapp, login, finance, granted, handler, app,
+                                          dbsession, plug_in):
+    from tests.conftest import csrf_token
+
+    plug_in(Kind.ACCOUNTING, SepaFile("Boekhouding"))
+    order = stage(app, dbsession, granted, handler)
+    login(finance)
+    approve(testapp, order)
+    testapp.post("/betalingen/afhandelen", {"csrf_token": csrf_token(testapp),
+                                            "order": str(order.id), "outcome": "geweigerd",
+                                            "reason_code": "AC04"}, status=302)
+    assert (order.status, order.reason_code, granted.state) == \
+        ("rejected", "AC04", "klaar_voor_betaling")
+    assert "AC04" in testapp.get("/betalingen?lijst=geweigerd").text
