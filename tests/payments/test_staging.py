@@ -102,9 +102,11 @@ def test_a_second_staging_is_refused_one_order_stays(testapp, login, handler, gr
 
 def test_the_applicant_cannot_stage(testapp, login, applicant, granted, dbsession):
     login(applicant)
-    testapp.post(f"/dossiers/{granted.reference}/betalingen", stage_form(testapp, granted),
-                 status=403)
+    page = testapp.post(f"/dossiers/{granted.reference}/betalingen",
+                        stage_form(testapp, granted), status=403)
     assert orders(dbsession, granted) == []
+    assert page.html.find(id="betaling-klaarzetten") is None  # not the staff's page
+    assert "Factuur stookolie" not in page.text
 
 
 def test_finance_cannot_stage(testapp, login, finance, granted, dbsession):

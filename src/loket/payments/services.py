@@ -14,8 +14,6 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from loket.catalogue.definition import top_level_fields
 from loket.db import utcnow
@@ -196,11 +194,9 @@ def stage(registry, dbsession, dossier, actor: Actor, *, amount, creditor_name: 
         due_date=local_now().date() + timedelta(days=int(days)), budget_code=budget_code,
         status=STAGED, staged_by_id=actor.user.id if actor.user else None)
     dbsession.add(order)
-    try:
-        dbsession.flush()
-    except IntegrityError as exc:  # a concurrent staging won (the live-order index)
-        raise PaymentRefused(_("This dossier already has a payment order. Nothing was "
-                               "changed."), status=409) from exc
+    # A concurrent staging that won fails this flush on the live-order index: the
+    # IntegrityError voids the transaction and the conflict view answers 409.
+    dbsession.flush()
     record_event(dbsession, dossier, "payment.staged", order.staged_by_id, order=order.number,
                  amount=f"{amount:.2f}")
     return order
@@ -215,7 +211,7 @@ def cancel(dbsession, order: PaymentOrder, actor_id: int | None, reason: str) ->
     if not reason or len(reason) > 500:
         raise PaymentRefused(_("Give a reason for this step."))
     order.status, order.reason = CANCELLED, reason
-    _flush(dbsession)
+    dbsession.flush()  # a concurrent change: StaleDataError, 409
     record_event(dbsession, order.dossier, "payment.cancelled", actor_id, order=order.number)
 
 
@@ -272,7 +268,7 @@ def approve(registry, dbsession, orders: list[PaymentOrder], user) -> str:
     now = utcnow()
     for order in orders:
         order.status, order.approved_by_id, order.approved, order.batch = SENT, user.id, now, batch
-    _flush(dbsession)
+    dbsession.flush()  # a concurrent change: StaleDataError, 409
     for package, payloads in handed:
         # One message per order (an API) goes with its dossier; one for the batch (a file)
         # with none.
@@ -285,14 +281,6 @@ def approve(registry, dbsession, orders: list[PaymentOrder], user) -> str:
         record_event(dbsession, order.dossier, "payment.approved", user.id, order=order.number,
                      batch=batch)
     return batch
-
-
-def _flush(dbsession) -> None:
-    try:
-        dbsession.flush()
-    except StaleDataError as exc:
-        raise PaymentRefused(_("A payment order was changed by someone else in the meantime. "
-                               "Reload the page and try again."), status=409) from exc
 
 
 # -- settling -----------------------------------------------------------------------------
@@ -332,7 +320,7 @@ def settle(registry, dbsession, order: PaymentOrder, outcome: str, *, actor: Act
     order.paid_on = (paid_on or today) if outcome == PAID else None
     order.reason_code, order.reason = reason_code, reason.strip()[:1000]
     order.external_id = external_id or order.external_id
-    _flush(dbsession)
+    dbsession.flush()  # a concurrent change: StaleDataError, 409
     actor_id = None if actor.is_system else actor.user.id
     record_event(dbsession, order.dossier, f"payment.{outcome}", actor_id, order=order.number,
                  **({"reason_code": reason_code} if reason_code else {}))

@@ -17,6 +17,7 @@ from loket.payments.resources import DossierPayments, PaymentsContainer
 from loket.plugins.registry import Kind, implementations
 from loket.security import Permission
 from loket.web.inputs import parse_id
+from loket.web.views import error_response
 from loket.workflow.engine import TransitionRefused, holds_role, workflow_of
 from loket.workflow.features import applies
 from loket.workflow.presentation import actor_for
@@ -50,7 +51,7 @@ def panel(request, dossier, values=None, error=None) -> dict | None:
                                                     workflow_of(dossier)):
         return None  # only a granted premium is paid out: no query
     orders = services.orders_of(request.dbsession, dossier)
-    staging = may_stage(request, dossier) and dossier.outcome == "approved"
+    staging = may_stage(request, dossier)
     if not orders and not staging:
         return None
     if staging and values is None:
@@ -77,6 +78,9 @@ def stage(context, request):
         from loket.dossiers import staff
 
         request.tm.doom()  # nothing of a half-taken step is kept
+        if not request.user.is_staff:  # the applicant never sees the staff's page
+            return error_response(request, refused.status, _("This step is not possible"),
+                                  refused.message)
         page = staff.staff_page(request, dossier)
         for item in page["panels"]:
             if item["name"] == "payments":
