@@ -101,3 +101,29 @@ def test_loket_refuses_to_queue_what_breaks_the_contract(receiver):
     with pytest.raises(InvalidInput, match="budget_code"):
         AccountingApi("Boekhouding", "boekhouding").messages(
             DEBTOR, "LOKET-1", [instruction(receiver.url, budget_code="")])
+
+
+def test_the_health_probe_asks_the_package(package):
+    from loket.integrations.accounting import api
+
+    assert api.check({"base_url": package.base_url}) == {"status": "ok"}
+    requests.post(package.base_url + "/_control", json={"down": True},
+                  timeout=TIMEOUT).raise_for_status()
+    assert api.check({"base_url": package.base_url})["status"] == "error"
+
+
+def test_settings_are_checked_at_start_up(app_settings, tmp_path):
+    from pyramid.exceptions import ConfigurationError
+
+    from loket.main import main
+
+    with pytest.raises(ConfigurationError, match="boekhouding-api.base_url"):
+        main({}, **{**app_settings, "loket.integrations.accounting": "boekhouding-api",
+                    "loket.integrations.boekhouding-api.api_key": "k"})
+    with pytest.raises(ConfigurationError, match="sepa-bestand.version"):
+        main({}, **{**app_settings, "loket.integrations.accounting": "sepa-bestand",
+                    "loket.integrations.sepa-bestand.directory": str(tmp_path),
+                    "loket.integrations.sepa-bestand.version": "pain.001.001.02"})
+    app = main({}, **{**app_settings, "loket.integrations.accounting": "sepa-bestand",
+                      "loket.integrations.sepa-bestand.directory": str(tmp_path)})
+    app.registry["db_engine"].dispose()
