@@ -101,4 +101,5 @@ def test_a_granted_premium_is_paid_out(live, desktop, finance_desk, phone):
     log_in(phone, "Jan Peeters")
     phone.visit(f"/dossiers/{reference}")
     assert "Uitbetaald" in phone.locator("main").inner_text()
+    assert "op rekening BE68 •••• 7034 gestort" in phone.locator("#uitbetaling").inner_text()
     phone.check_accessibility()

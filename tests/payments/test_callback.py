@@ -149,3 +149,16 @@ def test_paid_for_a_dossier_no_longer_waiting_changes_nothing(api, boekhouding, 
     dbsession.flush()
     report(api, sent, boekhouding, expect=409)
     assert (sent.status, sent.paid_on, sent.dossier.state) == ("sent", None, "afgesloten")
+
+
+def test_the_applicant_sees_the_payment(api, boekhouding, sent, dbsession, testapp, login,
+                                        applicant):
+    login(applicant)
+    page = testapp.get(f"/dossiers/{sent.dossier.reference}")
+    assert "binnen enkele werkdagen" in page.html.find(id="uitbetaling").get_text()
+    report(api, sent, boekhouding)
+    page = testapp.get(f"/dossiers/{sent.dossier.reference}")
+    text = page.html.find(id="uitbetaling").get_text()
+    assert "BE68 •••• 7034" in text and "284,10" in text
+    assert "BE68539007547034" not in page.text
+    assert "Uitbetaald" in page.text

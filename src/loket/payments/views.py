@@ -24,6 +24,7 @@ from loket.workflow.presentation import actor_for
 
 PANEL_TEMPLATE = "loket:payments/templates/panel.jinja2"
 LIST_TEMPLATE = "loket:payments/templates/list.jinja2"
+CITIZEN_TEMPLATE = "loket:payments/templates/citizen.jinja2"
 # Finance's lists: code in the URL → (title, status).
 LISTS = {"te-keuren": (_("To approve"), STAGED), "verzonden": (_("Sent"), SENT),
          "betaald": (_("Paid"), PAID), "geweigerd": (_("Rejected"), REJECTED)}
@@ -64,6 +65,16 @@ def panel(request, dossier, values=None, error=None) -> dict | None:
             "action": request.resource_path(dossier["betalingen"]),
             "replaces_steps": [step.name] if step is not None else [],
             "masked": ibans.masked}
+
+
+def citizen_panel(request, dossier) -> dict | None:
+    """What the applicant sees: the order that pays (or paid) their premium, once approved."""
+    if dossier.outcome != "approved" or not applies(request.registry, "payments",
+                                                    workflow_of(dossier)):
+        return None
+    order = next((o for o in reversed(services.orders_of(request.dbsession, dossier))
+                  if o.status in (SENT, PAID)), None)
+    return {"order": order, "masked": ibans.masked} if order is not None else None
 
 
 @view_config(context=DossierPayments, permission=Permission.VIEW, request_method="POST")
