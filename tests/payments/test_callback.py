@@ -162,3 +162,9 @@ def test_the_applicant_sees_the_payment(api, boekhouding, sent, dbsession, testa
     assert "BE68 •••• 7034" in text and "284,10" in text
     assert "BE68539007547034" not in page.text
     assert "Uitbetaald" in page.text
+
+
+def test_rejected_without_a_reason_is_400_and_changes_nothing(api, boekhouding, sent,
+                                                              dbsession):
+    report(api, sent, boekhouding, paid_on=None, status="rejected", expect=400)
+    assert sent.status == "sent"

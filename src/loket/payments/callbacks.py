@@ -69,8 +69,7 @@ def betaling(context, request):
         release_claim(dbsession, claim_id)
         audit_callback(request, "callback.refused", reference, KIND, callback_id=key,
                        order=order.number, reason=order.status)
-        return error(request, refusal.status if refusal.status != 400 else 409,
-                     _("Callback refused"), refusal.message)
+        return error(request, refusal.status, _("Callback refused"), refusal.message)
     audit_callback(request, "callback.accepted" if changed else "callback.repeated",
                    reference, KIND, callback_id=key, order=order.number, outcome=order.status)
     return record_outcome(request, claim_id, {
