@@ -19,6 +19,7 @@ from loket.notes.models import DossierNote, NoteMention
 from loket.notifications.models import NotificationPreference
 from loket.objections.models import Objection
 from loket.outbox.models import OutboxMessage
+from loket.payments.models import PaymentOrder
 from loket.plugins.status import IntegrationStatus
 from loket.sending.models import Dispatch
 from loket.workflow.models import HistoryEntry
@@ -32,6 +33,6 @@ __all__ = ["AdviceRequest", "AgendaItem", "BankStatement", "BodyMember", "Claim"
            "Document", "DocumentVersion", "Dossier", "DossierEvent", "DossierNote",
            "DossierSearch", "DossierType", "DossierTypeVersion", "HistoryEntry", "InboundCallback",
            "IntegrationStatus", "Letter", "LetterSignatory", "MagdaConsultation", "Municipality",
-           "NoteMention", "Objection",
-           "NotificationPreference", "OutboxMessage", "ReferenceCounter", "RevokedToken",
+           "NoteMention", "NotificationPreference", "Objection", "OutboxMessage", "PaymentOrder",
+           "ReferenceCounter", "RevokedToken",
            "RoleAssignment", "Team", "User", "WebSession", "metadata"]
