@@ -185,21 +185,25 @@ def implementation_or_none(registry):
 # -- Worker jobs ------------------------------------------------------------------------------
 
 @contextmanager
-def _session(registry):
-    """A short transaction of its own (worker jobs and deliverers run outside any)."""
+def _session(registry, dbsession=None):
+    """A short transaction of its own (worker jobs and deliverers run outside any); or the
+    caller's session (tests)."""
+    if dbsession is not None:
+        yield dbsession
+        return
     manager = transaction.TransactionManager(explicit=True)
     with manager:
         yield get_tm_session(registry["dbsession_factory"], manager)
 
 
-def queue_submissions(registry, limit: int = 500) -> dict:
+def queue_submissions(registry, limit: int = 500, dbsession=None) -> dict:
     """Letters waiting for signatures that the platform does not know yet: one outbox message
     each, in the transaction that records the package as pending."""
     try:
         platform = implementation(registry, Kind.SIGNING)
     except NotConfigured:
         return {}
-    with _session(registry) as session:
+    with _session(registry, dbsession) as session:
         letters = session.scalars(
             select(Letter).where(Letter.status == TO_SIGN, Letter.document_id.is_not(None),
                                  ~select(SigningPackage.id).where(
@@ -224,21 +228,22 @@ def _email(session, user_id) -> str:
     return session.get(User, user_id).email or ""
 
 
-def submitted(registry, package_id: int, package: str, document: str) -> None:
+def submitted(registry, package_id: int, package: str, document: str,
+              dbsession=None) -> None:
     """The platform made and started the package (called by the plug-in's deliverer)."""
-    with _session(registry) as session:
+    with _session(registry, dbsession) as session:
         row = session.get(SigningPackage, package_id)
         if row is not None and row.status == PENDING:
             row.package, row.document, row.status = package, document, IN_PROGRESS
 
 
-def collect(registry) -> dict:
+def collect(registry, dbsession=None) -> dict:
     """Ask the platform how far each started package is; store what was signed since."""
     try:
         platform = implementation(registry, Kind.SIGNING)
     except NotConfigured:
         return {}
-    with _session(registry) as session:
+    with _session(registry, dbsession) as session:
         rows = session.execute(
             select(SigningPackage.id, SigningPackage.package, SigningPackage.document,
                    SigningPackage.collected).where(SigningPackage.status == IN_PROGRESS)
@@ -250,7 +255,7 @@ def collect(registry) -> dict:
         try:
             progress = platform.progress(row.package)
             if progress["declined"]:
-                _record(registry, row.id, None, progress, roots)
+                _record(registry, row.id, None, progress, roots, dbsession)
                 continue
             if len(progress["signed"]) <= row.collected:
                 continue
@@ -258,12 +263,13 @@ def collect(registry) -> dict:
         except SourceUnavailable as exc:
             log.warning("signing platform unavailable: %s", exc)
             return {"signing_collected": stored, "signing_unavailable": 1}
-        stored += _record(registry, row.id, data, progress, roots)
+        stored += _record(registry, row.id, data, progress, roots, dbsession)
     return {"signing_collected": stored}
 
 
-def _record(registry, package_id: int, data: bytes | None, progress: dict, roots) -> int:
-    with _session(registry) as session:
+def _record(registry, package_id: int, data: bytes | None, progress: dict, roots,
+            dbsession=None) -> int:
+    with _session(registry, dbsession) as session:
         package = session.get(SigningPackage, package_id)
         letter = package.letter
         if package.status != IN_PROGRESS or letter.status != TO_SIGN:

@@ -96,7 +96,7 @@ def make_deliverer(platform: Platform):
             if payload.get("action") == "withdraw":
                 client.delete(payload["package"])
                 return
-            _submit(client, context.registry, payload)
+            submit(client, context.registry, payload)
         except SigningRefused as refused:
             log.warning("Digitaal Ondertekenen refused message %s: %s", message.id, refused)
             raise PermanentFailure(f"Digitaal Ondertekenen refused it: {refused}") from None
@@ -106,7 +106,8 @@ def make_deliverer(platform: Platform):
     return deliver_signing
 
 
-def _submit(client: DigitaalOndertekenen, registry, payload: dict) -> None:
+def submit(client: DigitaalOndertekenen, registry, payload: dict, dbsession=None) -> None:
+    """Make, fill and start the package; report its identifiers to the signing folder."""
     from loket.signing import services  # the package that asked; above us in no layer
 
     blob = registry["loket.blobstore"].get(payload["sha256"])
@@ -116,7 +117,7 @@ def _submit(client: DigitaalOndertekenen, registry, payload: dict) -> None:
     for signatory in payload["signatories"]:
         client.add_field(package, document, signatory["order"], payload["page"])
     client.start(package)
-    services.submitted(registry, payload["signing_package"], package, document)
+    services.submitted(registry, payload["signing_package"], package, document, dbsession)
 
 
 def setup(config, options):
