@@ -47,7 +47,8 @@ def load_roots(settings) -> list[x509.Certificate]:
                                              else DEVELOPMENT_ROOTS))
     roots = []
     for spec in specs:
-        data = AssetResolver().resolve(spec).stream().read()
+        with AssetResolver().resolve(spec).stream() as stream:
+            data = stream.read()
         for _kind, _headers, der in (pem.unarmor(data, multiple=True) if pem.detect(data)
                                      else [(None, None, data)]):
             roots.append(x509.Certificate.load(der))
