@@ -44,7 +44,7 @@ def make_letter(factories, dbsession, luc, hilde):
     """``make_letter(meeting=None, signatories=(luc, hilde))``: a letter in ``to_sign``."""
 
     def make(meeting=None, signatories=None, title="Beslissing verwarmingstoelage"):
-        dossier = factories.dossier(state="beslist")
+        dossier = factories.dossier(state="goedgekeurd")
         document = factories.document(dossier, title=title, filename="beslissing.pdf")
         document.direction, document.document_type = "out", "brief"
         details = {}

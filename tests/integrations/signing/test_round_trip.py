@@ -106,7 +106,7 @@ def letter_id(live):
             user = factories.staff(Role.SIGNATORY, given_name=given)
             user.family_name, user.email = family, email
             people.append(user)
-        dossier = factories.dossier(state="beslist")
+        dossier = factories.dossier(state="goedgekeurd")
         document = factories.document(dossier, title="Beslissing", filename="beslissing.pdf")
         bodies = decisions.ensure_bodies(dbsession)
         meeting = Meeting(body_id=bodies["college"].id, starts=dossier.created,
