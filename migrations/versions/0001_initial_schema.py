@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 14:51:27.645649
+Create Date: 2026-12-03 14:57:26.000727
 """
 
 import sqlalchemy as sa
@@ -232,6 +232,12 @@ def upgrade():
     with op.batch_alter_table('role_assignments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_role_assignments_user_id'), ['user_id'], unique=False)
 
+    op.create_table('signing_digests',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('last_sent', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_signing_digests_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_signing_digests'))
+    )
     op.create_table('web_sessions',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
@@ -616,6 +622,7 @@ def upgrade():
     sa.Column('collected', sa.Integer(), nullable=False),
     sa.Column('requested', loket.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('polled', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('notified', sa.Integer(), nullable=False),
     sa.Column('created', loket.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['letter_id'], ['letters.id'], name=op.f('fk_signing_packages_letter_id_letters'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signing_packages')),
@@ -717,6 +724,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_web_sessions_accessed'))
 
     op.drop_table('web_sessions')
+    op.drop_table('signing_digests')
     with op.batch_alter_table('role_assignments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_role_assignments_user_id'))
 

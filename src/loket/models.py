@@ -18,7 +18,7 @@ from loket.notes.models import DossierNote, NoteMention
 from loket.notifications.models import NotificationPreference
 from loket.outbox.models import OutboxMessage
 from loket.plugins.status import IntegrationStatus
-from loket.signing.models import Signature, SigningPackage
+from loket.signing.models import Signature, SigningDigest, SigningPackage
 from loket.workflow.models import HistoryEntry
 from loket.worklists.models import DeadlineReminder, DossierSearch
 
@@ -31,5 +31,5 @@ __all__ = ["AdviceRequest", "AgendaItem", "BodyMember", "DecidingBody", "Decisio
            "IntegrationStatus", "Letter", "LetterSignatory", "MagdaConsultation", "Municipality",
            "NoteMention",
            "NotificationPreference", "OutboxMessage", "ReferenceCounter", "RevokedToken",
-           "RoleAssignment", "Signature", "SigningPackage", "Team", "User", "WebSession",
+           "RoleAssignment", "Signature", "SigningDigest", "SigningPackage", "Team", "User", "WebSession",
            "metadata"]

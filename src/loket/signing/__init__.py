@@ -15,7 +15,7 @@ from loket.i18n import _
 from loket.security import Permission
 from loket.signing import panel, services
 
-SUBMIT_JOB, COLLECT_JOB = "signing.submit", "signing.collect"
+SUBMIT_JOB, COLLECT_JOB, DIGEST_JOB = "signing.submit", "signing.collect", "signing.digest"
 
 
 def includeme(config):
@@ -29,4 +29,6 @@ def includeme(config):
                           services.queue_submissions)
     config.add_worker_job(COLLECT_JOB, float(settings.get("loket.signing.poll_interval", 15)),
                           services.collect)
+    config.add_worker_job(DIGEST_JOB, float(settings.get("loket.signing.digest_interval", 300)),
+                          services.digests)
     config.scan(".views")

@@ -30,6 +30,8 @@ class SigningPackage(Base):
     # When a signatory last went to the platform to sign: such packages are asked first.
     requested: Mapped[datetime | None] = mapped_column(UTCDateTime)
     polled: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The signing position whose signatory was last told this letter waits for them.
+    notified: Mapped[int] = mapped_column(Integer, default=0)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     letter: Mapped[Letter] = relationship()
@@ -57,3 +59,13 @@ class Signature(Base):
     validated: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     document_version: Mapped[DocumentVersion] = relationship()
+
+
+class SigningDigest(Base):
+    """When a signatory last got the "Wacht op je handtekening" e-mail (at most one a day)."""
+
+    __tablename__ = "signing_digests"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    last_sent: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -30,6 +30,7 @@ from loket.letters.services import move
 from loket.outbox import enqueue
 from loket.plugins.kinds import NotConfigured, SourceUnavailable
 from loket.plugins.registry import Kind, implementation
+from loket.signing.digest import send_digests
 from loket.signing.models import (
     COMPLETED,
     IN_PROGRESS,
@@ -226,6 +227,12 @@ def queue_submissions(registry, limit: int = 500, dbsession=None) -> dict:
 
 def _email(session, user_id) -> str:
     return session.get(User, user_id).email or ""
+
+
+def digests(registry, dbsession=None) -> dict:
+    """The worker job of the "Wacht op je handtekening" e-mails (:mod:`.digest`)."""
+    with _session(registry, dbsession) as session:
+        return {"signing_digests": send_digests(registry, session)}
 
 
 def submitted(registry, package_id: int, package: str, document: str,
