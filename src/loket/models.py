@@ -31,5 +31,5 @@ __all__ = ["AdviceRequest", "AgendaItem", "BodyMember", "DecidingBody", "Decisio
            "IntegrationStatus", "Letter", "LetterSignatory", "MagdaConsultation", "Municipality",
            "NoteMention",
            "NotificationPreference", "OutboxMessage", "ReferenceCounter", "RevokedToken",
-           "RoleAssignment", "Signature", "SigningDigest", "SigningPackage", "Team", "User", "WebSession",
-           "metadata"]
+           "RoleAssignment", "Signature", "SigningDigest", "SigningPackage", "Team", "User",
+           "WebSession", "metadata"]
