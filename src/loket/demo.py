@@ -17,6 +17,7 @@ from loket.identity.services import sync_user
 from loket.integrations.acmidm.personas import BY_KEY, PERSONAS, ROLE_CLAIM, TEAMS
 from loket.municipality import ROW
 from loket.municipality.models import Municipality
+from loket.signing.demo import letters_to_sign
 from loket.workflow.definition import workflows
 from loket.workflow.models import HistoryEntry
 
@@ -205,7 +206,10 @@ def load_demo_data(dbsession, settings) -> dict:
             created += 1
         dbsession.flush()
     agenda = _demo_meetings(dbsession, users, created > 0)
-    return {"users": len(users), "dossiers": created, "agenda_items": agenda}
+    letters = letters_to_sign(dbsession, users, BlobStore(settings["loket.blob_dir"]), demo_pdf) \
+        if created else 0
+    return {"users": len(users), "dossiers": created, "agenda_items": agenda,
+            "letters_to_sign": letters}
 
 
 def _demo_meetings(dbsession, users, new_dossiers: bool) -> int:
