@@ -159,3 +159,12 @@ def test_no_platform_configured_is_a_clear_error(testapp, login, dbsession, make
     login(luc)
     testapp.post("/handtekenmap/tekenen", {"csrf_token": csrf_token(testapp),
                                            "letter": str(letter.id)}, status=503)
+
+
+def test_the_folder_lets_its_forms_end_on_the_platform_page(testapp, login, make_letter, luc,
+                                                            platform):
+    make_letter()
+    login(luc)
+    policy = testapp.get("/handtekenmap").headers["Content-Security-Policy"]
+    assert policy.endswith("form-action 'self' https://ondertekenen.example")
+    assert "script-src 'self' 'nonce-" in policy and "unsafe-inline" not in policy

@@ -2,6 +2,8 @@
 selection or a meeting's batch (on the platform's page, with the eID); decline with a reason;
 preview a letter."""
 
+from urllib.parse import urlsplit
+
 from pyramid.httpexceptions import HTTPFound, HTTPNotFound, HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
@@ -15,6 +17,7 @@ from loket.plugins.registry import Kind, implementation
 from loket.security import Permission
 from loket.signing import services
 from loket.signing.resources import SigningFolder
+from loket.web.headers import content_security_policy
 from loket.web.inputs import parse_id
 
 TEMPLATE = "loket:signing/templates/folder.jinja2"
@@ -28,7 +31,21 @@ def _page(request, error=None, status=200):
     }, request=request)
     response.status = status
     response.cache_control = "no-store"
+    _allow_platform(request, response)
     return response
+
+
+def _allow_platform(request, response) -> None:
+    """The folder's forms end on the platform's signing page (a redirect after the POST):
+    its origin joins ``form-action``, which browsers apply to redirects too."""
+    try:
+        platform = implementation(request.registry, Kind.SIGNING)
+    except NotConfigured:
+        return
+    page = urlsplit(platform.signing_page("", [], ""))
+    policy = content_security_policy(request.csp_nonce)
+    response.headers["Content-Security-Policy"] = policy.replace(
+        "form-action 'self'", f"form-action 'self' {page.scheme}://{page.netloc}")
 
 
 @view_config(context=SigningFolder, permission=Permission.SIGN, request_method="GET")
