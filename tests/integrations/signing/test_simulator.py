@@ -2,10 +2,13 @@
 tells refusals from outages, and the deliverer maps them onto the outbox (4xx: dead at once;
 down: retried). Signature validation: a good file, a tampered one, an unknown root."""
 
+import asyncio
+import hashlib
 from datetime import UTC, datetime
 
 import pytest
 import requests
+from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
 from loket.demo import demo_pdf
 from loket.documents.blobstore import BlobStore
@@ -184,3 +187,16 @@ def test_an_untrusted_root_is_not_valid(signed):
 def test_garbage_has_no_signatures():
     assert validate(b"%PDF-1.4 nonsense", DEVELOPMENT_ROOTS) == []
     assert validate(demo_pdf("Niet ondertekend"), DEVELOPMENT_ROOTS) == []
+
+
+def test_the_time_stamping_authority_speaks_rfc_3161(simulators):
+    url = f"{simulators}/ondertekenen/pki/loket/tsa/tsa"
+    assert requests.post(url, data=b"junk", timeout=5, headers={
+        "Content-Type": "application/timestamp-query"}).status_code == 400
+    assert requests.post(url, data=b"junk", timeout=5).status_code == 415
+    requests.post(f"{simulators}/ondertekenen/_control", json={"down": True}, timeout=5)
+    stamper = RequestsHTTPTimeStamper(url)  # the platform down: its TSA is a service apart
+    token = asyncio.run(stamper.async_timestamp(hashlib.sha256(b"brief").digest(), "sha256"))
+    assert token["content"]["encap_content_info"]["content"].parsed[
+        "message_imprint"]["hashed_message"].native == hashlib.sha256(b"brief").digest()
+    requests.post(f"{simulators}/ondertekenen/_control", json={"reset": True}, timeout=5)

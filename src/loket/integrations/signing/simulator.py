@@ -20,6 +20,7 @@ import re
 import secrets
 from urllib.parse import quote
 
+from asn1crypto import tsp
 from certomancer.integrations.animator import Animator, AnimatorArchStore
 from webob import Response
 from webob.exc import HTTPSeeOther
@@ -34,6 +35,7 @@ LEVELS = ("ELECTRONIC_SIGNATURE", "ADVANCED_ELECTRONIC_SIGNATURE", "HIGH_TRUST_A
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 MAX_DOCUMENT = 20 * 1024 * 1024
 PACKAGE_PATH = re.compile(r"^/v4/packages/(\d+)(/.*)?$")
+TSA_PATH = f"/pki/{pades.ARCH}/tsa/tsa"  # where Certomancer serves it, answered by pades
 
 
 def _int(value) -> bool:
@@ -121,6 +123,8 @@ class SigningSimulator(Simulator):
 
     def route(self, request) -> Response:
         path, method = request.path_info.rstrip("/") or "/", request.method
+        if path == TSA_PATH and method == "POST":
+            return self.timestamp(request)
         if path.startswith("/pki/"):
             request.path_info_pop()
             return request.get_response(self.pki())
@@ -308,7 +312,7 @@ class SigningSimulator(Simulator):
         chosen = set(request.POST.getall("package"))
         signer = pades.signer_for(pades.UNTRUSTED_CERTIFICATE, True) \
             if self.switches.untrusted else pades.signer_for(label)
-        tsa = f"{request.host_url}{request.script_name}/pki/{pades.ARCH}/tsa/tsa"
+        tsa = f"{request.host_url}{request.script_name}{TSA_PATH}"
         for number, package, user in self.waiting_for(email):
             if str(number) not in chosen:
                 continue
@@ -329,6 +333,19 @@ class SigningSimulator(Simulator):
         if back.startswith(("http://", "https://")):
             return HTTPSeeOther(location=back)
         return HTTPSeeOther(location=f"{request.script_name}/web/{quote(email, safe='@')}")
+
+    @staticmethod
+    def timestamp(request) -> Response:
+        """RFC 3161 over HTTP (section 3.4): a TimeStampReq in, a TimeStampResp out."""
+        if request.content_type != "application/timestamp-query":
+            return Response("send application/timestamp-query", status=415)
+        try:
+            query = tsp.TimeStampReq.load(request.body)
+            _ = query.native  # parse it all now: a malformed request is a 400, not a 500
+        except (ValueError, TypeError):
+            return Response("not a TimeStampReq", status=400)
+        answer = pades.time_stamping_authority().request_tsa_response(query)
+        return Response(answer.dump(), content_type="application/timestamp-reply")
 
     def pki(self):
         if self.animator is None:
