@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import transaction
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 
 from loket.db import get_tm_session, utcnow
 from loket.decisions.models import Decision, Meeting
@@ -250,27 +250,37 @@ def collect(registry, dbsession=None) -> dict:
         platform = implementation(registry, Kind.SIGNING)
     except NotConfigured:
         return {}
+    # First the packages a signatory went to sign since they were last asked about, then the
+    # others, longest unasked first: every package is asked in turn, however many wait.
+    fresh = case((SigningPackage.requested.is_not(None) & (
+        SigningPackage.polled.is_(None) | (SigningPackage.requested > SigningPackage.polled)),
+        0), else_=1)
     with _session(registry, dbsession) as session:
         rows = session.execute(
             select(SigningPackage.id, SigningPackage.package, SigningPackage.document,
                    SigningPackage.collected).where(SigningPackage.status == IN_PROGRESS)
-            .order_by(SigningPackage.requested.desc().nulls_last(), SigningPackage.id)
+            .order_by(fresh, SigningPackage.polled.asc().nulls_first(), SigningPackage.id)
             .limit(COLLECT_BATCH)).all()
     roots = load_roots(registry.settings)
-    stored = 0
-    for row in rows:
-        try:
+    stored, asked = 0, []
+    try:
+        for row in rows:
             progress = platform.progress(row.package)
+            asked.append(row.id)
             if progress["declined"]:
                 _record(registry, row.id, None, progress, roots, dbsession)
-                continue
-            if len(progress["signed"]) <= row.collected:
-                continue
-            data = platform.download(row.package, row.document)
-        except SourceUnavailable as exc:
-            log.warning("signing platform unavailable: %s", exc)
-            return {"signing_collected": stored, "signing_unavailable": 1}
-        stored += _record(registry, row.id, data, progress, roots, dbsession)
+            elif len(progress["signed"]) > row.collected:
+                data = platform.download(row.package, row.document)
+                stored += _record(registry, row.id, data, progress, roots, dbsession)
+    except SourceUnavailable as exc:
+        log.warning("signing platform unavailable: %s", exc)
+        return {"signing_collected": stored, "signing_unavailable": 1}
+    finally:
+        if asked:
+            with _session(registry, dbsession) as session:
+                session.execute(update(SigningPackage).where(SigningPackage.id.in_(asked))
+                                .values(polled=utcnow())
+                                .execution_options(synchronize_session=False))
     return {"signing_collected": stored}
 
 
@@ -281,7 +291,6 @@ def _record(registry, package_id: int, data: bytes | None, progress: dict, roots
         letter = package.letter
         if package.status != IN_PROGRESS or letter.status != TO_SIGN:
             return 0
-        package.polled = utcnow()
         if data is None:  # declined on the platform itself
             for signatory in letter.signatories:
                 if signatory.position in progress["declined"]:
