@@ -168,3 +168,28 @@ def test_the_folder_lets_its_forms_end_on_the_platform_page(testapp, login, make
     policy = testapp.get("/handtekenmap").headers["Content-Security-Policy"]
     assert policy.endswith("form-action 'self' https://ondertekenen.example")
     assert "script-src 'self' 'nonce-" in policy and "unsafe-inline" not in policy
+
+
+def test_the_folder_and_a_batch_cost_the_same_queries_for_3_or_30_letters(
+        app, testapp, login, dbsession, make_letter, college_meeting, luc, platform):
+    from tests.test_query_counts import recorded
+
+    login(luc)
+    token = csrf_token(testapp)
+    engine = app.registry["db_engine"]
+    seen = []
+    for count in (3, 30):
+        letters = [make_letter(college_meeting) for _ in range(count)]
+        for letter in letters:
+            started(dbsession, letter)
+        dbsession.expunge_all()
+        with recorded(engine) as folder:
+            testapp.get("/handtekenmap")
+        with recorded(engine) as batch:
+            testapp.post("/handtekenmap/tekenen", {
+                "csrf_token": token, "meeting": str(college_meeting.id)}, status=303)
+        seen.append((len(folder), len(batch)))
+        for letter in letters:  # out of the way of the next round
+            dbsession.merge(letter).status = "cancelled"
+        dbsession.flush()
+    assert seen[0] == seen[1] and seen[0][0] <= 10 and seen[0][1] <= 8, seen

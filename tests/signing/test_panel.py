@@ -3,7 +3,6 @@ PDF; the timeline shows each signature."""
 
 from datetime import UTC, datetime
 
-from loket.dossiers.events import record_event
 from loket.letters.models import SIGNED
 from loket.security import Role
 from loket.signing.models import Signature
@@ -16,8 +15,6 @@ def test_the_dossier_shows_signatures_and_their_validity(testapp, login, dbsessi
     when = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
     for signatory in letter.signatories:
         signatory.status, signatory.signed = SIGNED, when
-        record_event(dbsession, dossier, "signing.signed", signatory.user_id,
-                     letter=letter.id, position=signatory.position)
     version = letter.document.current
     dbsession.add_all([
         Signature(document_version_id=version.id, field_name="Handtekening1",

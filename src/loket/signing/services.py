@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import transaction
 from sqlalchemy import case, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from loket.db import get_tm_session, utcnow
 from loket.decisions.models import Decision, Meeting
@@ -43,6 +44,8 @@ from loket.signing.validation import load_roots, validate
 
 log = logging.getLogger(__name__)
 
+# What the folder and the signing checks read of each letter, loaded with it (no query a row).
+LETTER_LOADS = (selectinload(Letter.signatories), joinedload(Letter.dossier))
 MAX_BATCH = 500  # letters in one signing action
 COLLECT_BATCH = 200  # packages asked per round of the worker job
 REASON_LENGTH = 1000
@@ -72,7 +75,7 @@ def folder(dbsession, user) -> list[Waiting]:
     letters = dbsession.scalars(
         select(Letter).where(Letter.status == TO_SIGN,
                              Letter.signatories.any(user_id=user.id, status=WAITING))
-        .order_by(Letter.id)).unique().all()
+        .options(*LETTER_LOADS).order_by(Letter.id)).all()
     meetings = _meetings(dbsession, letters)
     found = []
     for letter in letters:

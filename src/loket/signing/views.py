@@ -58,6 +58,7 @@ def _letters(request, ids) -> list[Letter]:
     if not numbers:
         return []
     return list(request.dbsession.scalars(select(Letter).where(Letter.id.in_(numbers))
+                                          .options(*services.LETTER_LOADS)
                                           .order_by(Letter.id)))
 
 
