@@ -10,11 +10,13 @@ from sqlalchemy import select
 from loket.i18n import _
 from loket.integrations.signing import OUTBOX_KIND, Platform
 from loket.integrations.signing.client import DigitaalOndertekenen
-from loket.letters.models import DECLINED, REFUSED, TO_SIGN, WAITING
+from loket.letters.models import DECLINED, REFUSED, TO_RENDER, TO_SIGN, WAITING
+from loket.letters.services import move
 from loket.outbox.models import OutboxMessage
 from loket.plugins.registry import Kind
 from loket.security import Role
-from loket.signing.models import WITHDRAWN
+from loket.signing import services
+from loket.signing.models import WITHDRAWN, SigningPackage
 from tests.conftest import csrf_token
 from tests.signing.conftest import started
 
@@ -193,3 +195,29 @@ def test_the_folder_and_a_batch_cost_the_same_queries_for_3_or_30_letters(
             dbsession.merge(letter).status = "cancelled"
         dbsession.flush()
     assert seen[0] == seen[1] and seen[0][0] <= 10 and seen[0][1] <= 8, seen
+
+
+def test_a_declined_letter_rendered_again_goes_to_the_platform_again(
+        app, testapp, login, dbsession, make_letter, luc, platform):
+    letter = make_letter()
+    assert services.queue_submissions(app.registry, dbsession=dbsession) == {
+        "signing_submitted": 1}
+    package = dbsession.scalars(select(SigningPackage)).one()
+    services.submitted(app.registry, package.id, "8001", "8002", dbsession)
+    login(luc)
+    testapp.post("/handtekenmap/weigeren", {"csrf_token": csrf_token(testapp),
+                                            "letter": str(letter.id),
+                                            "reason": "Verkeerd adres."}, status=302)
+    assert services.queue_submissions(app.registry, dbsession=dbsession) == {
+        "signing_submitted": 0}
+    # The secretariat corrects it; the letters package renders it again for both signatures.
+    move(dbsession, letter, TO_RENDER)
+    move(dbsession, letter, TO_SIGN)
+    for signatory in letter.signatories:
+        signatory.status, signatory.reason = WAITING, ""
+    assert services.queue_submissions(app.registry, dbsession=dbsession) == {
+        "signing_submitted": 1}
+    assert (package.status, package.package) == ("pending", None)
+    kinds = [m.payload["action"] for m in dbsession.scalars(
+        select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert kinds == ["submit", "withdraw", "submit"]

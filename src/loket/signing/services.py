@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from loket.db import get_tm_session, utcnow
 from loket.decisions.models import Decision, Meeting
-from loket.documents.models import DocumentVersion
+from loket.documents.models import Document, DocumentVersion
 from loket.dossiers.events import record_event
 from loket.i18n import _
 from loket.identity.models import User
@@ -201,35 +201,42 @@ def _session(registry, dbsession=None):
 
 
 def queue_submissions(registry, limit: int = 500, dbsession=None) -> dict:
-    """Letters waiting for signatures that the platform does not know yet: one outbox message
-    each, in the transaction that records the package as pending."""
+    """Letters waiting for signatures that the platform does not know (yet, or again after a
+    decline and a new rendering): one outbox message each, in the transaction that records
+    the package as pending."""
     try:
         platform = implementation(registry, Kind.SIGNING)
     except NotConfigured:
         return {}
     with _session(registry, dbsession) as session:
-        letters = session.scalars(
-            select(Letter).where(Letter.status == TO_SIGN, Letter.document_id.is_not(None),
-                                 ~select(SigningPackage.id).where(
-                                     SigningPackage.letter_id == Letter.id).exists())
+        rows = session.execute(
+            select(Letter, SigningPackage)
+            .outerjoin(SigningPackage, SigningPackage.letter_id == Letter.id)
+            .where(Letter.status == TO_SIGN, Letter.document_id.is_not(None),
+                   (SigningPackage.id.is_(None)) | (SigningPackage.status == WITHDRAWN))
+            .options(*LETTER_LOADS, selectinload(Letter.document).selectinload(
+                Document.versions))
             .order_by(Letter.id).limit(limit)).all()
-        for letter in letters:
-            package = SigningPackage(letter_id=letter.id, status=PENDING)
-            session.add(package)
+        emails = dict(session.execute(select(User.id, User.email).where(User.id.in_(
+            {s.user_id for letter, _package in rows for s in letter.signatories}))).all()) \
+            if rows else {}
+        for letter, package in rows:
+            if package is None:
+                package = SigningPackage(letter_id=letter.id)
+                session.add(package)
+            package.status, package.package, package.document = PENDING, None, None
+            package.collected = package.notified = 0
+            package.requested = package.polled = None
             session.flush()
             current = letter.document.current
             enqueue(session, platform.outbox_kind, {
                 "action": "submit", "signing_package": package.id,
                 "name": f"{letter.dossier.reference} {letter.title}"[:200],
                 "filename": current.filename, "sha256": current.sha256, "page": 1,
-                "signatories": [{"email": _email(session, s.user_id), "name": s.name,
+                "signatories": [{"email": emails.get(s.user_id) or "", "name": s.name,
                                  "order": s.position} for s in letter.signatories]},
                 ordering_key=f"letter:{letter.id}", dossier_id=letter.dossier_id)
-        return {"signing_submitted": len(letters)}
-
-
-def _email(session, user_id) -> str:
-    return session.get(User, user_id).email or ""
+        return {"signing_submitted": len(rows)}
 
 
 def digests(registry, dbsession=None) -> dict:
