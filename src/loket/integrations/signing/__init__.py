@@ -32,6 +32,7 @@ from loket.integrations.signing.client import (
 from loket.outbox import PermanentFailure, TemporaryFailure
 from loket.plugins.options import status_probe
 from loket.plugins.registry import Kind, Plugin
+from loket.signing import services
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +109,6 @@ def make_deliverer(platform: Platform):
 
 def submit(client: DigitaalOndertekenen, registry, payload: dict, dbsession=None) -> None:
     """Make, fill and start the package; report its identifiers to the signing folder."""
-    from loket.signing import services  # the package that asked; above us in no layer
-
     blob = registry["loket.blobstore"].get(payload["sha256"])
     package = client.create_package(payload["name"])
     document = client.upload(package, payload["filename"], blob)
