@@ -11,15 +11,23 @@
 - the dossier's signatures panel and a timeline entry per signature (:mod:`.panel`).
 """
 
+from pyramid.exceptions import ConfigurationError
+
 from loket.i18n import _
 from loket.security import Permission
-from loket.signing import panel, services
+from loket.settings import is_production
+from loket.signing import panel, services, validation
 
 SUBMIT_JOB, COLLECT_JOB, DIGEST_JOB = "signing.submit", "signing.collect", "signing.digest"
 
 
 def includeme(config):
     settings = config.get_settings()
+    if is_production(settings) and settings.get("loket.integrations.signing") and \
+            not settings.get(validation.SETTING):
+        # Without trust roots every signature would show as untrusted: refuse at start-up.
+        raise ConfigurationError(f"{validation.SETTING}: name the Belgian eID root "
+                                 "certificates that signatures must chain to.")
     config.add_root_child("handtekenmap", "loket.signing.resources.SigningFolder")
     config.add_start_page("handtekenmap", _("Signing folder"), Permission.SIGN, order=15)
     config.add_dossier_panel("signatures", panel.TEMPLATE, panel.panel, order=65,
