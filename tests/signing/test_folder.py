@@ -221,3 +221,28 @@ def test_a_declined_letter_rendered_again_goes_to_the_platform_again(
     kinds = [m.payload["action"] for m in dbsession.scalars(
         select(OutboxMessage).order_by(OutboxMessage.id))]
     assert kinds == ["submit", "withdraw", "submit"]
+
+
+def test_declined_before_the_platform_made_the_package(
+        app, testapp, login, dbsession, make_letter, luc, platform):
+    letter = make_letter()
+    services.queue_submissions(app.registry, dbsession=dbsession)
+    package = dbsession.scalars(select(SigningPackage)).one()
+    package.status = "in_progress"  # as if started; then declined before the deliverer ends
+    package.package = None
+    dbsession.flush()
+    login(luc)
+    testapp.post("/handtekenmap/weigeren", {"csrf_token": csrf_token(testapp),
+                                            "letter": str(letter.id),
+                                            "reason": "Fout\x00"}, status=400)
+    testapp.post("/handtekenmap/weigeren", {"csrf_token": csrf_token(testapp),
+                                            "letter": str(letter.id),
+                                            "reason": "Fout\x07"}, status=400)
+    testapp.post("/handtekenmap/weigeren", {"csrf_token": csrf_token(testapp),
+                                            "letter": str(letter.id), "reason": "Fout"},
+                 status=302)
+    assert package.status == WITHDRAWN
+    services.submitted(app.registry, package.id, "9001", "9002", dbsession)
+    actions = [(m.payload["action"], m.payload.get("package")) for m in dbsession.scalars(
+        select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert actions == [("submit", None), ("withdraw", "9001")]

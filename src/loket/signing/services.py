@@ -155,6 +155,8 @@ def decline(dbsession, registry, user, letter: Letter, reason: str) -> None:
     if len(reason) > REASON_LENGTH:
         raise SigningError(_("The reason is too long (at most ${count} characters).",
                              mapping={"count": REASON_LENGTH}))
+    if any(ord(c) < 32 and c not in "\r\n\t" or c == "\x7f" for c in reason):
+        raise SigningError(_("The reason holds characters that are not text."))
     mine = check_signatory(letter, user)
     mine.status, mine.reason = REFUSED, reason
     move(dbsession, letter, DECLINED, actor_id=user.id, signatory=mine.position)
@@ -247,11 +249,17 @@ def digests(registry, dbsession=None) -> dict:
 
 def submitted(registry, package_id: int, package: str, document: str,
               dbsession=None) -> None:
-    """The platform made and started the package (called by the plug-in's deliverer)."""
+    """The platform made and started the package (called by the plug-in's deliverer). A
+    letter declined meanwhile: the new package is withdrawn at once."""
     with _session(registry, dbsession) as session:
         row = session.get(SigningPackage, package_id)
-        if row is not None and row.status == PENDING:
+        if row is None:
+            return
+        if row.status == PENDING:
             row.package, row.document, row.status = package, document, IN_PROGRESS
+        elif row.status == WITHDRAWN and row.package is None:
+            row.package = package
+            _withdraw(session, registry, row.letter, row)
 
 
 def collect(registry, dbsession=None) -> dict:
