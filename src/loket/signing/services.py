@@ -51,6 +51,12 @@ COLLECT_BATCH = 200  # packages asked per round of the worker job
 REASON_LENGTH = 1000
 
 
+def field_name(position: int) -> str:
+    """The signature field of the signatory at ``position``: how a signature found in the PDF
+    is matched to its signatory (the plug-in names the platform's fields so)."""
+    return f"Handtekening{position}"
+
+
 class SigningError(Exception):
     """A signature or decline that may not happen; ``message`` is a translation string."""
 
@@ -318,13 +324,17 @@ def _record(registry, package_id: int, data: bytes | None, progress: dict, roots
             return 0
         version = _store(registry, session, letter, data)
         reports = validate(data, roots)
+        functions = {field_name(s.position): s.function for s in letter.signatories}
         for report in reports:
-            session.add(Signature(document_version_id=version.id, **report.__dict__))
+            # A real eID certificate names the person, not their function: Loket knows it.
+            values = {**report.__dict__,
+                      "function": report.function or functions.get(report.field_name, "")}
+            session.add(Signature(document_version_id=version.id, **values))
         signed_at = {r.field_name: r.signed_at for r in reports}
         for signatory in letter.signatories:
             if signatory.position in progress["signed"] and signatory.status == WAITING:
                 signatory.status = SIGNED
-                signatory.signed = signed_at.get(f"Handtekening{signatory.position}") \
+                signatory.signed = signed_at.get(field_name(signatory.position)) \
                     or utcnow()
                 record_event(session, letter.dossier, "signing.signed", signatory.user_id,
                              letter=letter.id, position=signatory.position,

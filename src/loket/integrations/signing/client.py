@@ -13,6 +13,7 @@ import time
 import requests
 
 from loket.plugins.kinds import SourceUnavailable
+from loket.signing.services import field_name
 
 WORKFLOW_MODE = "ONLY_OTHERS"  # Loket prepares; only the signatories act
 LEVEL_OF_ASSURANCE = "QUALIFIED_ELECTRONIC_SIGNATURE"  # the eID's signing certificate
@@ -28,10 +29,6 @@ class SigningRefused(Exception):
 
 class SigningUnavailable(SourceUnavailable):
     pass
-
-
-def field_name(order: int) -> str:
-    return f"Handtekening{order}"
 
 
 def field_for(order: int, page: int) -> dict:
