@@ -5,14 +5,17 @@ director) does; the dossier shows both valid signatures with their functions."""
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 import transaction
 from sqlalchemy import select
 
-from loket.db import get_tm_session
-from loket.decisions.models import Decision
-from loket.letters.models import READY, Letter, LetterSignatory
+from loket.db import get_tm_session, utcnow
+from loket.decisions.models import Decision, Meeting
+from loket.decisions.services import ensure_bodies
+from loket.identity.models import Team, User
+from loket.letters.models import READY, TO_SIGN, Letter, LetterSignatory
 from loket.outbox.relay import Relay
 from loket.signing import services
 from tests.browser.conftest import DESKTOP, Page, log_in, running_loket
@@ -37,32 +40,39 @@ def live(tmp_path_factory, app_settings):
         yield running
 
 
-def more_letters(live, count: int) -> list[int]:
-    """Two more decisions of the demo's college meeting, each with its letter to sign."""
+def letters_to_sign(live, count: int) -> list[int]:
+    """Yesterday's college decided ``count`` dossiers: their letters wait for the mayor, then
+    the general director (the demo personas, whose test eID certificates the simulator has)."""
     manager = transaction.TransactionManager(explicit=True)
     with manager:
         dbsession = get_tm_session(live.app.registry["dbsession_factory"], manager)
         factories = Factories(dbsession, live.app.registry["loket.blobstore"])
-        [demo] = dbsession.scalars(select(Letter)).all()
-        meeting_id = dbsession.get(Decision, demo.details["decision"]).meeting_id
-        ids = [demo.id]
+        people = [dbsession.scalar(select(User).where(User.email == email)) for email in (
+            "burgemeester@heidebeek.example", "algemeen.directeur@heidebeek.example")]
+        team = dbsession.scalar(select(Team).where(Team.code == "sociale-dienst"))
+        held = utcnow() - timedelta(days=1)
+        meeting = Meeting(body_id=ensure_bodies(dbsession)["college"].id, starts=held,
+                          agenda_closes=held - timedelta(days=2), status="held")
+        dbsession.add(meeting)
+        dbsession.flush()
+        ids = []
         for number in range(count):
-            dossier = factories.dossier(team=demo.dossier.team, state="goedgekeurd")
+            dossier = factories.dossier(team=team, state="goedgekeurd")
             decision = Decision(dossier_id=dossier.id, body_code="college",
-                                meeting_id=meeting_id, decided_on=demo.created.date(),
+                                meeting_id=meeting.id, decided_on=held.date(),
                                 outcome="approved", title=f"Beslissing {number}",
                                 final_text="Toegekend.")
             document = factories.document(dossier, title=f"Beslissing {number}")
             dbsession.add(decision)
             dbsession.flush()
             letter = Letter(dossier_id=dossier.id, dossier=dossier, kind="decision.granted",
-                            status=demo.status, title=f"Beslissing {dossier.reference}",
+                            status=TO_SIGN, title=f"Beslissing {dossier.reference}",
                             details={"decision": decision.id}, document=document,
                             needs_signature=True)
-            for signatory in demo.signatories:
+            for position, (user, function) in enumerate(
+                    zip(people, ("burgemeester", "algemeen directeur"), strict=True), 1):
                 letter.signatories.append(LetterSignatory(
-                    position=signatory.position, user_id=signatory.user_id,
-                    name=signatory.name, function=signatory.function))
+                    position=position, user_id=user.id, name=user.name, function=function))
             dbsession.add(letter)
             dbsession.flush()
             ids.append(letter.id)
@@ -88,7 +98,7 @@ def sign_the_batch(page, count: int):
 
 def test_luc_signs_the_meeting_batch_then_hilde(live, browser, desktop, phone):
     registry = live.app.registry
-    letters = more_letters(live, 2)
+    letters = letters_to_sign(live, 3)
     assert services.queue_submissions(registry) == {"signing_submitted": 3}
     relay = Relay(registry, policy=replace(FAST), worker="signing-browser:1:a")
     assert relay.process() == 3
