@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 16:07:01.803941
+Create Date: 2026-12-03 16:13:55.399551
 """
 
 import sqlalchemy as sa
@@ -638,6 +638,43 @@ def upgrade():
     with op.batch_alter_table('letter_signatories', schema=None) as batch_op:
         batch_op.create_index('ix_letter_signatories_user', ['user_id', 'status'], unique=False)
 
+    op.create_table('payment_orders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('decision_id', sa.Integer(), nullable=True),
+    sa.Column('end_to_end_id', sa.String(length=35), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('creditor_name', sa.String(length=70), nullable=False),
+    sa.Column('iban', sa.String(length=34), nullable=False),
+    sa.Column('bic', sa.String(length=11), nullable=True),
+    sa.Column('remittance', sa.String(length=140), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('budget_code', sa.String(length=40), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('staged_by_id', sa.Integer(), nullable=True),
+    sa.Column('staged', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('approved', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('batch', sa.String(length=35), nullable=True),
+    sa.Column('settled', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('paid_on', sa.Date(), nullable=True),
+    sa.Column('external_id', sa.String(length=120), nullable=True),
+    sa.Column('reason_code', sa.String(length=16), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_payment_orders_approved_by_id_users')),
+    sa.ForeignKeyConstraint(['decision_id'], ['decisions.id'], name=op.f('fk_payment_orders_decision_id_decisions')),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_payment_orders_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['staged_by_id'], ['users.id'], name=op.f('fk_payment_orders_staged_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_orders')),
+    sa.UniqueConstraint('dossier_id', 'number', name=op.f('uq_payment_orders_dossier_id')),
+    sa.UniqueConstraint('end_to_end_id', name=op.f('uq_payment_orders_end_to_end_id'))
+    )
+    with op.batch_alter_table('payment_orders', schema=None) as batch_op:
+        batch_op.create_index('ix_payment_orders_status', ['status', 'id'], unique=False)
+        batch_op.create_index('ux_payment_orders_live', ['dossier_id'], unique=True, sqlite_where=sa.text("status IN ('staged', 'sent', 'paid')"), postgresql_where=sa.text("status IN ('staged', 'sent', 'paid')"))
+
     op.create_table('signatures',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_version_id', sa.Integer(), nullable=False),
@@ -689,6 +726,11 @@ def downgrade():
         batch_op.drop_index('ix_signatures_version')
 
     op.drop_table('signatures')
+    with op.batch_alter_table('payment_orders', schema=None) as batch_op:
+        batch_op.drop_index('ux_payment_orders_live', sqlite_where=sa.text("status IN ('staged', 'sent', 'paid')"), postgresql_where=sa.text("status IN ('staged', 'sent', 'paid')"))
+        batch_op.drop_index('ix_payment_orders_status')
+
+    op.drop_table('payment_orders')
     with op.batch_alter_table('letter_signatories', schema=None) as batch_op:
         batch_op.drop_index('ix_letter_signatories_user')
 
