@@ -22,6 +22,7 @@ from loket.outbox.models import OutboxMessage
 from loket.payments.models import PaymentOrder
 from loket.plugins.status import IntegrationStatus
 from loket.sending.models import Dispatch
+from loket.signing.models import Signature, SigningDigest, SigningPackage
 from loket.workflow.models import HistoryEntry
 from loket.worklists.models import DeadlineReminder, DossierSearch
 
@@ -34,5 +35,5 @@ __all__ = ["AdviceRequest", "AgendaItem", "BankStatement", "BodyMember", "Claim"
            "DossierSearch", "DossierType", "DossierTypeVersion", "HistoryEntry", "InboundCallback",
            "IntegrationStatus", "Letter", "LetterSignatory", "MagdaConsultation", "Municipality",
            "NoteMention", "NotificationPreference", "Objection", "OutboxMessage", "PaymentOrder",
-           "ReferenceCounter", "RevokedToken",
-           "RoleAssignment", "Team", "User", "WebSession", "metadata"]
+           "ReferenceCounter", "RevokedToken", "RoleAssignment", "Signature", "SigningDigest",
+           "SigningPackage", "Team", "User", "WebSession", "metadata"]

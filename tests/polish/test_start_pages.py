@@ -7,7 +7,7 @@ from loket.demo import load_demo_data
 from loket.identity.models import User
 
 MENU_PAGES = {"/mijn-dossiers", "/meldingen", "/werkbank", "/adviezen", "/beheer/", "/zittingen",
-              "/betalingen", "/vorderingen"}
+              "/betalingen", "/handtekenmap", "/vorderingen"}
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def _menu(page) -> set[str]:
     ("Nadia", "/adviezen", {"/adviezen"}),  # an adviser, not a handler: no empty workbench
     ("An", "/beheer/", {"/beheer/"}),
     ("Karin", "/zittingen", {"/zittingen"}),  # secretariat: the meetings (decisions)
-    ("Luc", "/zittingen", {"/zittingen"}),  # signatory: the coming meetings
+    ("Luc", "/handtekenmap", {"/handtekenmap", "/zittingen"}),  # signatory: what to sign
     # finance: the payment orders first, then the fees and bank statements
     ("Pieter", "/betalingen", {"/betalingen", "/vorderingen"}),
 ])
