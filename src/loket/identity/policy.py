@@ -15,6 +15,9 @@ from loket.security import (
 )
 
 
+PRINCIPALS = "loket.principals"  # a request's principals, once computed
+
+
 class LoketSecurityPolicy:
     """Identity from the server-side session, or for the API from a bearer access token;
     authorization from ACLs and, for machines, from scopes.
@@ -38,11 +41,27 @@ class LoketSecurityPolicy:
         return user.id if user is not None else None
 
     def principals(self, request) -> list[str]:
+        # Asked for every permission check of a request (menus ask several): computed once
+        # per user (a login or logout view changes request.user halfway).
+        user = request.user
+        found = request.__dict__.get(PRINCIPALS)
+        if found is None or found[0] is not user:
+            found = request.__dict__[PRINCIPALS] = (user, self._principals(request))
+        return found[1]
+
+    def _principals(self, request) -> list[str]:
         bearer = request.bearer
         if bearer.present:
             return [Everyone, *bearer_principals(request)]
         user = request.user
-        return [Everyone, *principals_for(user)] if user is not None else [Everyone]
+        if user is None:
+            return [Everyone]
+        session = request.session
+        stored = session.principals if session.get("user_id") == user.id else None
+        if stored is None:  # the first request of a session, or the roles changed since
+            stored = principals_for(user)
+            session.keep_principals(stored)
+        return [Everyone, *stored]
 
     def permits(self, request, context, permission):
         principals = self.principals(request)

@@ -12,10 +12,11 @@ from datetime import timedelta
 
 from pyramid.interfaces import ISession
 from pyramid.settings import asbool
+from sqlalchemy import bindparam, select
 from zope.interface import implementer
 
 from loket.db import utcnow
-from loket.identity.models import WebSession
+from loket.identity.models import User, WebSession
 
 COOKIE_NAME = "loket_session"
 # Over HTTPS the cookie takes the __Host- prefix: browsers then refuse it without Secure, with a
@@ -26,6 +27,13 @@ TOUCH_INTERVAL = timedelta(minutes=1)
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# The session row and its user in one statement: the user lands in the identity map, so
+# ``request.user`` costs no second query.
+_SESSION_AND_USER = (select(WebSession, User)
+                     .outerjoin(User, User.id == WebSession.user_id)
+                     .where(WebSession.id == bindparam("id")))
 
 
 @implementer(ISession)
@@ -41,6 +49,16 @@ class ServerSession(dict):
         self.created = (row.created if row is not None else utcnow()).timestamp()
         self.dirty = False
         self.invalidated_token = None
+
+    @property
+    def principals(self) -> list[str] | None:
+        """The stored principals of the session's user (None: not computed yet)."""
+        return self.row.principals if self.row is not None else None
+
+    def keep_principals(self, principals: list[str]):
+        """Store them with the row (the new row of a fresh session takes them on saving)."""
+        if self.row is not None and self.row.principals != principals:
+            self.row.principals = list(principals)
 
     def changed(self):
         self.dirty = True
@@ -109,7 +127,8 @@ class SessionFactory:
     def __call__(self, request):
         token = request.cookies.get(self.cookie_name)
         if token:
-            row = request.dbsession.get(WebSession, _hash(token))
+            found = request.dbsession.execute(_SESSION_AND_USER, {"id": _hash(token)}).first()
+            row = found[0] if found is not None else None
             if row is not None:
                 now = utcnow()
                 if now - row.accessed <= self.idle and now - row.created <= self.absolute:
