@@ -41,19 +41,18 @@ class LoketSecurityPolicy:
         return user.id if user is not None else None
 
     def principals(self, request) -> list[str]:
+        bearer = request.bearer
+        if bearer.present:
+            return [Everyone, *bearer_principals(request)]
         # Asked for every permission check of a request (menus ask several): computed once
         # per user (a login or logout view changes request.user halfway).
         user = request.user
         found = request.__dict__.get(PRINCIPALS)
         if found is None or found[0] is not user:
-            found = request.__dict__[PRINCIPALS] = (user, self._principals(request))
+            found = request.__dict__[PRINCIPALS] = (user, self._principals(request, user))
         return found[1]
 
-    def _principals(self, request) -> list[str]:
-        bearer = request.bearer
-        if bearer.present:
-            return [Everyone, *bearer_principals(request)]
-        user = request.user
+    def _principals(self, request, user) -> list[str]:
         if user is None:
             return [Everyone]
         session = request.session

@@ -49,16 +49,19 @@ class ServerSession(dict):
         self.created = (row.created if row is not None else utcnow()).timestamp()
         self.dirty = False
         self.invalidated_token = None
+        self.computed_principals = None
 
     @property
     def principals(self) -> list[str] | None:
         """The stored principals of the session's user (None: not computed yet)."""
+        if self.computed_principals is not None:
+            return self.computed_principals
         return self.row.principals if self.row is not None else None
 
     def keep_principals(self, principals: list[str]):
-        """Store them with the row (the new row of a fresh session takes them on saving)."""
-        if self.row is not None and self.row.principals != principals:
-            self.row.principals = list(principals)
+        """Stored with the row when it is written anyway (at login, or the next touch): a GET
+        never writes for them alone."""
+        self.computed_principals = list(principals)
 
     def changed(self):
         self.dirty = True
@@ -68,6 +71,7 @@ class ServerSession(dict):
             self.invalidated_token = self.token
         self.token = None
         self.row = None
+        self.computed_principals = None
         self.new = True
         self.created = utcnow().timestamp()
         dict.clear(self)
@@ -158,6 +162,8 @@ class SessionFactory:
             return
         session.row.data = dict(session)
         session.row.user_id = session.get("user_id")
+        if session.computed_principals is not None:
+            session.row.principals = session.computed_principals
         session.row.accessed = now
         dbsession.flush()
 
