@@ -14,7 +14,6 @@ from loket.security import (
     scope_principal,
 )
 
-
 PRINCIPALS = "loket.principals"  # a request's principals, once computed
 
 

@@ -1,5 +1,6 @@
 """What the pages and the API show of a dossier's workflow: state, steps, history, deadlines."""
 
+from pyramid.authorization import Everyone
 from sqlalchemy import select
 
 from loket.db import utcnow
@@ -11,7 +12,13 @@ from loket.workflow.models import HistoryEntry
 
 def actor_for(request) -> Actor:
     user = request.user
-    return Actor(user, frozenset(principals_for(user) if user is not None else ()))
+    if user is None:
+        return Actor(None, frozenset())
+    bearer = getattr(request, "bearer", None)
+    if bearer is not None and not bearer.present:
+        # A person's own principals, as the security policy keeps them (no roles query).
+        return Actor(user, frozenset(request.principals) - {Everyone})
+    return Actor(user, frozenset(principals_for(user)))
 
 
 def localized(texts: dict, locale: str) -> str:
