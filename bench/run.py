@@ -225,9 +225,14 @@ def pick_targets(url: str, seed: int, count: int) -> Targets:
             def session(user_id):
                 if user_id not in cookies:
                     token = secrets.token_urlsafe(32)
+                    # As a login leaves it: with the user's principals (a checkout from
+                    # before they were kept in the session has no such column).
+                    kept = ({"principals": principals_of(c, user_id)}
+                            if hasattr(WebSession, "principals") else {})
                     c.execute(insert(WebSession.__table__).values(
                         id=_hash(token), user_id=user_id, created=now, accessed=now,
-                        data={"user_id": user_id, "_csrft_": secrets.token_urlsafe(32)}))
+                        data={"user_id": user_id, "_csrft_": secrets.token_urlsafe(32)},
+                        **kept))
                     cookies[user_id] = f"{COOKIE_NAME}={token}"
                 return cookies[user_id]
 
@@ -251,6 +256,16 @@ def pick_targets(url: str, seed: int, count: int) -> Targets:
                    handler_cookies=handler_cookies, teams=teams, api_cursors=api_cursors,
                    bare_cursors=bare_cursors, deep_positions=positions,
                    worklist_cursors=worklist_cursors)
+
+
+def principals_of(connection, user_id: int) -> list[str]:
+    from sqlalchemy.orm import Session
+
+    from loket.identity.models import User
+    from loket.security import principals_for
+
+    with Session(bind=connection) as session:
+        return principals_for(session.get(User, user_id))
 
 
 def worklist_deep_cursors(connection, teams) -> dict[int, str]:
