@@ -1,7 +1,7 @@
 """What the pages and the API show of a dossier's workflow: state, steps, history, deadlines."""
 
 from pyramid.authorization import Everyone
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from loket.db import utcnow
 from loket.security import principals_for
@@ -29,11 +29,12 @@ def state_title(dossier, locale: str) -> str:
     return localized(workflow_of(dossier).states[dossier.state].title, locale)
 
 
+_HISTORY = (select(HistoryEntry).where(HistoryEntry.dossier_id == bindparam("dossier"))
+            .order_by(HistoryEntry.occurred, HistoryEntry.id))  # built once
+
+
 def history_of(dbsession, dossier) -> list[HistoryEntry]:
-    return list(dbsession.scalars(
-        select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id)
-        .order_by(HistoryEntry.occurred, HistoryEntry.id)
-    ))
+    return list(dbsession.scalars(_HISTORY, {"dossier": dossier.id}))
 
 
 def workflow_view(request, dossier) -> dict:
