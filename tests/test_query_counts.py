@@ -30,10 +30,10 @@ BUDGET = {
     # their mentions, the team's colleagues, admissibility decisions and outbound messages,
     # plus the other packages' staff panels and timeline sources (checks, advice, completion).
     # The assignment history in the timeline: one more.
-    # The decisions panel: one more. The session row brings its user and the principals
-    # (no role assignments of the viewer, the applicant or the actors): two fewer (a
-    # handler's menu still asks for their roles once).
-    "dossier_page": 21,
+    # The decisions panel: one more. The outgoing mail panel: one more. The session row
+    # brings its user and the principals (no role assignments of the viewer, the applicant
+    # or the actors): two fewer (a handler's menu still asks for their roles once).
+    "dossier_page": 22,
     "my_dossiers": 4,
     # The counts of all lists (one grouped query) and the dossier types for the filter.
     "workbench": 8,
