@@ -26,7 +26,7 @@ from loket.workflow.models import HistoryEntry
 # Statements per request, at most: what each page costs today (the handler's view where it
 # differs). Raise a budget on purpose, for a new feature of the page — never for a loop.
 BUDGET = {
-    # The handler's page: citizen 6. The staff page adds one statement each for the notes,
+    # The handler's page: citizen 7. The staff page adds one statement each for the notes,
     # their mentions, the team's colleagues, admissibility decisions and outbound messages,
     # plus the other packages' staff panels and timeline sources (checks, advice, completion).
     # The assignment history in the timeline: one more.
