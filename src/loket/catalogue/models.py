@@ -111,13 +111,14 @@ class DossierTypeVersion(Base):
             self.valid_until is None or on <= self.valid_until)
 
 
-# Published definitions by (id, creation time): frozen, so one copy per process serves every
-# request. The time keeps the key unique where a database hands an id out again.
-_PUBLISHED: dict[tuple[int, datetime], dict] = {}
+# Published definitions by (id, creation time, publication time): frozen, so one copy per
+# process serves every request. The times keep the key unique where a database hands an id out
+# again, or a publication was rolled back and the concept changed before the next one.
+_PUBLISHED: dict[tuple[int, datetime, datetime | None], dict] = {}
 
 
 def published_definition(version: DossierTypeVersion) -> dict:
-    key = (version.id, version.created)
+    key = (version.id, version.created, version.published)
     definition = _PUBLISHED.get(key)
     if definition is None:
         if "stored_definition" in version.__dict__ or object_session(version) is None:
@@ -125,10 +126,10 @@ def published_definition(version: DossierTypeVersion) -> dict:
         else:  # one query fills the cache with every published version
             rows = object_session(version).execute(
                 select(DossierTypeVersion.id, DossierTypeVersion.created,
-                       DossierTypeVersion.stored_definition)
+                       DossierTypeVersion.published, DossierTypeVersion.stored_definition)
                 .where(DossierTypeVersion.status == PUBLISHED))
-            for id_, created, stored in rows:
-                _PUBLISHED.setdefault((id_, created), stored)
+            for id_, created, published, stored in rows:
+                _PUBLISHED.setdefault((id_, created, published), stored)
             definition = _PUBLISHED.get(key)
             if definition is None:  # published in this transaction, not flushed yet
                 return version.stored_definition
