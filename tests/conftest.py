@@ -44,6 +44,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgresql" in item.keywords and not on_pg:
             item.add_marker(skip)
+    # The browser tests last: Playwright's synchronous driver keeps an event loop running in
+    # the main thread until the session ends, and libraries that start their own (pyHanko's
+    # signing and validation) cannot run under it.
+    items.sort(key=lambda item: "tests/browser/" in str(item.fspath))
 
 
 def migrate(url: str):
