@@ -57,3 +57,77 @@ def record_decision(dbsession, dossier, outcome="approved", body_code="college",
     dbsession.add(decision)
     dbsession.flush()
     return decision
+
+
+def pdf_of(request, letter) -> bytes:
+    return request.registry["loket.blobstore"].get(letter.document.current.sha256)
+
+
+def pdf_text(data: bytes) -> str:
+    import io
+
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+@pytest.fixture
+def letter_of_kind(dbsession, factories, submitted, college, handler):
+    """``letter_of_kind(kind)``: a letter of ``kind`` on the shared dossier, with what that
+    kind needs (a decision, a completion request, a refusal with its reason)."""
+    from loket.completion.models import CompletionRequest
+    from loket.letters import services
+    from loket.workflow.models import HistoryEntry
+
+    def make(kind):
+        details = {}
+        if kind.startswith("decision."):
+            record_decision(dbsession, submitted, "approved" if kind.endswith("granted")
+                            else "refused")
+        elif kind.startswith("completion."):
+            dbsession.add(CompletionRequest(
+                dossier_id=submitted.id, question="Bezorg het attest van je huisbaas.",
+                document_codes=[], due=date(2026, 4, 15), requested_by_id=handler.id))
+        elif kind == "admissibility.refused":
+            entry = HistoryEntry(dossier_id=submitted.id, transition="onontvankelijk_verklaren",
+                                 from_state="ingediend", to_state="onontvankelijk",
+                                 actor_id=handler.id,
+                                 comment="Je woont niet in Heidebeek.")
+            dbsession.add(entry)
+            dbsession.flush()
+            details["step"] = entry.id
+        dbsession.flush()
+        return services.create_letter(dbsession, submitted, kind, **details)
+
+    return make
+
+
+@pytest.fixture
+def municipality(dbsession):
+    from loket.municipality.models import Municipality
+
+    row = dbsession.get(Municipality, 1) or Municipality(id=1)
+    row.name, row.street, row.number, row.postcode, row.city = (
+        "Gemeente Heidebeek", "Kerkstraat", "1", "3999", "Heidebeek")
+    row.kbo_municipality, row.email, row.phone = ("0207.500.123", "info@heidebeek.example",
+                                                  "011 12 34 56")
+    dbsession.add(row)
+    dbsession.flush()
+    return row
+
+
+@pytest.fixture
+def held_meeting(dbsession, college):
+    """A college meeting that started an hour ago (its agenda closed two days before)."""
+    from datetime import timedelta
+
+    from loket.db import utcnow
+    from loket.decisions.models import Meeting
+
+    starts = utcnow() - timedelta(hours=1)
+    meeting = Meeting(body_id=college[0].id, starts=starts,
+                      agenda_closes=starts - timedelta(days=2), status="agenda_closed")
+    dbsession.add(meeting)
+    dbsession.flush()
+    return meeting
