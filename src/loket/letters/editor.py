@@ -108,7 +108,7 @@ def _preview(request, version, kind, own, values):
     reference = values["dossier"].strip()
     dossier = request.dbsession.scalar(select(Dossier).where(
         Dossier.reference == reference)) if 0 < len(reference) <= 16 else None
-    if dossier is None or dossier.type_version.dossier_type_id != version.dossier_type_id:
+    if dossier is None or dossier.type_version.type_id != version.type_id:
         return _page(request, version, kind, values, [_(
             "Give the reference of a dossier of this type to preview the letter on.")], 422)
     letter = Letter(dossier_id=dossier.id, dossier=dossier, kind=kind, details={},

@@ -59,8 +59,16 @@ class Outcome:
 
 
 def rule_for(definition: dict, kind: str) -> str:
+    """The version's own rule for ``kind``; else the default, where the decision section's
+    ``signature_required: false`` means decision letters go out unsigned."""
     own = ((definition.get(wording.KEY) or {}).get("signatures") or {}).get(kind)
-    return own if own in wording.SIGNING_RULES else DEFAULT_RULES.get(kind, NONE)
+    if own in wording.SIGNING_RULES:
+        return own
+    rule = DEFAULT_RULES.get(kind, NONE)
+    if rule == DECISION and (definition.get("decision") or {}).get("signature_required") \
+            is False:
+        return NONE
+    return rule
 
 
 def _body_signers(dbsession, code: str) -> tuple[Signer, ...]:
