@@ -131,3 +131,12 @@ def held_meeting(dbsession, college):
     dbsession.add(meeting)
     dbsession.flush()
     return meeting
+
+
+def render_waiting_letters(app, dbsession) -> list[Letter]:
+    """What the worker would do now, on the test's session (for other packages' tests)."""
+    env = worker_request(app.registry, dbsession)
+    try:
+        return render_waiting(env["request"])
+    finally:
+        env["closer"]()

@@ -95,6 +95,12 @@ def values_for(request, letter, signatories=()) -> dict:
 def render_pdf(request, letter, signatories=(), own_wording: dict | None = None) -> Rendered:
     """The letter's subject, HTML and PDF; raises :class:`MissingData`,
     :class:`wording.WordingError` or :class:`RenderFailed`."""
+    if request.locale_name != language_of(letter):  # the letter's language, not the reader's
+        env = worker_request(request.registry, request.dbsession, language_of(letter))
+        try:
+            return render_pdf(env["request"], letter, signatories, own_wording)
+        finally:
+            env["closer"]()
     values = values_for(request, letter, signatories)
     definition = letter.dossier.type_version.definition
     text = own_wording or wording.wording_of(definition, letter.kind)
