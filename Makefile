@@ -74,10 +74,12 @@ test-browser: install
 bench: install
 	command -v wrk >/dev/null || apt-get install -y wrk || echo "no wrk: bench uses its Python client"
 	$(BIN)/python -m bench.run --full
+	$(BIN)/python -m bench.letters --letters 100
 
 bench-quick: install
 	command -v wrk >/dev/null || apt-get install -y wrk || echo "no wrk: bench uses its Python client"
 	$(BIN)/python -m bench.run --quick
+	$(BIN)/python -m bench.letters --letters 20
 
 clean:
 	rm -rf $(VENV) var *.egg-info src/*.egg-info
