@@ -205,7 +205,9 @@ def load_demo_data(dbsession, settings) -> dict:
             created += 1
         dbsession.flush()
     agenda = _demo_meetings(dbsession, users, created > 0)
-    return {"users": len(users), "dossiers": created, "agenda_items": agenda}
+    letters = _demo_letters(dbsession, users) if created else 0
+    return {"users": len(users), "dossiers": created, "agenda_items": agenda,
+            "letters": letters}
 
 
 def _demo_meetings(dbsession, users, new_dossiers: bool) -> int:
@@ -236,3 +238,30 @@ def _demo_meetings(dbsession, users, new_dossiers: bool) -> int:
                       "De toelage wordt binnen 30 dagen betaald."])
         placed += 1
     return placed
+
+
+def _demo_letters(dbsession, users) -> int:
+    """Each submitted dossier's receipt, and the approved dossier's decision (delegated to
+    Els, who signs it) with its decision letter: waiting for the worker to render them."""
+    from loket.decisions.models import Decision
+    from loket.letters.services import create_letter
+
+    made = 0
+    for dossier in dbsession.scalars(select(Dossier).where(Dossier.state != "concept")
+                                     .order_by(Dossier.id)):
+        create_letter(dbsession, dossier, "receipt")
+        made += 1
+        if dossier.outcome != "approved":
+            continue
+        decided = (dossier.modified or utcnow()) + timedelta(days=30)
+        decision = Decision(
+            dossier_id=dossier.id, body_code="official", decided_on=decided.date(),
+            outcome="approved", title=f"{dossier.title} - {dossier.reference}",
+            final_text=f"{dossier.title}\n\nMotivering\nDe aanvraag voldoet aan het "
+                       "reglement.\n\nBesluit\nArtikel 1. De premie wordt toegekend.",
+            delegation_reference="CBS 2025-01-13 punt 12", recorded_by_id=users["els"].id)
+        dbsession.add(decision)
+        dbsession.flush()
+        create_letter(dbsession, dossier, "decision.granted", decision=decision.id)
+        made += 1
+    return made

@@ -16,7 +16,7 @@ from tests.factories import Factories
 from tests.letters.conftest import record_decision
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def own_app(tmp_path_factory, app_settings):
     directory = tmp_path_factory.mktemp("letters-worker")
     url = f"sqlite:///{directory / 'loket.sqlite'}"
@@ -73,3 +73,22 @@ def test_the_worker_renders_waiting_letters_and_keeps_the_ones_it_cannot(own_app
     manager.abort()
     # Rendering twice changes nothing: a rendered letter is not rendered again.
     assert rendering.render_one(registry, ids["receipt"]) is False
+
+
+def test_the_demo_letters_render(own_app):
+    """The demo's receipts and its delegated decision letter, as ``make run``'s worker
+    renders them: the birth premium's type needs no signature on its decisions (the
+    catalogue's ``signature_required: false``), so the letter skips the signing folder."""
+    from loket.demo import load_demo_data
+
+    manager, dbsession = committed(own_app)
+    load_demo_data(dbsession, own_app.registry.settings)
+    manager.commit()
+    assert rendering.job(own_app.registry) == {"letters_rendered": 6}
+    manager, dbsession = committed(own_app)
+    [decision] = dbsession.scalars(select(Letter).where(Letter.kind == "decision.granted"))
+    assert (decision.status, decision.needs_signature, decision.signatories) == (
+        READY, False, [])
+    assert decision.screening_reason == ("Volgens het dossiertype hebben de beslissingen "
+                                         "geen handtekening nodig.")
+    manager.abort()

@@ -58,6 +58,11 @@ class Outcome:
     overridden: bool = False
 
 
+def kind_needs(kind: str) -> bool:
+    """Whether the kind is signed unless the type says otherwise."""
+    return DEFAULT_RULES.get(kind, NONE) != NONE
+
+
 def rule_for(definition: dict, kind: str) -> str:
     """The version's own rule for ``kind``; else the default, where the decision section's
     ``signature_required: false`` means decision letters go out unsigned."""
@@ -131,7 +136,9 @@ def screen(dbsession, letter) -> Outcome:
         return Outcome(True, signers, rule, _("Overridden by the handler: to be signed."),
                        overridden=True)
     if rule == NONE:
-        return Outcome(False, (), rule, _("This kind of letter needs no signature."))
+        return Outcome(False, (), rule, _("The dossier type says its decisions need no "
+                                          "signature.") if kind_needs(letter.kind) else
+                       _("This kind of letter needs no signature."))
     signers, why = signers_for(dbsession, letter, rule)
     return Outcome(True, signers, rule, why)
 
