@@ -112,3 +112,27 @@ def test_the_editor_saves_a_concepts_wording(testapp, login, factories, dbsessio
     assert version.definition["letters"]["signatures"]["receipt"] == "body"
     testapp.get(base + "?soort=bestaat-niet", status=404)
     testapp.post(base + "?soort=receipt", {"csrf_token": csrf_token(testapp)}, status=422)
+
+
+def test_the_handler_sends_a_reminder_while_the_dossier_waits_for_completion(
+        testapp, login, handler, submitted, dbsession, render_request):
+    from loket.completion.models import CompletionRequest
+    from loket.letters.models import Letter
+    from tests.letters.conftest import pdf_of, pdf_text
+
+    login(handler)
+    url = f"/dossiers/{submitted.reference}/brieven/herinnering"
+    testapp.post(url, {"csrf_token": csrf_token(testapp)}, status=409)  # nothing asked
+    assert not dbsession.scalars(select(Letter)).all()
+    submitted.state = "vervollediging_gevraagd"
+    dbsession.add(CompletionRequest(dossier_id=submitted.id, question="Het huurcontract.",
+                                    requested_by_id=handler.id))
+    dbsession.flush()
+    page = testapp.get(f"/dossiers/{submitted.reference}")
+    page.forms[[k for k, f in page.forms.items() if f.action.endswith("herinnering")][0]] \
+        .submit(status=302)
+    [letter] = dbsession.scalars(select(Letter)).all()
+    assert (letter.kind, letter.created_by_id) == ("completion.reminder", handler.id)
+    render_waiting(render_request)
+    text = pdf_text(pdf_of(render_request, letter))
+    assert "Herinnering" in text and "Het huurcontract." in text

@@ -18,6 +18,7 @@ from loket.letters.rendering import MAX_ATTEMPTS
 from loket.letters.resources import DossierLetters, LetterResource
 from loket.security import Permission
 from loket.web.views import error_response, not_found
+from loket.workflow.engine import workflow_of
 
 PANEL_TEMPLATE = "loket:letters/templates/panel.jinja2"
 FORM_KEY = "loket.letters.form"
@@ -78,7 +79,8 @@ def panel(request, dossier) -> dict | None:
             "action": request.resource_path(dossier, "brieven", letter.id, "screening"),
             "error": form.get("error") if form.get("letter") == letter.id else None,
         })
-    return {"letters": rows}
+    return {"letters": rows, "may_remind": may and awaits_completion(dossier),
+            "remind": request.resource_path(dossier, "brieven", "herinnering")}
 
 
 def timeline(request, dossier) -> list[TimelineEntry]:
@@ -145,4 +147,21 @@ def try_again(context, request):
     return HTTPFound(location=request.resource_path(context.dossier, anchor="brieven"))
 
 
-__all__ = ["DossierLetters"]
+@view_config(context=DossierLetters, name="herinnering", permission=Permission.ADD_DOCUMENT,
+             request_method="POST")
+def remind(context, request):
+    """A reminder to complete the dossier, while it waits for the applicant's answer."""
+    dossier = context.dossier
+    if not request.user.is_staff:
+        return not_found(request)
+    if not awaits_completion(dossier):
+        return error_response(request, 409, _("Letters"), _(
+            "The dossier does not wait for the applicant to complete it."))
+    services.create_letter(request.dbsession, dossier, "completion.reminder",
+                           actor_id=request.user.id)
+    request.session.flash(request.localizer.translate(_("The reminder is being prepared.")))
+    return HTTPFound(location=request.resource_path(dossier, anchor="brieven"))
+
+
+def awaits_completion(dossier) -> bool:
+    return dossier.state in workflow_of(dossier).states_marked("awaiting_completion")
