@@ -1,7 +1,7 @@
 """``/dossiers/<ref>/brieven/<id>``: a dossier's letters; permissions come from the dossier."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import object_session, selectinload
 
 from loket.letters.models import Letter
 from loket.web.inputs import parse_id
@@ -22,8 +22,11 @@ class DossierLetters:
         return LetterResource(self, letter)
 
     def all(self) -> list[Letter]:
+        """The dossier's letters with their signatories and documents (a fixed number of
+        queries, whatever the number of letters)."""
         return list(object_session(self.dossier).scalars(
-            select(Letter).where(Letter.dossier_id == self.dossier.id).order_by(Letter.id)))
+            select(Letter).where(Letter.dossier_id == self.dossier.id).order_by(Letter.id)
+            .options(selectinload(Letter.signatories), selectinload(Letter.document))))
 
 
 class LetterResource:
