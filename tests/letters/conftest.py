@@ -110,7 +110,7 @@ def municipality(dbsession):
     row = dbsession.get(Municipality, 1) or Municipality(id=1)
     row.name, row.street, row.number, row.postcode, row.city = (
         "Gemeente Heidebeek", "Kerkstraat", "1", "3999", "Heidebeek")
-    row.kbo_municipality, row.email, row.phone = ("0207.500.123", "info@heidebeek.example",
+    row.kbo_municipality, row.email, row.phone = ("0207500123", "info@heidebeek.example",
                                                   "011 12 34 56")
     dbsession.add(row)
     dbsession.flush()

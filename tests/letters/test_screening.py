@@ -130,3 +130,22 @@ def test_an_override_before_rendering_is_honoured(render_request, dbsession, let
     assert [(s.name, s.function) for s in letter.signatories] == [
         ("Luc Janssens", "voorzitter van het vast bureau"),
         ("Hilde Goossens", "algemeen directeur")]
+
+
+def test_a_declined_letter_is_rendered_again_as_a_new_version(render_request, dbsession,
+                                                              letter_of_kind):
+    from loket.letters.models import DECLINED, REFUSED
+
+    letter = letter_of_kind("decision.granted")
+    render_waiting(render_request)
+    first = letter.document.current.sha256
+    letter.signatories[0].status, letter.signatories[0].reason = REFUSED, "Tikfout"
+    services.move(dbsession, letter, DECLINED, reason="Tikfout")
+    services.move(dbsession, letter, TO_RENDER)
+    dbsession.flush()
+    render_waiting(render_request)
+    assert letter.status == TO_SIGN
+    assert [v.version for v in letter.document.versions] == [1, 2]
+    assert letter.document.versions[0].sha256 == first
+    assert [(s.position, s.status) for s in letter.signatories] == [(1, "waiting"),
+                                                                    (2, "waiting")]

@@ -149,6 +149,9 @@ def render_letter(request, letter: Letter) -> None:
     letter.title = rendered.subject[:300]
     letter.needs_signature = outcome.needs_signature
     letter.screening_reason = request.localizer.translate(outcome.reason)
+    if letter.signatories:  # rendered again after a decline: the new round replaces them
+        letter.signatories = []
+        dbsession.flush()  # the old positions go before the new ones take them
     letter.signatories = signatory_rows(outcome)
     letter.details = {k: v for k, v in (letter.details or {}).items()
                       if k not in ("problem", "attempts")}

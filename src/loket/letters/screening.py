@@ -24,7 +24,7 @@ from loket.i18n import _
 from loket.identity.models import User
 from loket.letters import wording
 from loket.letters.context import MissingData, decision_of
-from loket.letters.models import LetterSignatory
+from loket.letters.models import WAITING, LetterSignatory
 
 NONE, DECISION, BODY = wording.SIGNING_RULES
 DEFAULT_RULES = {"decision.granted": DECISION, "decision.refused": DECISION}
@@ -152,5 +152,5 @@ def _has_decision(dbsession, letter) -> bool:
 
 
 def signatory_rows(outcome: Outcome) -> list[LetterSignatory]:
-    return [LetterSignatory(position=n, user_id=s.user_id, name=s.name, function=s.function)
-            for n, s in enumerate(outcome.signers, 1)]
+    return [LetterSignatory(position=n, user_id=s.user_id, name=s.name, function=s.function,
+                            status=WAITING) for n, s in enumerate(outcome.signers, 1)]
