@@ -38,13 +38,16 @@ def _kinds(request, definition) -> list[tuple[str, str]]:
     translate = request.localizer.translate
     registered = letter_kinds(request.registry)
     own = ((definition.get(wording.KEY) or {}).get("templates") or {})
-    codes = sorted(set(wording.DEFAULTS) | set(own), key=lambda c: c)
+    codes = sorted(set(wording.DEFAULTS) | set(own)
+                   | {code for code, kind in registered.items() if kind.wording})
     return [(code, translate(registered[code].title) if code in registered else code)
             for code in codes]
 
 
-def _texts(definition, kind) -> dict:
-    current = wording.wording_of(definition, kind) or {"subject": {}, "body": {}}
+def _texts(request, definition, kind) -> dict:
+    registered = letter_kinds(request.registry).get(kind)
+    current = wording.wording_of(definition, kind, registered.wording if registered else None) \
+        or {"subject": {}, "body": {}}
     found = {}
     for part in wording.PARTS:
         texts = current.get(part) or {}
@@ -87,7 +90,7 @@ def editor(context, request):
         return _page(request, context, "decision.granted", {}, [_("Unknown letter kind.")],
                      404)
     if request.method == "GET":
-        return _page(request, context, kind, _texts(context.definition, kind))
+        return _page(request, context, kind, _texts(request, context.definition, kind))
     values = {key: request.POST.get(key, "") for key in (
         *(f"{p}_{lang}" for p in wording.PARTS for lang in wording.LANGUAGES),
         "rule", "dossier")}

@@ -103,18 +103,20 @@ def render_pdf(request, letter, signatories=(), own_wording: dict | None = None)
             env["closer"]()
     values = values_for(request, letter, signatories)
     definition = letter.dossier.type_version.definition
-    text = own_wording or wording.wording_of(definition, letter.kind)
+    kind = letter_kinds(request.registry)[letter.kind]  # values_for checked it exists
+    text = own_wording or wording.wording_of(definition, letter.kind, kind.wording)
     if text is None:
         raise MissingData(_("The letter kind ${kind} has no wording.",
                             mapping={"kind": letter.kind}))
     words = wording.render(letter.kind, text, values, values["language"])
     logo = _logo(request)
-    part = PARTS.get(letter.kind)
+    part = kind.part or (f"loket:letters/templates/parts/{PARTS[letter.kind]}.jinja2"
+                         if letter.kind in PARTS else None)
     titles = {d.get("code"): (d.get("title") or {}).get(values["language"]) or
               (d.get("title") or {}).get("nl") for d in definition.get("documents") or ()}
     html = render(TEMPLATE, {
         **values, "subject": words.subject, "paragraphs": words.paragraphs,
-        "part": f"loket:letters/templates/parts/{part}.jinja2" if part else None,
+        "part": part,
         "logo_url": LOGO_URL if logo else None, "document_titles": titles,
     }, request=request)
     try:

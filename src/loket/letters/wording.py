@@ -121,10 +121,11 @@ class Wording:
     paragraphs: list[str]
 
 
-def wording_of(definition: dict, kind: str) -> dict | None:
-    """The version's own wording of ``kind``, else the default (None: the kind has none)."""
+def wording_of(definition: dict, kind: str, default: dict | None = None) -> dict | None:
+    """The version's own wording of ``kind``, else the kind's registered default, else this
+    package's (None: the kind has none)."""
     own = ((definition.get(KEY) or {}).get("templates") or {}).get(kind)
-    return own or DEFAULTS.get(kind)
+    return own or default or DEFAULTS.get(kind)
 
 
 def _sources(kind: str, wording: dict):
@@ -144,8 +145,19 @@ def _line_of(source: str, name: str) -> int:
     return 1
 
 
-def static_problems(kind: str, wording: dict) -> list:
+def known_variables(kind: str, registry=None) -> frozenset:
+    """What a wording of ``kind`` may name: the common variables and the kind's own."""
+    from pyramid.threadlocal import get_current_registry
+
+    from loket.letters.kinds import letter_kinds
+
+    registered = letter_kinds(registry or get_current_registry()).get(kind)
+    return VARIABLES | frozenset(registered.variables if registered else ())
+
+
+def static_problems(kind: str, wording: dict, known: frozenset | None = None) -> list:
     """Syntax errors and unknown variables of one kind's wording, without a dossier."""
+    known = known if known is not None else known_variables(kind)
     problems = []
     for where, source in _sources(kind, wording):
         if not isinstance(source, str):
@@ -162,7 +174,7 @@ def static_problems(kind: str, wording: dict) -> list:
                               mapping={"where": where, "line": exc.lineno,
                                        "error": exc.message}))
             continue
-        for name in sorted(meta.find_undeclared_variables(parsed) - VARIABLES):
+        for name in sorted(meta.find_undeclared_variables(parsed) - known):
             problems.append(_("${where}, line ${line}: unknown variable \"${name}\".",
                               mapping={"where": where, "line": _line_of(source, name),
                                        "name": name}))
@@ -205,7 +217,7 @@ def _text(texts, language: str) -> str:
 
 def render(kind: str, wording: dict, values: dict, language: str = "nl") -> Wording:
     """The subject and the body's paragraphs for one letter; raises :class:`WordingError`."""
-    problems = static_problems(kind, wording)
+    problems = static_problems(kind, wording, VARIABLES | frozenset(values))
     if problems:
         raise WordingError(problems[0])
     subject = _render_one(f"{kind} subject ({language})", _text(wording.get("subject"),
