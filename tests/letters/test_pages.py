@@ -136,3 +136,27 @@ def test_the_handler_sends_a_reminder_while_the_dossier_waits_for_completion(
     render_waiting(render_request)
     text = pdf_text(pdf_of(render_request, letter))
     assert "Herinnering" in text and "Het huurcontract." in text
+
+
+def test_a_letter_that_could_not_be_rendered_is_tried_again_on_request(
+        testapp, login, handler, submitted, dbsession, render_request, letter_of_kind):
+    from loket.letters.rendering import MAX_ATTEMPTS, render_letter
+
+    stuck = services.create_letter(dbsession, submitted, "decision.refused")  # no decision
+    stuck.details = {"problem": "Over dit dossier is nog niet beslist.",
+                     "attempts": MAX_ATTEMPTS}
+    done = letter_of_kind("receipt")
+    render_letter(render_request, done)
+    dbsession.flush()
+    login(handler)
+    page = testapp.get(f"/dossiers/{submitted.reference}")
+    article = page.html.find(id=f"brief-{stuck.id}")
+    assert "Over dit dossier is nog niet beslist." in article.get_text()
+    token = csrf_token(testapp)
+    testapp.post(f"/dossiers/{submitted.reference}/brieven/{stuck.id}/opnieuw",
+                 {"csrf_token": token}, status=302)
+    assert "attempts" not in stuck.details and "problem" not in stuck.details
+    testapp.post(f"/dossiers/{submitted.reference}/brieven/{done.id}/opnieuw",
+                 {"csrf_token": token}, status=409)
+    # Without the form's token: refused.
+    testapp.post(f"/dossiers/{submitted.reference}/brieven/{stuck.id}/opnieuw", status=400)
