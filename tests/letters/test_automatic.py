@@ -40,6 +40,7 @@ def test_recording_a_meeting_makes_the_decision_letters(testapp, login, factorie
         (1, "Luc Janssens", "burgemeester"), (2, "Hilde Goossens", "algemeen directeur")]
     text = pdf_text(pdf_of(render_request, to_grant))
     assert "De premie van 250 euro wordt toegekend." in text  # the amended article
+    assert "besliste het college van burgemeester en schepenen" in text
 
 
 def test_a_delegated_decision_is_signed_by_the_delegate(testapp, login, factories, dbsession,
@@ -56,7 +57,8 @@ def test_a_delegated_decision_is_signed_by_the_delegate(testapp, login, factorie
     render_waiting(render_request)
     assert [(s.user_id, s.function) for s in letter.signatories] == [
         (handler.id, "gemachtigd ambtenaar")]
-    assert "CBS 2025-01-13 punt 12" in pdf_text(pdf_of(render_request, letter))
+    text = pdf_text(pdf_of(render_request, letter))
+    assert "CBS 2025-01-13 punt 12" in text and "besliste de gemachtigde ambtenaar" in text
 
 
 def _take(app, dbsession, dossier, purpose, user, comment=""):

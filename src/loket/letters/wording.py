@@ -84,21 +84,21 @@ DEFAULTS = {
     "decision.granted": _letter(
         "Beslissing over je aanvraag {{ reference }}: goedgekeurd",
         "Decision on your application {{ reference }}: approved",
-        "Het {{ decision.body }} besliste op {{ decision.decided_on }} over je aanvraag "
+        "Op {{ decision.decided_on }} besliste {{ decision.decided_by }} over je aanvraag "
         "{{ type_title }}. Je aanvraag is goedgekeurd.{% if amount %} Je krijgt "
         "{{ amount }}.{% endif %} Hieronder lees je de beslissing.",
-        "The {{ decision.body }} decided on your application {{ type_title }} on "
-        "{{ decision.decided_on }}. Your application was approved.{% if amount %} You will "
+        "On {{ decision.decided_on }}, {{ decision.decided_by }} decided on your application "
+        "{{ type_title }}. Your application was approved.{% if amount %} You will "
         "receive {{ amount }}.{% endif %} The decision follows below."),
     "decision.refused": _letter(
         "Beslissing over je aanvraag {{ reference }}: geweigerd",
         "Decision on your application {{ reference }}: refused",
-        "Het {{ decision.body }} besliste op {{ decision.decided_on }} over je aanvraag "
+        "Op {{ decision.decided_on }} besliste {{ decision.decided_by }} over je aanvraag "
         "{{ type_title }}. Je aanvraag is geweigerd. Hieronder lees je de beslissing en de "
         "redenen. Ben je het er niet mee eens, dan kan je bezwaar indienen tot en met "
         "{{ objection.until }}.",
-        "The {{ decision.body }} decided on your application {{ type_title }} on "
-        "{{ decision.decided_on }}. Your application was refused. The decision and its reasons "
+        "On {{ decision.decided_on }}, {{ decision.decided_by }} decided on your application "
+        "{{ type_title }}. Your application was refused. The decision and its reasons "
         "follow below. If you disagree, you can object until {{ objection.until }} "
         "inclusive."),
 }
