@@ -13,6 +13,7 @@ decision's articles, how to object, the answers of a receipt), the closing and t
 are the layout's (``templates/``), not the administrator's, so no wording can leave them out.
 """
 
+import functools
 import re
 import sys
 from dataclasses import dataclass
@@ -192,9 +193,15 @@ def _runtime_line() -> int:
     return line
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(source: str):
+    """Compiled once per text: a meeting's letters share their wording."""
+    return _ENV.from_string(source)
+
+
 def _render_one(where: str, source: str, values: dict) -> str:
     try:
-        return _ENV.from_string(source).render(values).strip()
+        return _compiled(source).render(values).strip()
     except UndefinedError as exc:
         raise WordingError(_("${where}, line ${line}: ${error}",
                              mapping={"where": where, "line": _runtime_line(),
