@@ -169,7 +169,7 @@ def static_problems(kind: str, wording: dict, known: frozenset | None = None) ->
                               mapping={"where": where, "max": MAX_TEXT}))
             continue
         try:
-            parsed = _ENV.parse(source)
+            parsed = _parsed(source)
         except TemplateSyntaxError as exc:
             problems.append(_("${where}, line ${line}: ${error}",
                               mapping={"where": where, "line": exc.lineno,
@@ -191,6 +191,11 @@ def _runtime_line() -> int:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(source: str):
+    return _ENV.parse(source)
 
 
 @functools.lru_cache(maxsize=256)
