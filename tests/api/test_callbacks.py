@@ -494,4 +494,4 @@ def test_two_deliveries_at_once_have_one_effect(committed_on_agenda, bearer_sett
         actions = sorted(session.scalars(select(AuditEvent.action).where(
             AuditEvent.object_id == "2097-000001")).all())
         assert actions == ["callback.accepted", "callback.duplicate", "decision.recorded",
-                           "dossier.transition"]
+                           "dossier.transition", "letter.created"]  # one decision letter
