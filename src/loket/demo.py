@@ -205,9 +205,37 @@ def load_demo_data(dbsession, settings) -> dict:
             created += 1
         dbsession.flush()
     agenda = _demo_meetings(dbsession, users, created > 0)
-    letters = _demo_letters(dbsession, users) if created else 0
+    letters = (_demo_letters(dbsession, settings) + _demo_receipts(dbsession)) if created else 0
     return {"users": len(users), "dossiers": created, "agenda_items": agenda,
             "letters": letters}
+
+
+def _demo_letters(dbsession, settings) -> int:
+    """The approved dossiers' decision letters, signed and ready to send (``/verzendregister``
+    or the dossier's "Verzenden")."""
+    from loket.letters.models import READY
+    from loket.letters.services import create_letter, move
+
+    store = BlobStore(settings["loket.blob_dir"])
+    made = 0
+    for dossier in dbsession.scalars(select(Dossier).where(Dossier.state == "goedgekeurd")):
+        title = f"Beslissing {dossier.title} - {dossier.reference}"
+        checked = check_upload(demo_pdf(title), "beslissing.pdf")
+        number = 1 + max((d.number for d in dbsession.scalars(select(Document).where(
+            Document.dossier_id == dossier.id))), default=0)
+        document = Document(dossier_id=dossier.id, number=number, title=title,
+                            document_type="besluit", direction="out")
+        document.versions.append(DocumentVersion(
+            version=1, filename=checked.filename, media_type=checked.media_type,
+            size=len(checked.data), sha256=store.put(checked.data)))
+        dbsession.add(document)
+        dbsession.flush()
+        letter = create_letter(dbsession, dossier, "decision.granted", title=title)
+        letter.document_id, letter.needs_signature = document.id, False
+        move(dbsession, letter, READY)
+        made += 1
+    dbsession.flush()
+    return made
 
 
 def _demo_meetings(dbsession, users, new_dossiers: bool) -> int:
@@ -240,28 +268,13 @@ def _demo_meetings(dbsession, users, new_dossiers: bool) -> int:
     return placed
 
 
-def _demo_letters(dbsession, users) -> int:
-    """Each submitted dossier's receipt, and the approved dossier's decision (delegated to
-    Els, who signs it) with its decision letter: waiting for the worker to render them."""
-    from loket.decisions.models import Decision
+def _demo_receipts(dbsession) -> int:
+    """Each submitted dossier's receipt, waiting for the worker to render it."""
     from loket.letters.services import create_letter
 
     made = 0
     for dossier in dbsession.scalars(select(Dossier).where(Dossier.state != "concept")
                                      .order_by(Dossier.id)):
         create_letter(dbsession, dossier, "receipt")
-        made += 1
-        if dossier.outcome != "approved":
-            continue
-        decided = (dossier.modified or utcnow()) + timedelta(days=30)
-        decision = Decision(
-            dossier_id=dossier.id, body_code="official", decided_on=decided.date(),
-            outcome="approved", title=f"{dossier.title} - {dossier.reference}",
-            final_text=f"{dossier.title}\n\nMotivering\nDe aanvraag voldoet aan het "
-                       "reglement.\n\nBesluit\nArtikel 1. De premie wordt toegekend.",
-            delegation_reference="CBS 2025-01-13 punt 12", recorded_by_id=users["els"].id)
-        dbsession.add(decision)
-        dbsession.flush()
-        create_letter(dbsession, dossier, "decision.granted", decision=decision.id)
         made += 1
     return made

@@ -76,19 +76,17 @@ def test_the_worker_renders_waiting_letters_and_keeps_the_ones_it_cannot(own_app
 
 
 def test_the_demo_letters_render(own_app):
-    """The demo's receipts and its delegated decision letter, as ``make run``'s worker
-    renders them: the birth premium's type needs no signature on its decisions (the
-    catalogue's ``signature_required: false``), so the letter skips the signing folder."""
+    """The demo's receipts, as ``make run``'s worker renders them (its decision letter is
+    ready to send already, for the sending demo)."""
     from loket.demo import load_demo_data
 
     manager, dbsession = committed(own_app)
     load_demo_data(dbsession, own_app.registry.settings)
     manager.commit()
-    assert rendering.job(own_app.registry) == {"letters_rendered": 6}
+    assert rendering.job(own_app.registry) == {"letters_rendered": 5}
     manager, dbsession = committed(own_app)
-    [decision] = dbsession.scalars(select(Letter).where(Letter.kind == "decision.granted"))
-    assert (decision.status, decision.needs_signature, decision.signatories) == (
-        READY, False, [])
-    assert decision.screening_reason == ("Volgens het dossiertype hebben de beslissingen "
-                                         "geen handtekening nodig.")
+    receipts = list(dbsession.scalars(select(Letter).where(Letter.kind == "receipt")))
+    assert len(receipts) == 5
+    assert all(r.status == READY and r.document.document_type == "ontvangstbewijs"
+               for r in receipts)
     manager.abort()

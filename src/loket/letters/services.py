@@ -21,6 +21,22 @@ def create_letter(dbsession, dossier, kind: str, *, title: str = "", actor_id: i
     return letter
 
 
+def create_letters(dbsession, wanted) -> list[Letter]:
+    """Many letters at once — ``(dossier, kind, actor_id, details)`` each — in one flush (a
+    meeting's decision letters): the statements do not grow with their number."""
+    letters = [Letter(dossier_id=dossier.id, dossier=dossier, kind=kind, title="",
+                      details=details, status=TO_RENDER, created_by_id=actor_id)
+               for dossier, kind, actor_id, details in wanted]
+    if not letters:
+        return []
+    dbsession.add_all(letters)
+    dbsession.flush()
+    for letter in letters:
+        record_event(dbsession, letter.dossier, "letter.created", letter.created_by_id,
+                     letter=letter.id, letter_kind=letter.kind)
+    return letters
+
+
 def move(dbsession, letter: Letter, status: str, *, actor_id: int | None = None,
          **details) -> None:
     """Move the letter on and record it on the dossier (``letter.<status>``)."""

@@ -10,8 +10,8 @@ package.
 
 from pyramid.threadlocal import get_current_request
 
-from loket.letters.services import create_letter
-from loket.workflow.engine import AfterTransition, workflow_of
+from loket.letters.services import create_letter, create_letters
+from loket.workflow.engine import AfterTransition, AfterTransitions, workflow_of
 
 # A step's purpose → the letter it makes.
 BY_PURPOSE = {"application.submit": "receipt", "completion.request": "completion.request",
@@ -36,16 +36,32 @@ def kind_for(event: AfterTransition) -> str | None:
     return None
 
 
-def make_letters(event: AfterTransition) -> None:
+def _wanted(event: AfterTransition):
     kind = kind_for(event)
     if kind is None:
-        return
+        return None
     actor_id = None if event.actor.is_system else event.actor.user.id
     details = {"step": event.history.id} if event.history is not None else {}
     if kind == "receipt" and (language := _language()) in ("nl", "en"):
         details["language"] = language
-    create_letter(event.dbsession, event.dossier, kind, actor_id=actor_id, **details)
+    return event.dossier, kind, actor_id, details
+
+
+def make_letters(event: AfterTransition) -> None:
+    if event.batch is not None:  # one of many: make_many_letters makes them all at once
+        return
+    wanted = _wanted(event)
+    if wanted is not None:
+        dossier, kind, actor_id, details = wanted
+        create_letter(event.dbsession, dossier, kind, actor_id=actor_id, **details)
+
+
+def make_many_letters(batch: AfterTransitions) -> None:
+    """A meeting's decisions: every letter in one flush."""
+    create_letters(batch.dbsession, [w for event in batch.events
+                                     if (w := _wanted(event)) is not None])
 
 
 def includeme(config):
     config.add_subscriber(make_letters, AfterTransition)
+    config.add_subscriber(make_many_letters, AfterTransitions)
