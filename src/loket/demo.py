@@ -205,9 +205,10 @@ def load_demo_data(dbsession, settings) -> dict:
             created += 1
         dbsession.flush()
     agenda = _demo_meetings(dbsession, users, created > 0)
-    letters = (_demo_letters(dbsession, settings) + _demo_receipts(dbsession)) if created else 0
+    letters = _demo_letters(dbsession, settings) if created else 0
+    receipts = _demo_receipts(dbsession) if created else 0
     return {"users": len(users), "dossiers": created, "agenda_items": agenda,
-            "letters": letters}
+            "letters": letters, "receipts": receipts}
 
 
 def _demo_letters(dbsession, settings) -> int:
