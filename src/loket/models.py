@@ -17,6 +17,7 @@ from loket.municipality.models import Municipality
 from loket.notes.models import DossierNote, NoteMention
 from loket.notifications.models import NotificationPreference
 from loket.outbox.models import OutboxMessage
+from loket.payments.models import PaymentOrder
 from loket.plugins.status import IntegrationStatus
 from loket.sending.models import Dispatch
 from loket.workflow.models import HistoryEntry
@@ -29,6 +30,6 @@ __all__ = ["AdviceRequest", "AgendaItem", "BodyMember", "DecidingBody", "Decisio
            "Document", "DocumentVersion", "Dossier", "DossierEvent", "DossierNote",
            "DossierSearch", "DossierType", "DossierTypeVersion", "HistoryEntry", "InboundCallback",
            "IntegrationStatus", "Letter", "LetterSignatory", "MagdaConsultation", "Municipality",
-           "NoteMention",
-           "NotificationPreference", "OutboxMessage", "ReferenceCounter", "RevokedToken",
+           "NoteMention", "NotificationPreference", "OutboxMessage", "PaymentOrder",
+           "ReferenceCounter", "RevokedToken",
            "RoleAssignment", "Team", "User", "WebSession", "metadata"]

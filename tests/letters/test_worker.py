@@ -83,10 +83,10 @@ def test_the_demo_letters_render(own_app):
     manager, dbsession = committed(own_app)
     load_demo_data(dbsession, own_app.registry.settings)
     manager.commit()
-    assert rendering.job(own_app.registry) == {"letters_rendered": 5}
+    assert rendering.job(own_app.registry) == {"letters_rendered": 6}
     manager, dbsession = committed(own_app)
     receipts = list(dbsession.scalars(select(Letter).where(Letter.kind == "receipt")))
-    assert len(receipts) == 5
+    assert len(receipts) == 6
     assert all(r.status == READY and r.document.document_type == "ontvangstbewijs"
                for r in receipts)
     manager.abort()

@@ -49,7 +49,7 @@ INTERFACES = {
     Kind.MINUTES: kinds.MinutesSoftware,
     Kind.SIGNING: kinds.OutboxChannel,
     Kind.DELIVERY: kinds.Delivery,
-    Kind.ACCOUNTING: kinds.OutboxChannel,
+    Kind.ACCOUNTING: kinds.Accounting,
     Kind.BANK_STATEMENTS: kinds.BankStatements,
     Kind.ADVICE: kinds.AdviceService,
 }
