@@ -76,6 +76,7 @@ bench: install
 	$(BIN)/python -m bench.run --full
 	$(BIN)/python -m bench.sending
 	$(BIN)/python -m bench.payments --orders 20000 --rounds 9 --duration 4
+	$(BIN)/python -m bench.signing  # 500 letters signed by two signatories
 	$(BIN)/python -m bench.letters --letters 100
 
 bench-quick: install

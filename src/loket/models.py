@@ -20,6 +20,7 @@ from loket.outbox.models import OutboxMessage
 from loket.payments.models import PaymentOrder
 from loket.plugins.status import IntegrationStatus
 from loket.sending.models import Dispatch
+from loket.signing.models import Signature, SigningDigest, SigningPackage
 from loket.workflow.models import HistoryEntry
 from loket.worklists.models import DeadlineReminder, DossierSearch
 
@@ -31,5 +32,5 @@ __all__ = ["AdviceRequest", "AgendaItem", "BodyMember", "DecidingBody", "Decisio
            "DossierSearch", "DossierType", "DossierTypeVersion", "HistoryEntry", "InboundCallback",
            "IntegrationStatus", "Letter", "LetterSignatory", "MagdaConsultation", "Municipality",
            "NoteMention", "NotificationPreference", "OutboxMessage", "PaymentOrder",
-           "ReferenceCounter", "RevokedToken",
-           "RoleAssignment", "Team", "User", "WebSession", "metadata"]
+           "ReferenceCounter", "RevokedToken", "RoleAssignment", "Signature", "SigningDigest",
+           "SigningPackage", "Team", "User", "WebSession", "metadata"]

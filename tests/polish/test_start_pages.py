@@ -7,7 +7,7 @@ from loket.demo import load_demo_data
 from loket.identity.models import User
 
 MENU_PAGES = {"/mijn-dossiers", "/meldingen", "/werkbank", "/adviezen", "/beheer/", "/zittingen",
-              "/betalingen"}
+              "/betalingen", "/handtekenmap"}
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def _menu(page) -> set[str]:
     ("Nadia", "/adviezen", {"/adviezen"}),  # an adviser, not a handler: no empty workbench
     ("An", "/beheer/", {"/beheer/"}),
     ("Karin", "/zittingen", {"/zittingen"}),  # secretariat: the meetings (decisions)
-    ("Luc", "/zittingen", {"/zittingen"}),  # signatory: the coming meetings
+    ("Luc", "/handtekenmap", {"/handtekenmap", "/zittingen"}),  # signatory: what to sign
     ("Pieter", "/betalingen", {"/betalingen"}),  # finance: the payment orders
 ])
 def test_each_role_lands_on_its_work(testapp, login, personas, persona, lands_on, menu):

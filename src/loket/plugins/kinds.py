@@ -123,6 +123,27 @@ class MinutesSoftware(OutboxChannel, Protocol):
 
 
 @runtime_checkable
+class SigningPlatform(OutboxChannel, Protocol):
+    """A signing platform (Digitaal Ondertekenen): Loket enqueues each letter to sign as a
+    message of ``outbox_kind`` (the plug-in's deliverer makes the package: the document, the
+    signatories in signing order and their signature fields, then starts it); signatories
+    sign on the platform's own page (:meth:`signing_page`, with their eID); Loket reads the
+    package back with :meth:`progress` and :meth:`download` (raising
+    :class:`SourceUnavailable` while the platform is down)."""
+
+    title: str
+
+    def signing_page(self, email: str, packages: list[str], return_url: str) -> str:
+        """Where the signatory ``email`` signs ``packages`` (the platform's own page)."""
+
+    def progress(self, package: str) -> dict:
+        """``{"status": …, "signed": [signing_order, …], "declined": [signing_order, …]}``."""
+
+    def download(self, package: str, document: str) -> bytes:
+        """The document as it stands now, with every signature applied so far."""
+
+
+@runtime_checkable
 class Delivery(Protocol):
     """Delivers outgoing letters (eBox or paper) and reports on them (MAGDA Documentendienst).
 
