@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 16:13:55.399551
+Create Date: 2026-12-03 16:18:09.790675
 """
 
 import sqlalchemy as sa
@@ -242,6 +242,7 @@ def upgrade():
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('principals', sa.JSON(), nullable=True),
     sa.Column('created', loket.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('accessed', loket.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_web_sessions_user_id_users'), ondelete='CASCADE'),

@@ -83,6 +83,8 @@ def test_statements_per_list_do_not_grow_with_rows(testapp, login, world, dbsess
 
     def count():
         dbsession.expunge_all()
+        testapp.get("/werkbank", {"lijst": name})  # process caches (type definitions) fill
+        dbsession.expunge_all()
         with recorded(engine) as statements:
             testapp.get("/werkbank", {"lijst": name, "zoek": ""})
             testapp.get("/api/v1/werkbank", {"lijst": name})
