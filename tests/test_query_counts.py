@@ -33,8 +33,9 @@ BUDGET = {
     # The decisions panel: one more. The outgoing mail panel: one more. The signatures
     # panel and timeline: one more. The session row brings its user and the principals (no
     # role assignments of the viewer, the applicant or the actors): two fewer (a handler's
-    # menu still asks for their roles once).
-    "dossier_page": 23,
+    # menu still asks for their roles once). The letters panel and the letters' timeline: two
+    # more.
+    "dossier_page": 25,
     "my_dossiers": 4,
     # The counts of all lists (one grouped query) and the dossier types for the filter.
     "workbench": 8,

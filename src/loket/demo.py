@@ -231,10 +231,11 @@ def load_demo_data(dbsession, settings) -> dict:
         dbsession.flush()
     agenda = _demo_meetings(dbsession, users, created > 0)
     letters = _demo_letters(dbsession, settings) if created else 0
+    receipts = _demo_receipts(dbsession) if created else 0
     if created:
         _demo_payments(dbsession)
     return {"users": len(users), "dossiers": created, "agenda_items": agenda,
-            "letters": letters}
+            "letters": letters, "receipts": receipts}
 
 
 def _demo_letters(dbsession, settings) -> int:
@@ -309,3 +310,15 @@ def _demo_meetings(dbsession, users, new_dossiers: bool) -> int:
                       "De toelage wordt binnen 30 dagen betaald."])
         placed += 1
     return placed
+
+
+def _demo_receipts(dbsession) -> int:
+    """Each submitted dossier's receipt, waiting for the worker to render it."""
+    from loket.letters.services import create_letter
+
+    made = 0
+    for dossier in dbsession.scalars(select(Dossier).where(Dossier.state != "concept")
+                                     .order_by(Dossier.id)):
+        create_letter(dbsession, dossier, "receipt")
+        made += 1
+    return made
