@@ -31,10 +31,11 @@ def remind(registry) -> dict:
 def includeme(config):
     from loket.claims import letters, services, views
 
-    config.add_letter_kind(services.REQUEST_KIND, _("Payment request"),
-                           context=letters.claim_context)
-    config.add_letter_kind(services.REMINDER_KIND, _("Payment reminder"),
-                           context=letters.claim_context)
+    for code, title in ((services.REQUEST_KIND, _("Payment request")),
+                        (services.REMINDER_KIND, _("Payment reminder"))):
+        config.add_letter_kind(code, title, context=letters.claim_context,
+                               wording=letters.WORDING[code], part=letters.TEMPLATE,
+                               variables=letters.VARIABLES)
     config.add_root_child("vorderingen", "loket.claims.resources.ClaimsContainer")
     config.add_dossier_child("retributie", "loket.claims.resources.DossierClaim")
     config.add_dossier_panel("claims", "loket:claims/templates/panel_staff.jinja2",

@@ -11,6 +11,27 @@ from loket.i18n import format_amount, format_date
 from loket.municipality.models import Municipality
 
 TEMPLATE = "loket:claims/templates/letters/payment_request.jinja2"
+VARIABLES = ("claim", "amount", "reminder")
+
+_GREETING = {"nl": "Geachte {{ recipient.name }},", "en": "Dear {{ recipient.name }},"}
+WORDING = {
+    "payment.request": {
+        "subject": {"nl": "Betaalverzoek voor je dossier {{ reference }}",
+                    "en": "Payment request for your dossier {{ reference }}"},
+        "body": {"nl": _GREETING["nl"] + "\n\nVoor {{ type_title }} vragen we je een bedrag "
+                 "van {{ amount }} te betalen vóór {{ claim.due }}. Hieronder lees je hoe.",
+                 "en": _GREETING["en"] + "\n\nFor {{ type_title }} we ask you to pay "
+                 "{{ amount }} before {{ claim.due }}. Below you read how."}},
+    "payment.reminder": {
+        "subject": {"nl": "Herinnering: betaling voor je dossier {{ reference }}",
+                    "en": "Reminder: payment for your dossier {{ reference }}"},
+        "body": {"nl": _GREETING["nl"] + "\n\nWe hebben je betaling van {{ amount }} voor "
+                 "{{ type_title }} nog niet ontvangen. Betaal ze zo snel mogelijk; heb je "
+                 "intussen betaald, dan mag je deze brief negeren.",
+                 "en": _GREETING["en"] + "\n\nWe have not received your payment of "
+                 "{{ amount }} for {{ type_title }} yet. Please pay it as soon as possible; if "
+                 "you paid in the meantime, ignore this letter."}},
+}
 
 
 def payment_details(dbsession, claim: Claim, language: str = "nl") -> dict:
@@ -32,4 +53,4 @@ def claim_context(dbsession, letter) -> dict:
     if claim is None or claim.dossier_id != letter.dossier_id:
         raise LookupError(f"letter {letter.id}: no claim of its dossier")
     return {"claim": payment_details(dbsession, claim), "amount": format_amount(claim.amount),
-            "reminder": letter.kind == "payment.reminder", "claim_part": TEMPLATE}
+            "reminder": letter.kind == "payment.reminder"}
