@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 16:21:25.604139
+Create Date: 2026-12-03 16:29:21.889151
 """
 
 import sqlalchemy as sa
@@ -395,6 +395,7 @@ def upgrade():
     sa.Column('direction', sa.String(length=8), nullable=False),
     sa.Column('created', loket.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('withheld', sa.Boolean(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_documents_created_by_id_users')),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_documents_dossier_id_dossiers'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_documents')),

@@ -215,7 +215,7 @@ def documents(context, request):
     reference = context.dossier.reference
     return {
         "dossier": reference,
-        "items": [document_summary(request, d) for d in context.all()],
+        "items": [document_summary(request, d) for d in context.shown_to(request)],
         "links": {
             "self": link(request, "dossiers", reference, "documenten"),
             "dossier": link(request, "dossiers", reference),

@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from pyramid.authorization import ALL_PERMISSIONS, Deny
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loket.db import Base, UTCDateTime, utcnow
@@ -22,6 +23,9 @@ class Document(TraversalChild, Base):
     direction: Mapped[str] = mapped_column(String(8), default="in")  # in | out
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Withheld from the applicant until released: an outgoing letter whose content (a
+    # decision's outcome) they hear with its delivery, not while it waits for signatures.
+    withheld: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     dossier: Mapped[Dossier] = relationship(
         backref="documents", order_by="Document.number"
@@ -32,6 +36,15 @@ class Document(TraversalChild, Base):
     )
 
     CONTAINER = "documenten"
+
+    def __acl__(self):
+        if not self.withheld:
+            return self.dossier.__acl__()
+        from loket.workflow.engine import role_principals
+
+        return [(Deny, principal, ALL_PERMISSIONS)
+                for principal in role_principals(self.dossier, "applicant")] + \
+            self.dossier.__acl__()
 
     @property
     def current(self) -> "DocumentVersion":

@@ -55,7 +55,7 @@ def citizen_page(request, dossier) -> dict:
     steps = {s["transition"].purpose or s["transition"].name: s for s in workflow["steps"]}
     withdraw = steps.get(WITHDRAW)
     draft = in_draft(dossier)
-    documents = dossier["documenten"].all()
+    documents = dossier["documenten"].shown_to(request)
     return {
         "dossier": dossier,
         "workflow": workflow,

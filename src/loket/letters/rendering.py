@@ -127,6 +127,9 @@ def render_pdf(request, letter, signatories=(), own_wording: dict | None = None)
     return Rendered(words.subject, html, pdf)
 
 
+WITHHELD_PREFIX = "decision."
+
+
 def _store(request, letter, rendered: Rendered) -> None:
     dossier = letter.dossier
     filename = f"{letter.kind.replace('.', '-')}-{dossier.reference}-{letter.id}.pdf"
@@ -137,6 +140,8 @@ def _store(request, letter, rendered: Rendered) -> None:
     document_type = RECEIPT_DOCUMENT_TYPE if letter.kind == "receipt" else LETTER_DOCUMENT_TYPE
     document = documents.add_document(request, dossier, checked, title=rendered.subject[:300],
                                       document_type=document_type, direction="out")
+    # A decision's outcome reaches the applicant with the letter's delivery, not before.
+    document.withheld = letter.kind.startswith(WITHHELD_PREFIX)
     letter.document_id, letter.document = document.id, document
     request.dbsession.expire(dossier, ["documents"])
 

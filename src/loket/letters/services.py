@@ -2,7 +2,7 @@
 
 from loket.dossiers.events import record_event
 from loket.i18n import _
-from loket.letters.models import FLOW, TO_RENDER, Letter
+from loket.letters.models import DELIVERED, FLOW, TO_RENDER, Letter
 
 
 class NotAllowed(Exception):
@@ -43,6 +43,8 @@ def move(dbsession, letter: Letter, status: str, *, actor_id: int | None = None,
     if status not in FLOW[letter.status]:
         raise NotAllowed(f"{letter.status} -> {status}")
     letter.status = status
+    if status == DELIVERED and letter.document is not None:
+        letter.document.withheld = False  # the applicant may read it now
     record_event(dbsession, letter.dossier, f"letter.{status}", actor_id, letter=letter.id,
                  letter_kind=letter.kind, **details)
 
