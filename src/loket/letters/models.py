@@ -27,7 +27,8 @@ FLOW = {
     TO_RENDER: {TO_SIGN, READY, CANCELLED},
     TO_SIGN: {READY, DECLINED, CANCELLED},
     DECLINED: {TO_RENDER, CANCELLED},
-    READY: {SENDING, TO_SIGN, CANCELLED},  # TO_SIGN: the handler's override
+    # TO_SIGN: the handler's override; DELIVERED: handed over in Loket itself (a receipt).
+    READY: {SENDING, TO_SIGN, DELIVERED, CANCELLED},
     SENDING: {DELIVERED, RETURNED, READY},  # READY: the channel refused it for good
     RETURNED: {READY, CANCELLED},
     DELIVERED: set(),
