@@ -29,7 +29,9 @@ def remind(registry) -> dict:
 
 
 def includeme(config):
-    from loket.claims import letters, services, views
+    from loket.claims import conditions, letters, services, views
+
+    config.add_workflow_condition("claim_paid", conditions.claim_paid)
 
     for code, title in ((services.REQUEST_KIND, _("Payment request")),
                         (services.REMINDER_KIND, _("Payment reminder"))):

@@ -15,7 +15,7 @@ DOSIS_BY_STATE = {
     # Decided, but told only with the decision letter (the state after it, per outcome).
     "goedgekeurd": "Beslist", "geweigerd": "Beslist",
     "klaar_voor_betaling": "KlaarVoorBetaling", "te_betalen": "Goedgekeurd",
-    "betaald": "Betaald", "bezwaar_ingediend": "InBehandeling", "afgesloten": "Uitgevoerd",
+    "betaald": "Betaald", "afgesloten": "Uitgevoerd",
     "stopgezet": "Stopgezet",
 }
 DOSIS_BY_PHASE = {"Samenstelling": "Ingediend", "Behandeling": "InBehandeling",
