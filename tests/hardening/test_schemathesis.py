@@ -140,8 +140,8 @@ def _seed_through_the_api(app, callers):
     manager, session_of = _committed(app)
     with manager:
         handled, submitted = (session_of().scalar(select(Dossier).where(
-            Dossier.state == state, Dossier.title != "Inname openbaar domein"))
-            for state in ("in_behandeling", "ingediend"))
+            Dossier.state == state, Dossier.title != "Inname openbaar domein")
+            .order_by(Dossier.id)) for state in ("in_behandeling", "ingediend"))
         handled, submitted = handled.reference, (submitted.reference, submitted.version)
     for target in ({"channel": "internal", "team": "financiele-dienst"},
                    {"channel": "api", "service": "fod-sociale-zekerheid"}):
@@ -160,7 +160,8 @@ def _anchors(app) -> dict[frozenset, list[dict]]:
     manager, session_of = _committed(app)
     with manager:
         session = session_of()
-        dossiers = list(session.scalars(select(Dossier)))
+        # In a fixed order: the same examples on SQLite and PostgreSQL.
+        dossiers = list(session.scalars(select(Dossier).order_by(Dossier.id)))
         numbered = {(d.reference, str(n)) for d in dossiers for n in (
             *session.scalars(select(Document.number).where(Document.dossier_id == d.id)),
             *session.scalars(select(AdviceRequest.number)
@@ -169,12 +170,14 @@ def _anchors(app) -> dict[frozenset, list[dict]]:
             frozenset({"reference"}): [{"reference": d.reference} for d in dossiers],
             frozenset({"reference", "number"}): [{"reference": r, "number": n}
                                                  for r, n in sorted(numbered)],
-            frozenset({"code"}): [{"code": c} for c in session.scalars(select(DossierType.code))],
+            frozenset({"code"}): [{"code": c} for c in session.scalars(
+                select(DossierType.code).order_by(DossierType.code))],
             frozenset({"reference", "code"}): [
                 {"reference": d.reference, "code": spec["code"]} for d in dossiers
                 for spec in d.type_version.definition.get("documents", [])],
             frozenset({"meeting"}): [{"meeting": str(i)}
-                                     for i in session.scalars(select(Meeting.id).limit(4))],
+                                     for i in session.scalars(
+                                         select(Meeting.id).order_by(Meeting.id).limit(4))],
         }
 
 
