@@ -74,6 +74,7 @@ test-browser: install
 bench: install
 	command -v wrk >/dev/null || apt-get install -y wrk || echo "no wrk: bench uses its Python client"
 	$(BIN)/python -m bench.run --full
+	$(BIN)/python -m bench.sending
 
 bench-quick: install
 	command -v wrk >/dev/null || apt-get install -y wrk || echo "no wrk: bench uses its Python client"

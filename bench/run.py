@@ -36,6 +36,7 @@ from types import SimpleNamespace
 
 from bench import generate, report
 from bench.load import HOST, client, wrk_version
+from bench.meetings import meeting_target
 from bench.scenarios import SCALING, SCENARIOS, Dossier, Targets
 
 # Pyramid 2.1 still imports pkg_resources (as the test suite's filterwarnings notes).
@@ -245,12 +246,14 @@ def pick_targets(url: str, seed: int, count: int) -> Targets:
                 api_cursors[team] = encode_cursor(SimpleNamespace(created=created, id=last_id))
                 bare_cursors[team] = f"{created.isoformat()},{last_id}"
                 positions[team] = position
+            meeting, secretariat_cookie = meeting_target(c, session, now)
     finally:
         engine.dispose()
     return Targets(dossiers=chosen, citizen_cookies=citizen_cookies,
                    handler_cookies=handler_cookies, teams=teams, api_cursors=api_cursors,
                    bare_cursors=bare_cursors, deep_positions=positions,
-                   worklist_cursors=worklist_cursors)
+                   worklist_cursors=worklist_cursors, meeting=meeting,
+                   secretariat_cookie=secretariat_cookie)
 
 
 def worklist_deep_cursors(connection, teams) -> dict[int, str]:

@@ -37,6 +37,8 @@ class Targets:
     deep_positions: dict[int, int] = field(default_factory=dict)  # team id → rows skipped
     # team id → /werkbank cursor halfway down the team's open list (sorted by last change)
     worklist_cursors: dict[int, str] = field(default_factory=dict)
+    meeting: int = 0  # a college meeting of 200 items being held (bench.meetings)
+    secretariat_cookie: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,13 @@ SCENARIOS = [
                    for team in t.teams],
         "Loket's worklist, first page", 0.90,
         expect=lambda t, r: "<tbody>", baseline_server="loket",
+    ),
+    Scenario(
+        "meeting_page", "Secretariat's meeting page (/zittingen/<id>, 200 items to record)",
+        lambda t: [Request(f"/zittingen/{t.meeting}", t.secretariat_cookie)],
+        lambda t: [Request(f"/list?team={team}") for team in t.teams],
+        "bare keyset list (HTML)", None,
+        expect=lambda t, r: 'id="notulen"',
     ),
     # "Deep page the same as the first page": Loket against Loket, interleaved.
     Scenario(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 14:38:34.768273
+Create Date: 2026-12-03 14:52:00.689589
 """
 
 import sqlalchemy as sa
@@ -569,6 +569,51 @@ def upgrade():
     with op.batch_alter_table('note_mentions', schema=None) as batch_op:
         batch_op.create_index('ix_note_mentions_user_seen', ['user_id', 'seen'], unique=False)
 
+    op.create_table('dispatches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('letter_id', sa.Integer(), nullable=False),
+    sa.Column('attempt', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('letter_kind', sa.String(length=64), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('recipient_id', sa.Integer(), nullable=True),
+    sa.Column('recipient_name', sa.String(length=300), nullable=False),
+    sa.Column('channel', sa.String(length=8), nullable=False),
+    sa.Column('registered', sa.Boolean(), nullable=False),
+    sa.Column('reason', sa.String(length=32), nullable=False),
+    sa.Column('override_reason', sa.Text(), nullable=False),
+    sa.Column('address', sa.JSON(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('batch', sa.String(length=32), nullable=True),
+    sa.Column('outbox_id', sa.Integer(), nullable=True),
+    sa.Column('message_id', sa.String(length=100), nullable=True),
+    sa.Column('barcode', sa.String(length=40), nullable=True),
+    sa.Column('proof_document_id', sa.Integer(), nullable=True),
+    sa.Column('return_reason', sa.String(length=64), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('history', sa.JSON(), nullable=False),
+    sa.Column('resolved', sa.Boolean(), nullable=False),
+    sa.Column('queued', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('delivered', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('read', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('returned', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_checked', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_dispatches_actor_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_dispatches_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['letter_id'], ['letters.id'], name=op.f('fk_dispatches_letter_id_letters'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['outbox_id'], ['outbox.id'], name=op.f('fk_dispatches_outbox_id_outbox'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['proof_document_id'], ['documents.id'], name=op.f('fk_dispatches_proof_document_id_documents'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['recipient_id'], ['users.id'], name=op.f('fk_dispatches_recipient_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dispatches')),
+    sa.UniqueConstraint('letter_id', 'attempt', name=op.f('uq_dispatches_letter_id'))
+    )
+    with op.batch_alter_table('dispatches', schema=None) as batch_op:
+        batch_op.create_index('ix_dispatches_batch', ['batch'], unique=False)
+        batch_op.create_index('ix_dispatches_dossier', ['dossier_id', 'id'], unique=False)
+        batch_op.create_index('ix_dispatches_status', ['status', 'id'], unique=False)
+
     op.create_table('letter_signatories',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('letter_id', sa.Integer(), nullable=False),
@@ -596,6 +641,12 @@ def downgrade():
         batch_op.drop_index('ix_letter_signatories_user')
 
     op.drop_table('letter_signatories')
+    with op.batch_alter_table('dispatches', schema=None) as batch_op:
+        batch_op.drop_index('ix_dispatches_status')
+        batch_op.drop_index('ix_dispatches_dossier')
+        batch_op.drop_index('ix_dispatches_batch')
+
+    op.drop_table('dispatches')
     with op.batch_alter_table('note_mentions', schema=None) as batch_op:
         batch_op.drop_index('ix_note_mentions_user_seen')
 

@@ -205,7 +205,37 @@ def load_demo_data(dbsession, settings) -> dict:
             created += 1
         dbsession.flush()
     agenda = _demo_meetings(dbsession, users, created > 0)
-    return {"users": len(users), "dossiers": created, "agenda_items": agenda}
+    letters = _demo_letters(dbsession, settings) if created else 0
+    return {"users": len(users), "dossiers": created, "agenda_items": agenda,
+            "letters": letters}
+
+
+def _demo_letters(dbsession, settings) -> int:
+    """The approved dossiers' decision letters, signed and ready to send (``/verzendregister``
+    or the dossier's "Verzenden")."""
+    from loket.letters.models import READY
+    from loket.letters.services import create_letter, move
+
+    store = BlobStore(settings["loket.blob_dir"])
+    made = 0
+    for dossier in dbsession.scalars(select(Dossier).where(Dossier.state == "goedgekeurd")):
+        title = f"Beslissing {dossier.title} - {dossier.reference}"
+        checked = check_upload(demo_pdf(title), "beslissing.pdf")
+        number = 1 + max((d.number for d in dbsession.scalars(select(Document).where(
+            Document.dossier_id == dossier.id))), default=0)
+        document = Document(dossier_id=dossier.id, number=number, title=title,
+                            document_type="besluit", direction="out")
+        document.versions.append(DocumentVersion(
+            version=1, filename=checked.filename, media_type=checked.media_type,
+            size=len(checked.data), sha256=store.put(checked.data)))
+        dbsession.add(document)
+        dbsession.flush()
+        letter = create_letter(dbsession, dossier, "decision.granted", title=title)
+        letter.document_id, letter.needs_signature = document.id, False
+        move(dbsession, letter, READY)
+        made += 1
+    dbsession.flush()
+    return made
 
 
 def _demo_meetings(dbsession, users, new_dossiers: bool) -> int:

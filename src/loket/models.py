@@ -18,13 +18,14 @@ from loket.notes.models import DossierNote, NoteMention
 from loket.notifications.models import NotificationPreference
 from loket.outbox.models import OutboxMessage
 from loket.plugins.status import IntegrationStatus
+from loket.sending.models import Dispatch
 from loket.workflow.models import HistoryEntry
 from loket.worklists.models import DeadlineReminder, DossierSearch
 
 metadata = Base.metadata
 
 __all__ = ["AdviceRequest", "AgendaItem", "BodyMember", "DecidingBody", "Decision", "Meeting",
-           "AuditEvent", "CheckResult", "CompletionRequest", "DeadlineReminder",
+           "AuditEvent", "CheckResult", "CompletionRequest", "DeadlineReminder", "Dispatch",
            "Document", "DocumentVersion", "Dossier", "DossierEvent", "DossierNote",
            "DossierSearch", "DossierType", "DossierTypeVersion", "HistoryEntry", "InboundCallback",
            "IntegrationStatus", "Letter", "LetterSignatory", "MagdaConsultation", "Municipality",

@@ -165,17 +165,17 @@ def test_refusal_takes_the_motivation_as_the_reason(api, notulen, on_agenda, dbs
     assert motivation not in json.dumps([e.details for e in audits(dbsession, "")])
 
 
-def test_the_applicant_sees_the_decision_in_the_workflow(api, notulen, factories, dbsession,
-                                                         login, testapp):
+def test_the_applicant_hears_of_the_decision_not_its_outcome(api, notulen, factories, dbsession,
+                                                             login, testapp):
+    """The outcome and its motivation reach the applicant with the decision letter."""
     citizen = factories.citizen()
     dossier = factories.dossier(applicant=citizen, state="geagendeerd")
     put_on_agenda(dbsession, dossier)
     post(api, dossier, decision(outcome="refused", motivation="Te laat ingediend."), notulen)
     login(citizen)
     workflow = testapp.get(f"/api/v1/dossiers/{dossier.reference}/workflow").json
-    assert workflow["state"]["code"] == "geweigerd"
-    assert [(h["transition"], h["comment"]) for h in workflow["history"]] == \
-        [("weigeren", "Te laat ingediend.")]
+    assert workflow["state"]["code"] == "beslist" and dossier.state == "geweigerd"
+    assert [(h["transition"], h["comment"]) for h in workflow["history"]] == [("beslist", "")]
 
 
 # ---------------------------------------------------------------------------------------------

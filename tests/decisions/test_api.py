@@ -62,3 +62,17 @@ def test_others_read_nothing(testapp, login, factories, dbsession, held_meeting)
     testapp.get("/api/v1/zittingen", status=403)
     login(factories.staff(Role.HANDLER))
     testapp.get(f"/api/v1/zittingen/{held_meeting.id}", status=403)
+
+
+def test_the_besluit_callback_is_described_by_the_decisions_fragment(testapp):
+    from importlib.resources import files
+
+    import yaml
+
+    own = yaml.safe_load(files("loket.decisions").joinpath("openapi.yaml").read_text())
+    shared = yaml.safe_load(files("loket.api").joinpath("openapi.yaml").read_text())
+    assert "/dossiers/{reference}/callbacks/besluit" in own["paths"]
+    assert "BesluitCallback" in own["components"]["schemas"]
+    assert "BesluitCallback" not in shared["components"]["schemas"]
+    served = testapp.get("/api/v1/openapi.yaml").text
+    assert "postBesluitCallback" in served and "BesluitCallback:" in served

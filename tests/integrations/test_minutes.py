@@ -13,6 +13,8 @@ import requests
 import transaction
 import webtest
 from pyramid.exceptions import ConfigurationError
+from rdflib import Namespace
+from rdflib.namespace import RDF
 from sqlalchemy import select
 
 from loket.db import get_tm_session
@@ -28,10 +30,13 @@ from loket.main import main
 from loket.outbox.relay import Relay
 from loket.security import Role
 from tests.conftest import migrate
+from tests.decisions.lblod import graph_of, report
 from tests.factories import Factories
 from tests.fixtures.outbox import FAST
 from tests.servers import serve
 
+BESLUIT = Namespace("http://data.vlaanderen.be/ns/besluit#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 API_KEY = "notulen-test-key"
 
@@ -146,7 +151,19 @@ def test_the_secretariat_holds_the_meeting_in_the_package_and_loket_records_it(l
     assert (decision.outcome, decision.amended, decision.amount) == \
         ("approved", True, Decimal("275.00"))
     assert (decision.votes_for, decision.votes_against, decision.body_code) == (6, 1, "college")
-    assert decision.publication_uri.endswith(item["id"])
+    assert decision.publication_uri == f"{live.simulators}/notulen/besluiten/{item['id']}"
+    published = requests.get(decision.publication_uri, timeout=5)
+    graph = graph_of(published.text, base=decision.publication_uri)
+    conforms, text = report(graph, "meeting", "besluit-shape")
+    assert conforms, text
+    [besluit] = graph.subjects(RDF.type, BESLUIT.Besluit)  # the postponed one is no decision
+    assert "275,00" in str(graph.value(besluit, PROV.value))  # the amended amount
+    assert graph.value(besluit, BESLUIT.motivering).language == "nl"
+    [vote] = graph.subjects(RDF.type, BESLUIT.Stemming)
+    assert graph.value(vote, BESLUIT.aantalVoorstanders).toPython() == 6
+    minutes_page = requests.get(f"{live.simulators}/notulen/zittingen/{first['meeting']}/notulen",
+                                timeout=5)
+    assert report(graph_of(minutes_page.text), "meeting", "besluit-shape")[0]
     assert items_of(live, granted)[0]["state"] == "goedgekeurd"
     old, moved = items_of(live, postponed)
     assert (old["status"], moved["status"], moved["state"]) == \
@@ -216,3 +233,14 @@ def test_an_unreachable_loket_is_shown_and_the_item_stays_open_to_hold_again(app
     [entry] = simulator.state()["items"]
     assert (entry["callback_status"], entry["outcome"]) == ("ConnectionError", None)
     assert "ConnectionError" in browser.get("/").text and "outcome-41" in browser.get("/").text
+    browser.get("/zittingen/9/notulen", status=404)  # nothing final, nothing published
+    browser.get(f"/besluiten/{entry['id']}", status=404)
+
+
+def test_the_package_refuses_an_item_without_the_meetings_start(app_settings):
+    simulator = webtest.TestApp(make_minutes(app_settings))
+    for starts in (None, "", "morgen", "2026-12-08T19:30:00"):  # the last one has no zone
+        answer = simulator.post_json("/api/v1/agendapunten",
+                                     _item(meeting={"id": 9, "starts": starts}),
+                                     headers={"Idempotency-Key": f"s-{starts}"}, status=400)
+        assert "meeting" in " ".join(answer.json["problems"])

@@ -57,6 +57,7 @@ def test_each_list_and_its_count(world, lists, dbsession):
         "advies": {lists["advice"]},
         "te-laat": {lists["bart"], lists["free_late"]},
         "deze-week": {lists["free"]},
+        "teruggestuurd": set(),  # loket.sending: no letter came back
     }
     for name, wanted in expected.items():
         assert refs(dbsession, viewer, list=name) == wanted, name

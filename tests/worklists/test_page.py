@@ -9,7 +9,8 @@ from sqlalchemy import event
 
 from loket.notes.models import DossierNote, NoteMention
 
-LISTS = ("mijn", "team", "vrij", "advies", "te-laat", "deze-week")  # in this order
+LISTS = ("mijn", "team", "vrij", "advies", "teruggestuurd", "te-laat",
+         "deze-week")  # in this order
 
 
 def test_page_shows_lists_rows_and_time_left(testapp, login, world, dbsession):

@@ -7,7 +7,11 @@ maatschappelijk welzijn or a delegated official.
   next open meeting at ``/dossiers/<ref>/beslissing`` (the step with purpose
   ``decision.agenda``), or decided there by a delegated official;
 - ``/zittingen``: the meetings, closing an agenda, recording a whole meeting's outcomes;
-- the minutes software's decision callback (:mod:`.callbacks`).
+- the minutes software's decision callback (:mod:`.callbacks`);
+- the functional administrator's editor of a type version's decision template, with a
+  preview on a real dossier (:mod:`.editor`);
+- ``/besluitenlijsten/<meeting>``: the public list of decisions as HTML+RDFa
+  (:mod:`.publication`, :mod:`.lblod`).
 """
 
 from loket.decisions import drafting
@@ -28,6 +32,7 @@ def includeme(config):
     config.add_definition_section(drafting.KEY, drafting.validate, required=False,
                                   default=lambda workflow: drafting.DEFAULT)
     config.add_root_child("zittingen", "loket.decisions.resources.MeetingsContainer")
+    config.add_root_child("besluitenlijsten", "loket.decisions.resources.DecisionLists")
     config.add_dossier_child("beslissing", "loket.decisions.resources.DossierDecision")
     config.add_dossier_panel("decisions", views.PANEL_TEMPLATE, views.panel, order=60,
                              audience="staff")
@@ -39,4 +44,6 @@ def includeme(config):
     config.add_openapi_fragment("loket.decisions")
     config.scan(".api")
     config.scan(".callbacks")
+    config.scan(".publication")
+    config.scan(".editor")
     config.scan(".views")

@@ -36,15 +36,18 @@ from loket.decisions.models import (
     Decision,
     Meeting,
 )
+from loket.dossiers.models import Dossier
 from loket.i18n import LOCAL_TIME, _, local, local_now
 from loket.municipality.models import Municipality
 from loket.outbox import enqueue
 from loket.plugins.registry import Kind, implementations
+from loket.workflow.definition import workflows
 from loket.workflow.engine import (
     Actor,
     TransitionConflict,
     TransitionRefused,
     perform,
+    perform_many,
     refusal,
     workflow_of,
 )
@@ -206,8 +209,9 @@ def facts_of(request, dossier) -> list[dict]:
     return facts
 
 
-def draft_for(request, dossier) -> drafting.Draft:
-    """The draft decision for ``dossier``; raises :class:`drafting.DraftError`."""
+def draft_for(request, dossier, template: dict | None = None) -> drafting.Draft:
+    """The draft decision for ``dossier`` from its type's template (or ``template``, a
+    preview); raises :class:`drafting.DraftError`."""
     body = body_of(request.dbsession, dossier)
     municipality = request.dbsession.get(Municipality, 1)
     definition = dossier.type_version.definition
@@ -216,7 +220,7 @@ def draft_for(request, dossier) -> drafting.Draft:
         dossier, body_name=body.name_nl if body else "algemeen directeur",
         municipality=municipality.name if municipality else "",
         facts=facts_of(request, dossier), amount=amount, today=local_now().date())
-    return drafting.render(drafting.template_of(definition), values, amount)
+    return drafting.render(template or drafting.template_of(definition), values, amount)
 
 
 def parse_amount(value: str) -> Decimal | None:
@@ -315,11 +319,14 @@ def minutes_payload(registry, item: AgendaItem) -> dict:
     }}
 
 
+def _last_position(dbsession, meeting: Meeting) -> int:
+    return dbsession.scalar(select(AgendaItem.position).where(
+        AgendaItem.meeting_id == meeting.id).order_by(AgendaItem.position.desc()).limit(1)) or 0
+
+
 def _add_item(dbsession, meeting: Meeting, dossier, **values) -> AgendaItem:
-    last = dbsession.scalar(select(AgendaItem.position).where(
-        AgendaItem.meeting_id == meeting.id).order_by(AgendaItem.position.desc()).limit(1))
     item = AgendaItem(meeting_id=meeting.id, dossier_id=dossier.id, dossier=dossier,
-                      position=(last or 0) + 1, **values)
+                      position=_last_position(dbsession, meeting) + 1, **values)
     dbsession.add(item)
     dbsession.flush()
     return item
@@ -411,11 +418,7 @@ def record_meeting(request, meeting: Meeting, version: int | None, outcomes: lis
                                     mapping={"position": item.position}), status=409)
         check_item(request, item, entry, actor)
         todo.append((item, entry))
-    decisions = []
-    for item, entry in todo:
-        decision = record_item(request, item, entry, actor, decided_on)
-        if decision is not None:
-            decisions.append(decision)
+    decisions = record_items(request, todo, actor, decided_on)
     touch_meeting(request.dbsession, meeting, decided_on)
     audit.write(request.dbsession, "meeting.recorded", "meeting", str(meeting.id),
                 None if actor.is_system else actor.user.id, items=len(todo))
@@ -462,52 +465,85 @@ def check_item(request, item: AgendaItem, entry: ItemOutcome, actor: Actor) -> N
 def record_item(request, item: AgendaItem, entry: ItemOutcome, actor: Actor,
                 decided_on: date, *, publication_uri: str | None = None) -> Decision | None:
     """One item's outcome, with the effects a callback has too."""
+    found = record_items(request, [(item, entry)], actor, decided_on,
+                         publication_uri=publication_uri)
+    return found[0] if found else None
+
+
+def record_items(request, todo: list[tuple[AgendaItem, ItemOutcome]], actor: Actor,
+                 decided_on: date, *, publication_uri: str | None = None) -> list[Decision]:
+    """The outcomes of checked items (:func:`check_item`), all at once: every dossier's step
+    in one go (:func:`perform_many`), then the decision records, then the postponed items on
+    their following meeting — a fixed number of statements however many items."""
     dbsession = request.dbsession
-    dossier, meeting = item.dossier, item.meeting
-    outcome = entry.outcome
-    votes = (_votes(entry.votes_for), _votes(entry.votes_against),
-             _votes(entry.votes_abstaining))
-    if outcome == POSTPONED:
-        item.status = POSTPONED
-        following = _following_meeting(dbsession, meeting)
-        moved = _add_item(dbsession, following, dossier, title=item.title, grounds=item.grounds,
-                          facts=item.facts, motivation=item.motivation,
-                          articles=list(item.articles), amount=item.amount,
-                          proposed_by_id=item.proposed_by_id, continues_id=item.id)
-        push_to_minutes(request.registry, dbsession, moved)
-        return None
-    if outcome == WITHDRAWN:
-        item.status = WITHDRAWN
-        _take(request, dossier, WITHDRAW, actor,
-              comment=request.localizer.translate(_("Withdrawn from the meeting's agenda.")))
-        return None
-    articles, amount = list(item.articles), item.amount
-    if outcome == AMENDED:
-        amended_text = [line.strip() for line in (entry.text or "").splitlines() if line.strip()]
-        amended_amount = parse_amount(entry.amount)
-        if not amended_text and amended_amount is None:
-            raise DecisionRefused(_("Item ${position}: an amendment needs a new text or amount.",
-                                    mapping={"position": item.position}))
-        articles = amended_text or articles
-        amount = amended_amount if amended_amount is not None else amount
-    item.status = outcome
-    final_outcome = REFUSED if outcome == REFUSED else APPROVED
-    motivation = (entry.motivation or "").strip() or item.motivation
-    _take(request, dossier, REFUSE if final_outcome == REFUSED else APPROVE, actor,
-          comment=motivation)
-    decision = Decision(
-        dossier_id=dossier.id, agenda_item_id=item.id, body_code=meeting.body.code,
-        meeting_id=meeting.id, decided_on=decided_on, outcome=final_outcome,
-        amended=outcome == AMENDED, title=item.title,
-        final_text=final_text(item, articles, motivation),
-        amount=amount, votes_for=votes[0], votes_against=votes[1], votes_abstaining=votes[2],
-        publication_uri=publication_uri,
-        recorded_by_id=None if actor.is_system else actor.user.id)
-    dbsession.add(decision)
-    audit.write(dbsession, "decision.recorded", "dossier", dossier.reference,
-                decision.recorded_by_id, outcome=final_outcome, amended=outcome == AMENDED,
-                meeting=meeting.id, item=item.id)
-    return decision
+    steps, decisions, postponed, statuses = [], [], [], []
+    for item, entry in todo:
+        dossier, outcome = item.dossier, entry.outcome
+        if outcome == POSTPONED:
+            statuses.append((item, POSTPONED))
+            postponed.append(item)
+            continue
+        if outcome == WITHDRAWN:
+            statuses.append((item, WITHDRAWN))
+            steps.append((dossier, _step(dossier, WITHDRAW),
+                          request.localizer.translate(_("Withdrawn from the meeting's "
+                                                        "agenda."))))
+            continue
+        articles, amount = list(item.articles), item.amount
+        if outcome == AMENDED:
+            amended_text = [line.strip() for line in (entry.text or "").splitlines()
+                            if line.strip()]
+            amended_amount = parse_amount(entry.amount)
+            if not amended_text and amended_amount is None:
+                raise DecisionRefused(_("Item ${position}: an amendment needs a new text or "
+                                        "amount.", mapping={"position": item.position}))
+            articles = amended_text or articles
+            amount = amended_amount if amended_amount is not None else amount
+        statuses.append((item, outcome))
+        final_outcome = REFUSED if outcome == REFUSED else APPROVED
+        motivation = (entry.motivation or "").strip() or item.motivation
+        steps.append((dossier, _step(dossier, REFUSE if final_outcome == REFUSED else APPROVE),
+                      motivation))
+        decisions.append((item, Decision(
+            dossier_id=dossier.id, agenda_item_id=item.id, body_code=item.meeting.body.code,
+            meeting_id=item.meeting_id, decided_on=decided_on, outcome=final_outcome,
+            amended=outcome == AMENDED, title=item.title,
+            final_text=final_text(item, articles, motivation), amount=amount,
+            votes_for=_votes(entry.votes_for), votes_against=_votes(entry.votes_against),
+            votes_abstaining=_votes(entry.votes_abstaining), publication_uri=publication_uri,
+            recorded_by_id=None if actor.is_system else actor.user.id)))
+    _take_all(request, steps, actor)  # a refusal here has changed nothing yet
+    for item, status in statuses:
+        item.status = status
+    for item, decision in decisions:
+        dbsession.add(decision)
+        audit.write(dbsession, "decision.recorded", "dossier", item.dossier.reference,
+                    decision.recorded_by_id, outcome=decision.outcome,
+                    amended=decision.amended, meeting=item.meeting_id, item=item.id)
+    if postponed:
+        _postpone(request, postponed)
+    return [decision for _item, decision in decisions]
+
+
+def _postpone(request, items: list[AgendaItem]) -> None:
+    """Postponed items go to their meeting's following meeting as new items, and to the
+    minutes software again."""
+    dbsession, following, moved = request.dbsession, {}, []
+    for item in items:
+        if item.meeting_id not in following:
+            meeting = _following_meeting(dbsession, item.meeting)
+            following[item.meeting_id] = [meeting, _last_position(dbsession, meeting)]
+        place = following[item.meeting_id]
+        place[1] += 1
+        moved.append(AgendaItem(
+            meeting=place[0], dossier_id=item.dossier_id, dossier=item.dossier,
+            position=place[1], title=item.title, grounds=item.grounds, facts=item.facts,
+            motivation=item.motivation, articles=list(item.articles), amount=item.amount,
+            proposed_by_id=item.proposed_by_id, continues_id=item.id))
+    dbsession.add_all(moved)
+    dbsession.flush()
+    for item in moved:
+        push_to_minutes(request.registry, dbsession, item)
 
 
 def final_text(item: AgendaItem, articles: list[str], motivation: str | None = None) -> str:
@@ -527,17 +563,13 @@ def _following_meeting(dbsession, meeting: Meeting) -> Meeting:
     return following
 
 
-def _take(request, dossier, purpose: str, actor: Actor, comment: str = ""):
+def _take_all(request, steps, actor: Actor) -> None:
     try:
-        perform(request.registry, request.dbsession, dossier, _step(dossier, purpose), actor,
-                expected_version=None, comment=comment)
+        perform_many(request.registry, request.dbsession, steps, actor)
     except TransitionConflict:
         raise
     except TransitionRefused as refusal:
-        raise DecisionRefused(_("Dossier ${reference}: ${reason}",
-                                mapping={"reference": dossier.reference,
-                                         "reason": request.localizer.translate(
-                                             refusal.message)})) from refusal
+        raise DecisionRefused(refusal.message) from refusal
 
 
 def decide_delegated(request, dossier, actor: Actor, *, version: int | None, outcome: str,
@@ -579,3 +611,49 @@ def coming_meetings(dbsession, now: datetime | None = None, limit: int = 20) -> 
 
 
 __all__ = ["AMENDED", "APPROVED", "POSTPONED", "REFUSED", "WITHDRAWN"]
+
+
+# -- the delegate's list ------------------------------------------------------------------
+
+
+def delegated_proposals(request, actor: Actor) -> list:
+    """The dossiers ready for decision that a delegated official decides and ``actor`` may
+    decide now, oldest first."""
+    ready = {s for w in workflows().values() for s in w.states_marked("ready_for_decision")}
+    found = request.dbsession.scalars(select(Dossier).where(Dossier.state.in_(ready))
+                                      .order_by(Dossier.submitted, Dossier.id))
+    proposals = []
+    for dossier in found:
+        if body_code_of(dossier) != OFFICIAL:
+            continue
+        transition = workflow_of(dossier).transition_for(APPROVE_DELEGATED)
+        if transition is not None and refusal(dossier, transition, actor,
+                                              request.registry) is None:
+            proposals.append(dossier)
+    return proposals
+
+
+def decide_many_delegated(request, dossiers: list, actor: Actor, *, outcome: str,
+                          delegation_reference: str) -> list[Decision]:
+    """The delegate decides several proposals at once, each with its own draft from the
+    type's template. Every draft is made and checked before the first decision."""
+    if not dossiers:
+        raise DecisionRefused(_("Choose at least one dossier."))
+    if outcome not in (APPROVED, REFUSED):
+        raise DecisionRefused(_("Choose approve or refuse."))
+    drafts = []
+    for dossier in dossiers:
+        try:
+            draft = draft_for(request, dossier)
+            clean_texts(draft.title, draft.motivation, draft.articles)
+        except (drafting.DraftError, DecisionRefused) as error:
+            raise DecisionRefused(_("Dossier ${reference}: ${reason}", mapping={
+                "reference": dossier.reference,
+                "reason": request.localizer.translate(error.message)})) from error
+        drafts.append((dossier, draft))
+    return [decide_delegated(
+        request, dossier, actor, version=None, outcome=outcome,
+        delegation_reference=delegation_reference, title=draft.title,
+        motivation=draft.motivation, articles=draft.articles,
+        amount="" if draft.amount is None else str(draft.amount))
+        for dossier, draft in drafts]

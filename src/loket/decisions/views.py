@@ -18,6 +18,7 @@ from loket.workflow.presentation import actor_for
 DRAFT_TEMPLATE = "loket:decisions/templates/draft.jinja2"
 MEETING_TEMPLATE = "loket:decisions/templates/meeting.jinja2"
 PANEL_TEMPLATE = "loket:decisions/templates/panel.jinja2"
+DELEGATED_TEMPLATE = "loket:decisions/templates/delegated.jinja2"
 STEP_PURPOSES = (services.AGENDA, services.APPROVE, services.REFUSE,
                  services.APPROVE_DELEGATED, services.REFUSE_DELEGATED)
 
@@ -43,7 +44,7 @@ def panel(request, dossier) -> dict | None:
     decisions = services.decisions_of(dbsession, dossier)
     item = services.open_item_of(dbsession, dossier)
     may_propose = _ready(dossier) and bool(
-        request.has_permission(Permission.EDIT, dossier["beslissing"]))
+        request.has_permission(Permission.ACT, dossier["beslissing"]))
     return {
         "decisions": decisions,
         "item": item,
@@ -90,12 +91,14 @@ def _draft_page(request, context, values=None, error=None, status=200):
     return response
 
 
-@view_config(context=DossierDecision, permission=Permission.EDIT, request_method="GET")
+# ACT: whoever may take one of the dossier's steps now (the handler proposes; the secretariat
+# too; a delegate decides); the engine checks the step itself.
+@view_config(context=DossierDecision, permission=Permission.ACT, request_method="GET")
 def draft_page(context, request):
     return _draft_page(request, context)
 
 
-@view_config(context=DossierDecision, permission=Permission.EDIT, request_method="POST")
+@view_config(context=DossierDecision, permission=Permission.ACT, request_method="POST")
 def propose(context, request):
     post = request.POST
     values = {key: post.get(key, "") for key in ("title", "grounds", "facts", "motivation",
@@ -188,7 +191,50 @@ def record(context, request):
         services.record_meeting(request, context, _version(post.get("version")), outcomes,
                                 actor_for(request))
     except services.DecisionRefused as refused:  # checked before anything changed
+        request.tm.doom()  # and should a late refusal come, nothing half recorded is kept
         return _meeting_page(request, context, posted, refused.message, refused.status)
     request.session.flash(request.localizer.translate(_("The meeting's decisions were "
                                                         "recorded.")))
     return HTTPFound(location=request.resource_path(context))
+
+
+# -- the delegate's list --------------------------------------------------------------------
+
+
+def _delegated_page(request, context, error=None, posted=None, status=200):
+    response = render_to_response(DELEGATED_TEMPLATE, {
+        "proposals": services.delegated_proposals(request, actor_for(request)),
+        "error": error, "posted": posted or {},
+    }, request=request)
+    response.status = status
+    return response
+
+
+@view_config(context=MeetingsContainer, name="gedelegeerd", permission=Permission.MEETINGS,
+             request_method="GET")
+def delegated(context, request):
+    return _delegated_page(request, context)
+
+
+@view_config(context=MeetingsContainer, name="gedelegeerd", permission=Permission.MEETINGS,
+             request_method="POST")
+def decide_delegated(context, request):
+    post = request.POST
+    chosen = {_version(v) for v in post.getall("dossier")} - {None}
+    posted = {"chosen": chosen, "outcome": post.get("outcome", ""),
+              "delegation_reference": post.get("delegation_reference", "")}
+    actor = actor_for(request)
+    dossiers = [d for d in services.delegated_proposals(request, actor) if d.id in chosen]
+    try:
+        if len(dossiers) != len(chosen):
+            raise services.DecisionRefused(_("A chosen dossier cannot be decided (any more)."),
+                                           status=409)
+        decided = services.decide_many_delegated(
+            request, dossiers, actor, outcome=posted["outcome"],
+            delegation_reference=posted["delegation_reference"])
+    except services.DecisionRefused as refused:
+        request.tm.doom()  # all or nothing: an earlier dossier of the list is not decided
+        return _delegated_page(request, context, refused.message, posted, refused.status)
+    request.session.flash(request.localizer.translate(_(
+        "${count} decisions were recorded.", mapping={"count": len(decided)})))
+    return HTTPFound(location=request.resource_path(context, "@@gedelegeerd"))

@@ -88,5 +88,6 @@ def _with_citizen_texts(request, dossier, workflow) -> None:
     states = workflow_of(dossier).states
     for item in workflow["history"]:
         state = states.get(item["entry"].to_state)
+        state = state.for_outcome(dossier.outcome) if state is not None else None
         item["citizen_text"] = (localized(state.citizen_text, request.locale_name)
                                 if state is not None else "")

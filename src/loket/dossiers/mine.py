@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from loket.dossiers.drafts import in_draft, kept_until
-from loket.workflow.engine import workflow_of
-from loket.workflow.presentation import localized
+from loket.workflow.presentation import badge_of, localized, shown_state
 
 
 @dataclass(frozen=True)
@@ -18,6 +17,7 @@ class Card:
     dossier: object
     type_title: str
     state_title: str
+    badge: str  # the badge's style (never the outcome before it is told)
     citizen_text: str  # what the state means for the citizen, what happens next
     action_needed: bool  # the ball is in the citizen's court
     date: datetime  # submitted, or started for a draft
@@ -30,12 +30,12 @@ class Card:
 
 def card(request, dossier) -> Card:
     locale = request.locale_name
-    state = workflow_of(dossier).states[dossier.state]
+    state = shown_state(dossier)
     type_title = (dossier.type_version.definition or {}).get("title") or {}
     draft = in_draft(dossier)
     return Card(
         dossier=dossier, type_title=localized(type_title, locale) or dossier.title,
-        state_title=localized(state.title, locale),
+        state_title=localized(state.title, locale), badge=badge_of(dossier),
         citizen_text=localized(state.citizen_text, locale),
         action_needed=state.waits_for == "applicant",
         date=dossier.created if draft else (dossier.submitted or dossier.created),

@@ -2,10 +2,14 @@
 
 from pyramid.view import view_config
 
+from loket.dossiers.citizen import COMMENTS_FOR_CITIZEN
 from loket.dossiers.models import Dossier
 from loket.security import Permission
 from loket.web.openapi import iso, link
+from loket.workflow.engine import workflow_of
 from loket.workflow.presentation import workflow_view
+
+DECIDED = "beslist"  # a decided state (or the step into it), as the citizen sees it
 
 
 @view_config(context=Dossier, name="workflow", route_name="api_v1", renderer="json",
@@ -13,10 +17,29 @@ from loket.workflow.presentation import workflow_view
 def dossier_workflow(context, request):
     view = workflow_view(request, context)
     is_staff = request.user.is_staff
+    workflow = workflow_of(context)
+    # The citizen hears the outcome with the decision letter: until then not even a state's
+    # or a step's name tells it, nor a comment meant for staff (the page tells the same).
+    told = COMMENTS_FOR_CITIZEN if not is_staff else None
+
+    def state(name):
+        found = workflow.states.get(name)
+        return DECIDED if not is_staff and found is not None and found.outcome else name
+
+    def step(name):
+        transition = workflow.transitions.get(name)
+        return name if transition is None else (
+            name if is_staff or not workflow.states[transition.target].outcome else DECIDED)
+
+    def comment(entry):
+        transition = workflow.transitions.get(entry.transition)
+        return entry.comment if told is None or entry.actor_id == context.applicant_id or (
+            transition is not None and transition.purpose in told) else ""
+
     return {
         "reference": context.reference,
         "version": context.version,
-        "state": {"code": view["state"].name, "title": view["state_title"],
+        "state": {"code": state(view["state"].name), "title": view["state_title"],
                   "phase": view["state"].phase, "citizen_text": view["citizen_text"]},
         "steps": [
             {"transition": step["transition"].name, "title": step["title"],
@@ -27,9 +50,10 @@ def dossier_workflow(context, request):
             for step in view["steps"]
         ],
         "history": [
-            {"occurred": iso(item["entry"].occurred), "transition": item["entry"].transition,
-             "from_state": item["entry"].from_state, "to_state": item["entry"].to_state,
-             "title": item["title"], "comment": item["entry"].comment,
+            {"occurred": iso(item["entry"].occurred), "transition": step(item["entry"].transition),
+             "from_state": state(item["entry"].from_state),
+             "to_state": state(item["entry"].to_state),
+             "title": item["title"], "comment": comment(item["entry"]),
              # Staff see who took each step; citizens see what happened, not who did it.
              "actor": (item["entry"].actor.name if item["entry"].actor else None)
              if is_staff else None}

@@ -18,6 +18,7 @@ SIMULATORS = {
     "magda": "loket.integrations.magda.simulator:make_app",  # one URL per SOAP service
     "advies": "loket.integrations.advice_api.simulator:make_app",  # external advice service
     "notulen": "loket.integrations.minutes.simulator:make_app",  # the minutes package
+    "documentendienst": "loket.integrations.documentendienst.simulator:make_app",  # eBox, paper
 }
 
 

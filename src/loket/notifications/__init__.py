@@ -9,14 +9,15 @@ publishing plug-in's own subscriber, independent of this one.
 
 from loket.i18n import _
 from loket.security import Permission
-from loket.workflow.engine import AfterTransition
+from loket.workflow.engine import AfterTransition, AfterTransitions
 
 
 def includeme(config):
     from loket.notifications import address
-    from loket.notifications.subscriber import notify_applicant
+    from loket.notifications.subscriber import notify_applicant, notify_applicants
 
     config.add_subscriber(notify_applicant, AfterTransition)
+    config.add_subscriber(notify_applicants, AfterTransitions)
     config.add_message_title("email", lambda payload: _(
         "E-mail to the applicant: ${subject}", mapping={"subject": payload.get("subject", "")}))
     config.add_message_title("sms", lambda payload: _("Text message to the applicant"))

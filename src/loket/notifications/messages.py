@@ -3,7 +3,8 @@
 One template per event, language and format under ``templates/messages/<language>/``:
 ``<event>.txt`` (blocks ``subject`` and ``body``), ``<event>.html`` and ``sms.txt``. Events:
 
-- ``decided``: the new state carries an outcome (approved, refused);
+- ``decided``: the new state tells the dossier's outcome (approved, refused) — the state
+  after the decision letter was delivered, never the decided state before it;
 - ``action_needed``: the new state waits for the applicant (completion requested, …);
 - ``status_changed``: any other step.
 
@@ -40,8 +41,8 @@ class Email:
     html: str
 
 
-def event_of(state) -> str:
-    if state.outcome:
+def event_of(state, outcome: str | None = None) -> str:
+    if outcome in state.told:
         return "decided"
     if state.waits_for == "applicant":
         return "action_needed"
@@ -52,10 +53,12 @@ def message_context(dossier, state, language: str, *, municipality: str, public_
                     given_name: str = "") -> dict:
     """What every template may use. Only what the citizen sees on the dossier page anyway."""
     base = public_url.rstrip("/")
+    told = dossier.outcome if dossier.outcome in state.told else None
+    state = state.for_outcome(told)
     type_title = (dossier.type_version.definition or {}).get("title") or {}
     return {
-        "event": event_of(state),
-        "outcome": state.outcome,
+        "event": event_of(state, told),
+        "outcome": told,
         "municipality": municipality,
         "given_name": given_name,
         "reference": dossier.reference,

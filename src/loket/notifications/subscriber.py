@@ -6,13 +6,15 @@ holds back the next e-mails of that dossier, never its SMS (nor its status in Mi
 Burgerprofiel, which has nothing to do with these rows).
 """
 
+from sqlalchemy import select
+
 from loket.municipality import ROW
 from loket.municipality.models import Municipality
 from loket.notifications.channels import EMAIL, SMS, available_channels
 from loket.notifications.messages import message_context, render_email, render_sms
 from loket.notifications.models import NotificationPreference
 from loket.outbox import enqueue
-from loket.workflow.engine import AfterTransition, workflow_of
+from loket.workflow.engine import AfterTransition, AfterTransitions, workflow_of
 
 
 def ordering_key(dossier_id: int, channel: str) -> str:
@@ -28,13 +30,25 @@ def _municipality_name(dbsession, settings) -> str:
 
 def notify_applicant(event: AfterTransition) -> list:
     """Enqueue the notifications of this step; returns the outbox messages."""
+    if event.batch is not None:  # one of many: notify_applicants does them all at once
+        return []
+    return _notify(event, event.dbsession.get(NotificationPreference, event.dossier.applicant_id))
+
+
+def notify_applicants(batch: AfterTransitions) -> list:
+    """Many steps at once: every applicant's preferences in one query."""
+    wanted = {event.dossier.applicant_id for event in batch.events}
+    found = {p.user_id: p for p in batch.dbsession.scalars(select(NotificationPreference).where(
+        NotificationPreference.user_id.in_(wanted)))} if wanted else {}
+    return [m for event in batch.events
+            for m in _notify(event, found.get(event.dossier.applicant_id))]
+
+
+def _notify(event: AfterTransition, preference) -> list:
     channels = available_channels(event.registry)
-    if not channels:
+    if not channels or preference is None:
         return []
     dossier = event.dossier
-    preference = event.dbsession.get(NotificationPreference, dossier.applicant_id)
-    if preference is None:
-        return []
     addresses = {EMAIL: preference.email, SMS: preference.mobile}
     chosen = [c for c in preference.channels if c in channels and addresses[c]]
     if not chosen:

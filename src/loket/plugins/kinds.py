@@ -121,6 +121,33 @@ class MinutesSoftware(OutboxChannel, Protocol):
 
 
 @runtime_checkable
+class Delivery(Protocol):
+    """Delivers outgoing letters (eBox or paper) and reports on them (MAGDA Documentendienst).
+
+    :mod:`loket.sending` calls it from its outbox deliverer and its tracking job; every
+    failure is one of the errors above (``InvalidInput``: refused for good, a 4xx;
+    ``SourceUnavailable``: try again later)."""
+
+    title: str
+    max_files: int  # PDFs per message
+    max_bytes: int  # all of them together
+
+    def ebox_consents(self, dbsession, subjects, *, purpose: str, actor=None) -> dict:
+        """``{insz: bool}``: whether each person consented to receive letters in their eBox.
+        ``subjects``: ``(insz, dossier_reference)`` pairs. Answers are cached briefly; each
+        real lookup is in the legal MAGDA log."""
+
+    def publish(self, outgoing, *, idempotency_key: str) -> str:
+        """Hand one message over; the service's message id."""
+
+    def status(self, message_id: str, channel: str):
+        """Where the message is now (a ``DeliveryReport``)."""
+
+    def attestation(self, message_id: str) -> bytes:
+        """The deposit proof (afgiftebewijs) of a registered paper letter, a PDF."""
+
+
+@runtime_checkable
 class BankStatements(Protocol):
     """Reads the bank's statements (CODA, camt.053) into booked lines to reconcile."""
 

@@ -48,7 +48,7 @@ INTERFACES = {
     Kind.NOTIFICATION: kinds.OutboxChannel,
     Kind.MINUTES: kinds.MinutesSoftware,
     Kind.SIGNING: kinds.OutboxChannel,
-    Kind.DELIVERY: kinds.OutboxChannel,
+    Kind.DELIVERY: kinds.Delivery,
     Kind.ACCOUNTING: kinds.OutboxChannel,
     Kind.BANK_STATEMENTS: kinds.BankStatements,
     Kind.ADVICE: kinds.AdviceService,

@@ -9,7 +9,7 @@ transitions the worker and callbacks perform.
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -42,9 +42,18 @@ class State:
     suspends_deadlines: bool = False
     final: bool = False
     outcome: str | None = None  # "approved" | "refused" for decision states
+    # How the state reads once the dossier's outcome is told (``by_outcome``: the decision
+    # letter was delivered): per outcome, the title and citizen text that replace its own.
+    told: dict = field(default_factory=dict)
     # What the state means to the features (``submitted``, ``admissible``,
     # ``ready_for_decision`` …): features find states by mark, never by name.
     marks: frozenset[str] = frozenset()
+
+    def for_outcome(self, outcome: str | None) -> "State":
+        """The state as the citizen, DOSIS and the notifications show it for a dossier with
+        this outcome."""
+        words = self.told.get(outcome)
+        return replace(self, **words) if words else self
 
 
 @dataclass(frozen=True)
@@ -163,8 +172,19 @@ def parse_workflow(data: dict, source: str = "workflow") -> Workflow:
         outcome = raw.get("outcome")
         if outcome not in (None, "approved", "refused"):
             problems.append(f"{where}.outcome: must be approved or refused")
+        told = {}
+        for told_outcome, words in (raw.get("by_outcome") or {}).items():
+            if told_outcome not in ("approved", "refused") or not isinstance(words, dict):
+                problems.append(f"{where}.by_outcome: approved or refused, each with a title")
+                continue
+            told[told_outcome] = {
+                "title": _texts(words.get("title"), f"{where}.by_outcome.{told_outcome}.title",
+                                problems),
+                "citizen_text": _texts(words.get("citizen_text"),
+                                       f"{where}.by_outcome.{told_outcome}.citizen_text",
+                                       problems, required=False)}
         states[state_name] = State(
-            name=state_name, title=_texts(raw.get("title"), f"{where}.title", problems),
+            name=state_name, told=told, title=_texts(raw.get("title"), f"{where}.title", problems),
             citizen_text=_texts(raw.get("citizen_text"), f"{where}.citizen_text", problems,
                                 required=False),
             phase=phase or "", permissions=permissions, waits_for=waits_for,

@@ -11,10 +11,12 @@ the version counter, so of two concurrent transitions exactly one succeeds.
 
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from loket import audit
-from loket.db import registry_of
+from loket.db import registry_of, utcnow
 from loket.i18n import _
 from loket.security import Role, role_principal
 from loket.workflow.conditions import conditions
@@ -76,6 +78,20 @@ class AfterTransition:
     registry: object
     from_state: str
     history: HistoryEntry
+    # Set when the step is one of many taken at once (:func:`perform_many`): a subscriber
+    # that handles :class:`AfterTransitions` does its work there, for all of them at once.
+    batch: "AfterTransitions | None" = None
+
+
+@dataclass
+class AfterTransitions:
+    """Many steps taken at once (a meeting's decisions): notified after their
+    :class:`AfterTransition` events, so a subscriber can do in a fixed number of statements
+    what it would do per step."""
+
+    events: list[AfterTransition]
+    dbsession: object
+    registry: object
 
 
 def workflow_of(dossier) -> Workflow:
@@ -158,6 +174,67 @@ def perform(registry, dbsession, dossier, transition_name: str, actor: Actor,
     if expected_version is not None and expected_version != dossier.version:
         raise TransitionConflict(_("This dossier was changed by someone else in the meantime. "
                                    "Reload the page and try again."))
+    entry, event = _take(registry, dbsession, dossier, transition_name, actor, comment)
+    _flush(dbsession)
+    registry.notify(event)
+    return entry
+
+
+def perform_many(registry, dbsession, steps, actor: Actor) -> list[HistoryEntry]:
+    """Perform ``steps`` — ``(dossier, transition_name, comment)`` each — at once, in one
+    flush: the statements do not grow with their number (but for what subscribers of
+    :class:`AfterTransition` that do not handle :class:`AfterTransitions` do per step).
+    Every step is checked before any is taken; the first refusal is raised."""
+    if not steps:
+        return []
+    for dossier, name, comment in steps:
+        _take(registry, dbsession, dossier, name, actor, comment, check_only=True)
+    with dbsession.no_autoflush:  # one flush for all: the inserts go in batches
+        taken = [_take(registry, dbsession, dossier, name, actor, comment)
+                 for dossier, name, comment in steps]
+        _store_states(dbsession, [dossier for dossier, _name, _comment in steps])
+    _flush(dbsession)
+    batch = AfterTransitions([event for _entry, event in taken], dbsession, registry)
+    for _entry, event in taken:
+        event.batch = batch
+        registry.notify(event)
+    registry.notify(batch)
+    return [entry for entry, _event in taken]
+
+
+def _store_states(dbsession, dossiers) -> None:
+    """The dossiers' new states in one executemany UPDATE, each row with its version check
+    (the ORM updates versioned rows one statement each)."""
+    if not dossiers:
+        return
+    table, now = type(dossiers[0]).__table__, utcnow()
+    rows = [{"b_id": d.id, "b_version": d.version, "state": d.state, "outcome": d.outcome,
+             "modified": now, "version": d.version + 1} for d in dossiers]
+    result = dbsession.connection().execute(
+        update(table).where(table.c.id == bindparam("b_id"),
+                            table.c.version == bindparam("b_version"))
+        .values(state=bindparam("state"), outcome=bindparam("outcome"),
+                modified=bindparam("modified"), version=bindparam("version")), rows)
+    if result.rowcount != len(rows):
+        raise TransitionConflict(_("This dossier was changed by someone else in the meantime. "
+                                   "Reload the page and try again."))
+    for dossier, row in zip(dossiers, rows, strict=True):
+        for name in ("state", "outcome", "modified", "version"):
+            set_committed_value(dossier, name, row[name])
+
+
+def _flush(dbsession) -> None:
+    try:
+        dbsession.flush()
+    except StaleDataError as exc:
+        raise TransitionConflict(_("This dossier was changed by someone else in the meantime. "
+                                   "Reload the page and try again.")) from exc
+
+
+def _take(registry, dbsession, dossier, transition_name: str, actor: Actor, comment: str,
+          check_only: bool = False):
+    """Check one step and, unless ``check_only``, take it (not yet flushed): the history
+    entry and the event to notify once it is."""
     workflow = workflow_of(dossier)
     transition = workflow.transitions.get(transition_name)
     if transition is None:
@@ -168,6 +245,8 @@ def perform(registry, dbsession, dossier, transition_name: str, actor: Actor,
     comment = (comment or "").strip()
     if transition.comment_required and not comment:
         raise TransitionRefused(_("Give a reason for this step."))
+    if check_only:
+        return None
 
     registry.notify(BeforeTransition(dossier, transition, actor, dbsession, registry))
     from_state = dossier.state
@@ -181,11 +260,5 @@ def perform(registry, dbsession, dossier, transition_name: str, actor: Actor,
     dbsession.add(entry)
     audit.write(dbsession, "dossier.transition", "dossier", dossier.reference, entry.actor_id,
                 transition=transition.name, **{"from": from_state, "to": target.name})
-    try:
-        dbsession.flush()
-    except StaleDataError as exc:
-        raise TransitionConflict(_("This dossier was changed by someone else in the meantime. "
-                                   "Reload the page and try again.")) from exc
-    registry.notify(AfterTransition(dossier, transition, actor, dbsession, registry,
-                                    from_state, entry))
-    return entry
+    return entry, AfterTransition(dossier, transition, actor, dbsession, registry, from_state,
+                                  entry)

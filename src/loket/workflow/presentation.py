@@ -18,8 +18,23 @@ def localized(texts: dict, locale: str) -> str:
     return texts.get(locale) or texts.get("nl") or ""
 
 
+def shown_state(dossier, name: str | None = None):
+    """The state (the current one, or ``name``) in the words the dossier's outcome allows:
+    a decided state does not tell the outcome, the state after the decision letter does."""
+    return workflow_of(dossier).states[name or dossier.state].for_outcome(dossier.outcome)
+
+
+def badge_of(dossier) -> str:
+    """The badge's style for the citizen: a decided state does not show its outcome even in
+    a class name (``decided``); the state that tells it shows it (``approved``, ``refused``)."""
+    state = workflow_of(dossier).states[dossier.state]
+    if state.outcome:
+        return "decided"
+    return dossier.outcome if dossier.outcome in state.told else dossier.state
+
+
 def state_title(dossier, locale: str) -> str:
-    return localized(workflow_of(dossier).states[dossier.state].title, locale)
+    return localized(shown_state(dossier).title, locale)
 
 
 def history_of(dbsession, dossier) -> list[HistoryEntry]:
@@ -33,18 +48,19 @@ def workflow_view(request, dossier) -> dict:
     """Everything the dossier pages need about the workflow, in the request's language."""
     locale = request.locale_name
     workflow = workflow_of(dossier)
-    state = workflow.states[dossier.state]
+    state = shown_state(dossier)
     history = history_of(request.dbsession, dossier)
     return {
         "state": state,
         "state_title": localized(state.title, locale),
+        "badge": badge_of(dossier),
         "citizen_text": localized(state.citizen_text, locale),
         "steps": [
             {"transition": t, "title": localized(t.title, locale), "blocked": blocked}
             for t, blocked in available_transitions(dossier, actor_for(request))
         ],
         "history": [
-            {"entry": h, "title": localized(workflow.states[h.to_state].title, locale),
+            {"entry": h, "title": localized(shown_state(dossier, h.to_state).title, locale),
              "step": localized(workflow.transitions[h.transition].title, locale)
              if h.transition in workflow.transitions else h.transition}
             for h in history

@@ -13,7 +13,7 @@ from pyramid.settings import asbool
 
 from loket.i18n import _
 from loket.security import Permission, Role
-from loket.workflow.engine import AfterTransition
+from loket.workflow.engine import AfterTransition, AfterTransitions
 
 STATIC_NAME = "werkbank-static"
 
@@ -42,6 +42,7 @@ def includeme(config):
 
     search.watch()
     config.add_subscriber(deadlines.after_transition, AfterTransition)
+    config.add_subscriber(deadlines.after_transitions, AfterTransitions)
     config.add_worker_job("worklists.deadlines", deadlines.JOB_INTERVAL, deadlines.deadline_job)
     config.add_timeline_source("assignments", timeline.assignment_entries)
     # Cached only where the site is served as in production (like the catalogue's script).

@@ -26,7 +26,7 @@ from loket.outbox import enqueue
 from loket.security import Role
 from loket.workflow.deadlines import dossier_deadlines
 from loket.workflow.definition import workflows
-from loket.workflow.engine import AfterTransition, workflow_of
+from loket.workflow.engine import AfterTransition, AfterTransitions, workflow_of
 from loket.workflow.models import HistoryEntry
 from loket.worklists.models import DeadlineReminder
 from loket.worklists.queries import closed_states
@@ -62,7 +62,27 @@ def recompute_due(dbsession, dossier, now=None) -> bool:
 
 
 def after_transition(event: AfterTransition):
-    recompute_due(event.dbsession, event.dossier)
+    if event.batch is None:  # one of many: after_transitions does them all at once
+        recompute_due(event.dbsession, event.dossier)
+
+
+def after_transitions(batch: AfterTransitions):
+    """Many steps at once: every history in one query, one UPDATE per new due date."""
+    dossiers = {event.dossier.id: event.dossier for event in batch.events}
+    histories = {number: [] for number in dossiers}
+    for entry in batch.dbsession.scalars(select(HistoryEntry).where(
+            HistoryEntry.dossier_id.in_(dossiers))):
+        histories[entry.dossier_id].append(entry)
+    now, changed = utcnow(), {}
+    for number, dossier in dossiers.items():
+        due = next_due(dossier, histories[number], now)
+        if due != dossier.due:
+            changed.setdefault(due, []).append(dossier)
+    for due, group in changed.items():
+        batch.dbsession.execute(update(Dossier.__table__).where(
+            Dossier.__table__.c.id.in_([d.id for d in group])).values(due=due))
+        for dossier in group:
+            set_committed_value(dossier, "due", due)
 
 
 def suspending_states() -> list[str]:

@@ -12,7 +12,8 @@ DOSIS_BY_STATE = {
     "vervollediging_gevraagd": "DossierOnvolledig", "ontvankelijk": "Ontvankelijk",
     "onontvankelijk": "OnOntvankelijk", "in_behandeling": "InBehandeling",
     "klaar_voor_beslissing": "KlaarVoorBeslissing", "geagendeerd": "KlaarVoorBeslissing",
-    "goedgekeurd": "Goedgekeurd", "geweigerd": "Geweigerd", "beslissing_verzonden": "Beslist",
+    # Decided, but told only with the decision letter (the state after it, per outcome).
+    "goedgekeurd": "Beslist", "geweigerd": "Beslist",
     "klaar_voor_betaling": "KlaarVoorBetaling", "te_betalen": "Goedgekeurd",
     "betaald": "Betaald", "bezwaar_ingediend": "InBehandeling", "afgesloten": "Uitgevoerd",
     "stopgezet": "Stopgezet",
@@ -21,8 +22,12 @@ DOSIS_BY_PHASE = {"Samenstelling": "Ingediend", "Behandeling": "InBehandeling",
                   "Afgerond": "Uitgevoerd"}
 
 
+DOSIS_BY_OUTCOME = {"approved": "Goedgekeurd", "refused": "Geweigerd"}
+
+
 def dosis_states(workflow) -> dict:
-    return {name: DOSIS_BY_STATE.get(name, DOSIS_BY_PHASE.get(state.phase, "InBehandeling"))
+    return {name: {o: DOSIS_BY_OUTCOME[o] for o in state.told} if state.told
+            else DOSIS_BY_STATE.get(name, DOSIS_BY_PHASE.get(state.phase, "InBehandeling"))
             for name, state in workflow.states.items()}
 
 
@@ -41,8 +46,15 @@ def validate(check, value, context):
             check.add(f"{where}.states", "must map workflow states to DOSIS codes")
         else:
             for state, code in states.items():
-                if check.state(state, f"{where}.states.{state}") and code not in CODE_LABELS:
-                    check.add(f"{where}.states.{state}", f"unknown DOSIS code {code!r}")
+                if not check.state(state, f"{where}.states.{state}"):
+                    continue
+                # A state that tells the outcome may have a code per outcome.
+                per_outcome = code if isinstance(code, dict) else {"": code}
+                for outcome, one in per_outcome.items():
+                    if outcome not in ("", *DOSIS_BY_OUTCOME) or not isinstance(one, str) \
+                            or one not in CODE_LABELS:
+                        check.add(f"{where}.states.{state}", f"unknown DOSIS code {one!r}"
+                                  + (f" for outcome {outcome!r}" if outcome else ""))
             if context.workflow is not None:
                 for state in context.workflow.states:
                     if state not in states:

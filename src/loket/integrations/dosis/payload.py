@@ -28,6 +28,8 @@ def dosis_status(dossier, workflow, state_name: str) -> DosisStatus | None:
     type publishes nothing to DOSIS (or the state is not mapped)."""
     mapping = (dossier.type_version.definition or {}).get("dosis") or {}
     code = (mapping.get("states") or {}).get(state_name)
+    if isinstance(code, dict):  # a state that tells the outcome: a code per outcome
+        code = code.get(dossier.outcome)
     state = workflow.states.get(state_name)
     if not code or state is None:
         return None
@@ -68,7 +70,7 @@ def build_payload(*, dossier, workflow, status: DosisStatus, bron: str, public_u
                   municipality: Municipality, changed: datetime) -> dict:
     """The push for ``dossier`` in its current state. Holds the applicant's national register
     number (the protocol needs it): never log it."""
-    state = workflow.states[dossier.state]
+    state = workflow.states[dossier.state].for_outcome(dossier.outcome)
     mapping = dossier.type_version.definition["dosis"]
     return {
         "Identificatie": {"Bron": bron, "DossierNummer": dossier.reference},

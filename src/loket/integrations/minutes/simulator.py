@@ -8,6 +8,11 @@ amended with a new text or amount, postponed, withdrawn) and the votes. Finalisi
 ``besluit`` callback) with an access token of the ACM/IDM simulator (client credentials,
 client ``loket.simulators.notulen.client_id``, default ``notulen``).
 
+Finalised decisions are published as the publication duty asks, in HTML+RDFa of the LBLOD
+``besluit`` vocabulary (:mod:`loket.decisions.lblod`): ``GET /zittingen/<meeting>/notulen`` (the
+minutes: every decision of the meeting with its motivation, articles and vote) and
+``GET /besluiten/<id>`` (one decision; its URL is the ``publication_uri`` of the callback).
+
 ``GET /_control`` shows the items and the switches as JSON; ``POST /_control`` (JSON) sets
 ``down`` and ``slow``, or ``reset``.
 """
@@ -23,16 +28,41 @@ import requests
 from webob import Response
 from webob.exc import HTTPSeeOther
 
+from loket.decisions import lblod
 from loket.integrations.simulation import Simulator, json_response, refuse_production
 
 OUTCOMES = {"": "—", "approved": "Goedgekeurd", "refused": "Geweigerd",
             "amended": "Geamendeerd", "postponed": "Verdaagd", "withdrawn": "Ingetrokken"}
 BODIES = {"college": "CBS", "gemeenteraad": "GR", "vast_bureau": "VB",
           "raad_maatschappelijk_welzijn": "RMW"}
+BODY_NAMES = {"college": "College van burgemeester en schepenen",
+              "gemeenteraad": "Gemeenteraad", "vast_bureau": "Vast bureau",
+              "raad_maatschappelijk_welzijn": "Raad voor maatschappelijk welzijn"}
 REFERENCE = re.compile(r"^[0-9]{4}-[0-9]{6}$")
 AMOUNT = re.compile(r"^[0-9]{1,10}([.,][0-9]{1,2})?$")
 BRUSSELS = ZoneInfo("Europe/Brussels")
 TIMEOUT = 5.0
+# The package knows the mandataries of each body (fictional ones of the demo municipality):
+# present at every meeting, each votes.
+MEMBERS = {
+    "college": [("Luc Janssens", "burgemeester"), ("Marleen Peeters", "schepen"),
+                ("Koen Wouters", "schepen"), ("Hilde Goossens", "algemeen directeur")],
+    "gemeenteraad": [("Greet Mertens", "voorzitter"), ("Luc Janssens", "raadslid"),
+                     ("Hilde Goossens", "algemeen directeur")],
+    "vast_bureau": [("Luc Janssens", "voorzitter"), ("Marleen Peeters", "lid"),
+                    ("Hilde Goossens", "algemeen directeur")],
+    "raad_maatschappelijk_welzijn": [("Greet Mertens", "voorzitter"),
+                                     ("Hilde Goossens", "algemeen directeur")],
+}
+PUBLISHED = ("approved", "amended", "refused")  # the outcomes that are a decision
+
+
+def _moment(value) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 def problems_of(body) -> list[str]:
@@ -47,8 +77,9 @@ def problems_of(body) -> list[str]:
     if body.get("body") not in BODIES:
         problems.append("body: one of " + ", ".join(BODIES))
     meeting = body.get("meeting")
-    if not isinstance(meeting, dict) or not isinstance(meeting.get("id"), int):
-        problems.append("meeting: an object with an id")
+    if not isinstance(meeting, dict) or not isinstance(meeting.get("id"), int) \
+            or not _moment(meeting.get("starts")):
+        problems.append("meeting: an object with an id and its start (ISO 8601, with zone)")
     for name in ("title", "motivation"):
         if not isinstance(body.get(name), str) or not body[name].strip():
             problems.append(f"{name}: a text")
@@ -94,7 +125,12 @@ class MinutesSimulator(Simulator):
         parts = path.strip("/").split("/")
         if method == "POST" and len(parts) == 2 and parts[0] == "zittingen" \
                 and parts[1].isdigit():
-            return self.hold(int(parts[1]), request.POST, request.script_name + "/")
+            return self.hold(int(parts[1]), request.POST, request.application_url)
+        if method == "GET" and len(parts) == 3 and parts[0] == "zittingen" \
+                and parts[1].isdigit() and parts[2] == "notulen":
+            return self.minutes(request.application_url, meeting=int(parts[1]))
+        if method == "GET" and len(parts) == 2 and parts[0] == "besluiten":
+            return self.minutes(request.application_url, item_id=parts[1])
         if parts[:2] == ["api", "v1"] and self.api_key and \
                 request.headers.get("Authorization") != f"Bearer {self.api_key}":
             return json_response({"error": "unauthorized"}, 401)
@@ -121,7 +157,7 @@ class MinutesSimulator(Simulator):
             entry = {"id": f"AP-{next(self.numbers):04d}", "item": body["item"],
                      "dossier": body["dossier"], "body": body["body"],
                      "meeting": body["meeting"]["id"],
-                     "starts": body["meeting"].get("starts", ""), "title": body["title"],
+                     "starts": body["meeting"]["starts"], "title": body["title"],
                      "description": body.get("description") or "",
                      "motivation": body["motivation"], "articles": body["articles"],
                      "amount": body.get("amount"), "callback_url": body["callback_url"],
@@ -132,7 +168,7 @@ class MinutesSimulator(Simulator):
 
     # -- Holding the meeting, and the callback ------------------------------------------------
 
-    def hold(self, meeting: int, form, page: str) -> Response:
+    def hold(self, meeting: int, form, base: str) -> Response:
         """Finalise the outcomes chosen on the page and report each decided item to Loket."""
         with self.lock:
             entries = [e for e in self.items.values()
@@ -147,7 +183,7 @@ class MinutesSimulator(Simulator):
                     "outcome": outcome, "decided_on": today.isoformat(),
                     "body": entry["body"],
                     "reference": f"{BODIES[entry['body']]}/{today.year}/{number}",
-                    "publication_uri": f"https://notulen.example.be/besluiten/{entry['id']}"}
+                    "publication_uri": f"{base}/besluiten/{entry['id']}"}
             votes = {}
             for name in ("for", "against", "abstaining"):
                 value = form.get(f"{name}-{entry['item']}", "").strip()
@@ -172,8 +208,9 @@ class MinutesSimulator(Simulator):
                 # secretariat finalises again (the same callback_id: Loket records it once).
                 entry["callback_status"] = status
                 if isinstance(status, int) and 200 <= status < 300:
-                    entry["outcome"] = outcome
-        return HTTPSeeOther(location=page)  # back to the page
+                    entry.update(outcome=outcome, decision=body,
+                                 finalised=datetime.now(BRUSSELS).isoformat())
+        return HTTPSeeOther(location=base + "/")  # back to the page
 
     def token(self) -> str:
         response = requests.post(self.issuer + "/v1/token", timeout=TIMEOUT,
@@ -190,6 +227,45 @@ class MinutesSimulator(Simulator):
         except requests.RequestException as exc:
             return type(exc).__name__
         return response.status_code
+
+    # -- The publication ----------------------------------------------------------------------
+
+    def minutes(self, base: str, meeting: int | None = None, item_id: str | None = None):
+        """The published minutes of ``meeting``, or of the one decision ``item_id``."""
+        with self.lock:
+            entries = [dict(e) for e in self.items.values() if e["outcome"] in PUBLISHED
+                       and (e["meeting"] == meeting or e["id"] == item_id)]
+        if not entries:
+            return json_response({"error": "not found"}, 404)
+        first = entries[0]
+        page = f"{base}/zittingen/{first['meeting']}/notulen"
+        members = [lblod.Member(uri=f"{base}/mandatarissen/{first['body']}-{n}", name=name,
+                                title=title)
+                   for n, (name, title) in enumerate(MEMBERS[first["body"]], 1)]
+        starts = datetime.fromisoformat(first["starts"])
+        publication = lblod.Publication(
+            uri=f"{page}#zitting", body_uri=f"{base}/bestuursorganen/{first['body']}",
+            body_name=BODY_NAMES[first["body"]], planned=starts, started=starts,
+            ended=max(datetime.fromisoformat(e["finalised"]) for e in entries),
+            treatments=[self._treatment(page, e) for e in entries], members=members, full=True)
+        body = ("<!DOCTYPE html><html lang='nl'><head><meta charset='utf-8'><title>Notulen "
+                "(simulator)</title></head><body><main>" + lblod.render(publication)
+                + "</main></body></html>")
+        return Response(body, content_type="text/html", charset="utf-8")
+
+    @staticmethod
+    def _treatment(page: str, entry: dict) -> lblod.Treatment:
+        decision = entry["decision"]
+        articles = list(decision.get("articles") or entry["articles"])
+        if decision.get("amount") and not decision.get("articles"):
+            articles.append(f"Het bedrag wordt vastgesteld op € {decision['amount']}.")
+        votes = decision.get("votes")
+        return lblod.Treatment(
+            uri=f"{page}#{entry['id']}", title=entry["title"], decision_title=entry["title"],
+            result=entry["outcome"],
+            motivation=decision.get("motivation") or entry["motivation"], articles=articles,
+            votes=(votes.get("for", 0), votes.get("against", 0), votes.get("abstaining", 0))
+            if votes else None)
 
     # -- The secretariat's page ---------------------------------------------------------------
 
@@ -220,6 +296,8 @@ class MinutesSimulator(Simulator):
         articles = "".join(f"<li>{esc(a)}</li>" for a in e["articles"])
         if e["outcome"] is not None:
             choice = esc(OUTCOMES[e["outcome"]])
+            if e["outcome"] in PUBLISHED:
+                choice += f" <a href='besluiten/{esc(e['id'])}'>gepubliceerd besluit</a>"
             votes = ""
         else:
             options = "".join(f"<option value='{k}'>{v}</option>" for k, v in OUTCOMES.items())
