@@ -75,6 +75,8 @@ bench: install
 	command -v wrk >/dev/null || apt-get install -y wrk || echo "no wrk: bench uses its Python client"
 	$(BIN)/python -m bench.run --full
 	$(BIN)/python -m bench.sending
+	$(BIN)/python -m bench.payments --orders 20000 --rounds 9 --duration 4
+	$(BIN)/python -m bench.signing  # 500 letters signed by two signatories
 
 bench-quick: install
 	command -v wrk >/dev/null || apt-get install -y wrk || echo "no wrk: bench uses its Python client"

@@ -14,7 +14,7 @@ def test_demo_dossiers_look_applied_for_online(dbsession, app_settings, tmp_path
     # The demo loads dossiers into an empty database only; every test rolls back its own.
     assert dbsession.scalar(select(Dossier.id).limit(1)) is None
     loaded = load_demo_data(dbsession, settings)
-    assert (loaded["dossiers"], loaded["agenda_items"]) == (5, 1)
+    assert (loaded["dossiers"], loaded["agenda_items"]) == (6, 1)
     dossiers = {d.title: d for d in dbsession.scalars(select(Dossier))}
     heating = dossiers["Verwarmingstoelage"]
     assert heating.submitted is not None and heating.handler_id is None

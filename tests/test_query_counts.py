@@ -30,8 +30,9 @@ BUDGET = {
     # their mentions, the team's colleagues, admissibility decisions and outbound messages,
     # plus the other packages' staff panels and timeline sources (checks, advice, completion).
     # The assignment history in the timeline: one more.
-    # The decisions panel: one more. The outgoing mail panel: one more.
-    "dossier_page": 24,
+    # The decisions panel: one more. The outgoing mail panel: one more. The signatures
+    # panel and timeline: one more.
+    "dossier_page": 25,
     "my_dossiers": 6,
     # The counts of all lists (one grouped query) and the dossier types for the filter.
     "workbench": 8,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 14:52:00.689589
+Create Date: 2026-12-03 16:13:55.399551
 """
 
 import sqlalchemy as sa
@@ -232,6 +232,12 @@ def upgrade():
     with op.batch_alter_table('role_assignments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_role_assignments_user_id'), ['user_id'], unique=False)
 
+    op.create_table('signing_digests',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('last_sent', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_signing_digests_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_signing_digests'))
+    )
     op.create_table('web_sessions',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
@@ -632,11 +638,99 @@ def upgrade():
     with op.batch_alter_table('letter_signatories', schema=None) as batch_op:
         batch_op.create_index('ix_letter_signatories_user', ['user_id', 'status'], unique=False)
 
+    op.create_table('payment_orders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('decision_id', sa.Integer(), nullable=True),
+    sa.Column('end_to_end_id', sa.String(length=35), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('creditor_name', sa.String(length=70), nullable=False),
+    sa.Column('iban', sa.String(length=34), nullable=False),
+    sa.Column('bic', sa.String(length=11), nullable=True),
+    sa.Column('remittance', sa.String(length=140), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('budget_code', sa.String(length=40), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('staged_by_id', sa.Integer(), nullable=True),
+    sa.Column('staged', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('approved', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('batch', sa.String(length=35), nullable=True),
+    sa.Column('settled', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('paid_on', sa.Date(), nullable=True),
+    sa.Column('external_id', sa.String(length=120), nullable=True),
+    sa.Column('reason_code', sa.String(length=16), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_payment_orders_approved_by_id_users')),
+    sa.ForeignKeyConstraint(['decision_id'], ['decisions.id'], name=op.f('fk_payment_orders_decision_id_decisions')),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_payment_orders_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['staged_by_id'], ['users.id'], name=op.f('fk_payment_orders_staged_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_orders')),
+    sa.UniqueConstraint('dossier_id', 'number', name=op.f('uq_payment_orders_dossier_id')),
+    sa.UniqueConstraint('end_to_end_id', name=op.f('uq_payment_orders_end_to_end_id'))
+    )
+    with op.batch_alter_table('payment_orders', schema=None) as batch_op:
+        batch_op.create_index('ix_payment_orders_status', ['status', 'id'], unique=False)
+        batch_op.create_index('ux_payment_orders_live', ['dossier_id'], unique=True, sqlite_where=sa.text("status IN ('staged', 'sent', 'paid')"), postgresql_where=sa.text("status IN ('staged', 'sent', 'paid')"))
+
+    op.create_table('signatures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_version_id', sa.Integer(), nullable=False),
+    sa.Column('field_name', sa.String(length=100), nullable=False),
+    sa.Column('signer', sa.String(length=200), nullable=False),
+    sa.Column('function', sa.String(length=200), nullable=False),
+    sa.Column('signed_at', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('level', sa.String(length=32), nullable=False),
+    sa.Column('intact', sa.Boolean(), nullable=False),
+    sa.Column('trusted', sa.Boolean(), nullable=False),
+    sa.Column('valid', sa.Boolean(), nullable=False),
+    sa.Column('whole_document', sa.Boolean(), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('validated', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['document_version_id'], ['document_versions.id'], name=op.f('fk_signatures_document_version_id_document_versions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_signatures'))
+    )
+    with op.batch_alter_table('signatures', schema=None) as batch_op:
+        batch_op.create_index('ix_signatures_version', ['document_version_id'], unique=False)
+
+    op.create_table('signing_packages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('letter_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('package', sa.String(length=64), nullable=True),
+    sa.Column('document', sa.String(length=64), nullable=True),
+    sa.Column('collected', sa.Integer(), nullable=False),
+    sa.Column('requested', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('polled', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('notified', sa.Integer(), nullable=False),
+    sa.Column('created', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['letter_id'], ['letters.id'], name=op.f('fk_signing_packages_letter_id_letters'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_signing_packages')),
+    sa.UniqueConstraint('letter_id', name=op.f('uq_signing_packages_letter_id'))
+    )
+    with op.batch_alter_table('signing_packages', schema=None) as batch_op:
+        batch_op.create_index('ix_signing_packages_status', ['status', 'id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('signing_packages', schema=None) as batch_op:
+        batch_op.drop_index('ix_signing_packages_status')
+
+    op.drop_table('signing_packages')
+    with op.batch_alter_table('signatures', schema=None) as batch_op:
+        batch_op.drop_index('ix_signatures_version')
+
+    op.drop_table('signatures')
+    with op.batch_alter_table('payment_orders', schema=None) as batch_op:
+        batch_op.drop_index('ux_payment_orders_live', sqlite_where=sa.text("status IN ('staged', 'sent', 'paid')"), postgresql_where=sa.text("status IN ('staged', 'sent', 'paid')"))
+        batch_op.drop_index('ix_payment_orders_status')
+
+    op.drop_table('payment_orders')
     with op.batch_alter_table('letter_signatories', schema=None) as batch_op:
         batch_op.drop_index('ix_letter_signatories_user')
 
@@ -723,6 +817,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_web_sessions_accessed'))
 
     op.drop_table('web_sessions')
+    op.drop_table('signing_digests')
     with op.batch_alter_table('role_assignments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_role_assignments_user_id'))
 

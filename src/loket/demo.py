@@ -51,6 +51,13 @@ DOSSIERS = [
                                              "postcode": "3999", "municipality": "Heidebeek"},
                             "soort_inname": "container", "begindatum": "2026-12-05",
                             "einddatum": "2026-12-07"}),
+    # Granted and its decision sent: the handler stages the payment, finance approves it
+    # (the decision with its amount: see _demo_payments). Bank code 539: no BIC in the registry.
+    ("jan", "energiepremie", "Energiepremie dakisolatie", "beslissing_verzonden",
+     "sociale-dienst", 60,
+     {"eigendom": "eigenaar", "soort_werken": "dakisolatie", "aannemer": "Dakwerken Claes",
+      "factuurdatum": "2026-09-15", "factuurbedrag": "3200.00",
+      "iban": "BE68539007547034", "rekeninghouder": "Jan Peeters"}),
     # On the agenda of its body's next meeting (the vast bureau: see _demo_meetings).
     ("ahmed", "verwarmingstoelage", "Verwarmingstoelage propaan", "geagendeerd",
      "sociale-dienst", 12,
@@ -206,6 +213,8 @@ def load_demo_data(dbsession, settings) -> dict:
         dbsession.flush()
     agenda = _demo_meetings(dbsession, users, created > 0)
     letters = _demo_letters(dbsession, settings) if created else 0
+    if created:
+        _demo_payments(dbsession)
     return {"users": len(users), "dossiers": created, "agenda_items": agenda,
             "letters": letters}
 
@@ -236,6 +245,22 @@ def _demo_letters(dbsession, settings) -> int:
         made += 1
     dbsession.flush()
     return made
+
+
+def _demo_payments(dbsession) -> None:
+    """The decision of each granted demo dossier whose decision letter was sent: what the
+    payment order pays."""
+    from decimal import Decimal
+
+    from loket.decisions.models import Decision
+
+    for dossier in dbsession.scalars(select(Dossier).where(
+            Dossier.state == "beslissing_verzonden", Dossier.outcome == "approved")):
+        dbsession.add(Decision(
+            dossier_id=dossier.id, body_code="college", decided_on=dossier.created.date(),
+            outcome="approved", title=f"{dossier.title} - {dossier.reference}",
+            final_text="De premie van 640,00 euro wordt toegekend.", amount=Decimal("640.00")))
+    dbsession.flush()
 
 
 def _demo_meetings(dbsession, users, new_dossiers: bool) -> int:

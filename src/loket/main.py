@@ -48,7 +48,9 @@ def main(global_config, **settings):
         config.include("loket.notes")  # internal notes and mentions
         config.include("loket.decisions")  # the decision (callback of the minutes software)
         config.include("loket.letters")  # outgoing letters: config.add_letter_kind
+        config.include("loket.signing")  # /handtekenmap, signatures on letters
         config.include("loket.sending")  # sending, delivery tracking, /verzendregister
+        config.include("loket.payments")  # payment orders for premiums (four eyes, accounting)
         # Feature packages an installation adds without changing Loket (``loket.includes``).
         for package in aslist(settings.get("loket.includes", "")):
             config.include(package)
@@ -59,7 +61,9 @@ def main(global_config, **settings):
         config.include("loket.integrations.sms")
         config.include("loket.integrations.advice_api")
         config.include("loket.integrations.minutes")  # the minutes software (notulen)
+        config.include("loket.integrations.signing")  # Digitaal Ondertekenen
         config.include("loket.integrations.documentendienst")  # eBox and paper (delivery)
+        config.include("loket.integrations.accounting")  # accounting: API or SEPA file
         config.include("loket.plugins.entry_points")
         activate_integrations(config)
     return config.make_wsgi_app()

@@ -17,8 +17,10 @@ from loket.municipality.models import Municipality
 from loket.notes.models import DossierNote, NoteMention
 from loket.notifications.models import NotificationPreference
 from loket.outbox.models import OutboxMessage
+from loket.payments.models import PaymentOrder
 from loket.plugins.status import IntegrationStatus
 from loket.sending.models import Dispatch
+from loket.signing.models import Signature, SigningDigest, SigningPackage
 from loket.workflow.models import HistoryEntry
 from loket.worklists.models import DeadlineReminder, DossierSearch
 
@@ -29,6 +31,6 @@ __all__ = ["AdviceRequest", "AgendaItem", "BodyMember", "DecidingBody", "Decisio
            "Document", "DocumentVersion", "Dossier", "DossierEvent", "DossierNote",
            "DossierSearch", "DossierType", "DossierTypeVersion", "HistoryEntry", "InboundCallback",
            "IntegrationStatus", "Letter", "LetterSignatory", "MagdaConsultation", "Municipality",
-           "NoteMention",
-           "NotificationPreference", "OutboxMessage", "ReferenceCounter", "RevokedToken",
-           "RoleAssignment", "Team", "User", "WebSession", "metadata"]
+           "NoteMention", "NotificationPreference", "OutboxMessage", "PaymentOrder",
+           "ReferenceCounter", "RevokedToken", "RoleAssignment", "Signature", "SigningDigest",
+           "SigningPackage", "Team", "User", "WebSession", "metadata"]

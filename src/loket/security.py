@@ -50,6 +50,7 @@ class Permission(StrEnum):
     READ_API = "read_api"  # read every dossier's non-personal fields
     CALLBACK_BESLUIT = "callback_besluit"  # report the decision on a dossier (minutes software)
     CALLBACK_ADVIES = "callback_advies"  # answer an advice request (an external service)
+    CALLBACK_BETALING = "callback_betaling"  # report a payment order paid (accounting package)
 
 
 class Role(StrEnum):
@@ -69,10 +70,12 @@ STAFF_ROLES = frozenset(Role) - {Role.CITIZEN, Role.INTEGRATOR}
 SCOPE_API_READ = "loket.api.read"
 SCOPE_CALLBACK_BESLUIT = "loket.callbacks.besluit"
 SCOPE_CALLBACK_ADVIES = "loket.callbacks.advies"
+SCOPE_CALLBACK_BETALING = "loket.callbacks.betaling"
 SCOPED_PERMISSIONS = {
     Permission.READ_API: SCOPE_API_READ,
     Permission.CALLBACK_BESLUIT: SCOPE_CALLBACK_BESLUIT,
     Permission.CALLBACK_ADVIES: SCOPE_CALLBACK_ADVIES,
+    Permission.CALLBACK_BETALING: SCOPE_CALLBACK_BETALING,
 }
 
 
@@ -142,4 +145,5 @@ class MissingScope(Denied):
 
 
 __all__ = ["ALL_PERMISSIONS", "PUBLIC", "Permission", "Role", "SCOPE_API_READ",
-           "SCOPE_CALLBACK_ADVIES", "SCOPE_CALLBACK_BESLUIT", "SCOPED_PERMISSIONS"]
+           "SCOPE_CALLBACK_ADVIES", "SCOPE_CALLBACK_BESLUIT", "SCOPE_CALLBACK_BETALING",
+           "SCOPED_PERMISSIONS"]

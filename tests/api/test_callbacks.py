@@ -243,7 +243,7 @@ def test_unknown_dossier_still_needs_a_valid_token_with_the_scope(api, provider,
 
 
 def test_unknown_callback_kind_is_404(api, notulen, on_agenda, dbsession):
-    response = api.post(f"/api/v1/dossiers/{on_agenda.reference}/callbacks/betaling",
+    response = api.post(f"/api/v1/dossiers/{on_agenda.reference}/callbacks/onbekend",
                         json.dumps(decision()).encode(), status=404,
                         headers={"Content-Type": "application/json", **notulen})
     assert response.json["error"]["status"] == 404

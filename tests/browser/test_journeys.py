@@ -88,7 +88,9 @@ def test_handler_sees_the_teams_dossiers(desktop):
     desktop.check_accessibility()
     rows = desktop.locator("tbody tr")
     text = rows.all_inner_texts()
-    assert len(text) == 4  # Jan's, Sofie's, and the dossier on the vast bureau's agenda
+    # Jan's (two, and his granted energy premium waiting to be paid), Sofie's, and the dossier
+    # on the vast bureau's agenda.
+    assert len(text) == 5
     assert any("Ahmed El Amrani" in row for row in text)
     assert not any("Inname openbaar domein" in row for row in text)  # another team's
     desktop.locator("tbody tr a").first.click()

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from loket.demo import load_demo_data
 from loket.identity.models import User
 
-MENU_PAGES = {"/mijn-dossiers", "/meldingen", "/werkbank", "/adviezen", "/beheer/", "/zittingen"}
+MENU_PAGES = {"/mijn-dossiers", "/meldingen", "/werkbank", "/adviezen", "/beheer/", "/zittingen",
+              "/betalingen", "/handtekenmap"}
 
 
 @pytest.fixture
@@ -26,8 +27,8 @@ def _menu(page) -> set[str]:
     ("Nadia", "/adviezen", {"/adviezen"}),  # an adviser, not a handler: no empty workbench
     ("An", "/beheer/", {"/beheer/"}),
     ("Karin", "/zittingen", {"/zittingen"}),  # secretariat: the meetings (decisions)
-    ("Luc", "/zittingen", {"/zittingen"}),  # signatory: the coming meetings
-    ("Pieter", "/", set()),
+    ("Luc", "/handtekenmap", {"/handtekenmap", "/zittingen"}),  # signatory: what to sign
+    ("Pieter", "/betalingen", {"/betalingen"}),  # finance: the payment orders
 ])
 def test_each_role_lands_on_its_work(testapp, login, personas, persona, lands_on, menu):
     login(personas[persona])
@@ -40,10 +41,15 @@ def test_each_role_lands_on_its_work(testapp, login, personas, persona, lands_on
         assert "not a member of a team" not in testapp.get(lands_on).text
 
 
-def test_staff_without_a_work_list_are_told_so(testapp, login, personas, dutch):
+def test_staff_without_a_work_list_are_told_so(testapp, login, dbsession, dutch):
     from loket.i18n import _
+    from loket.identity.models import User
 
-    login(personas["Pieter"])
+    # Staff whose roles were all taken away (every role has its own list now).
+    user = User(subject="staff-no-roles", kind="staff", given_name="Geen", family_name="Rol")
+    dbsession.add(user)
+    dbsession.flush()
+    login(user)
     text = " ".join(testapp.get("/").html.get_text(" ").split())
     assert dutch(_("There is no work list for your role yet. Open a dossier from a link or by "
                    "its reference.")) in text

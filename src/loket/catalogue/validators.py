@@ -7,10 +7,9 @@ import re
 from decimal import ROUND_HALF_UP
 
 import colander
-from stdnum import iban
 
 from loket.i18n import _
-from loket.identity import insz
+from loket.identity import iban, insz
 from loket.settings import accepts_test_numbers
 
 _PHONE_NOISE = re.compile(r"[\s./()\-]")

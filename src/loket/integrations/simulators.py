@@ -19,6 +19,8 @@ SIMULATORS = {
     "advies": "loket.integrations.advice_api.simulator:make_app",  # external advice service
     "notulen": "loket.integrations.minutes.simulator:make_app",  # the minutes package
     "documentendienst": "loket.integrations.documentendienst.simulator:make_app",  # eBox, paper
+    "boekhouding": "loket.integrations.accounting.simulator:make_app",  # accounting package
+    "ondertekenen": "loket.integrations.signing.simulator:make_app",  # Digitaal Ondertekenen
 }
 
 

@@ -2,10 +2,11 @@
 
 import colander
 import deform
-from stdnum import bic, iban
+from stdnum import bic
 from stdnum.be import vat
 
 from loket.i18n import _
+from loket.identity import iban
 from loket.web.forms import CSRFSchema, MemoryTmpStore
 
 WEEKDAYS = [(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")),

@@ -7,7 +7,9 @@ exceptions below, so a caller handles "no data" or "source down" the same whiche
 answers.
 """
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
 
@@ -121,6 +123,27 @@ class MinutesSoftware(OutboxChannel, Protocol):
 
 
 @runtime_checkable
+class SigningPlatform(OutboxChannel, Protocol):
+    """A signing platform (Digitaal Ondertekenen): Loket enqueues each letter to sign as a
+    message of ``outbox_kind`` (the plug-in's deliverer makes the package: the document, the
+    signatories in signing order and their signature fields, then starts it); signatories
+    sign on the platform's own page (:meth:`signing_page`, with their eID); Loket reads the
+    package back with :meth:`progress` and :meth:`download` (raising
+    :class:`SourceUnavailable` while the platform is down)."""
+
+    title: str
+
+    def signing_page(self, email: str, packages: list[str], return_url: str) -> str:
+        """Where the signatory ``email`` signs ``packages`` (the platform's own page)."""
+
+    def progress(self, package: str) -> dict:
+        """``{"status": …, "signed": [signing_order, …], "declined": [signing_order, …]}``."""
+
+    def download(self, package: str, document: str) -> bytes:
+        """The document as it stands now, with every signature applied so far."""
+
+
+@runtime_checkable
 class Delivery(Protocol):
     """Delivers outgoing letters (eBox or paper) and reports on them (MAGDA Documentendienst).
 
@@ -152,3 +175,46 @@ class BankStatements(Protocol):
     """Reads the bank's statements (CODA, camt.053) into booked lines to reconcile."""
 
     def read(self, data: bytes) -> list: ...
+
+
+@dataclass(frozen=True)
+class Debtor:
+    """Who pays: the municipality (or its OCMW) and the account it pays from."""
+
+    name: str
+    iban: str
+    bic: str | None
+    kbo: str
+
+
+@dataclass(frozen=True)
+class PaymentInstruction:
+    """One approved payment order as the accounting package receives it."""
+
+    end_to_end_id: str  # the order's id: the same on every retry
+    dossier: str  # the dossier's reference
+    creditor_name: str
+    iban: str
+    bic: str | None  # where the account's country needs it, or the registry knows it
+    amount: Decimal  # euro, > 0
+    remittance: str  # with the dossier's reference
+    due_date: date
+    budget_code: str
+    callback_url: str  # where a package that reports back posts paid or rejected
+
+
+@runtime_checkable
+class Accounting(OutboxChannel, Protocol):
+    """The accounting package (boekhoudpakket): Loket enqueues approved payment orders as
+    messages of ``outbox_kind``. A package that ``reports_back`` tells Loket by the
+    ``betaling`` callback (a token of its ACM/IDM client ``client_id``) that an order was paid
+    or rejected; for one that does not (a file import) finance records it."""
+
+    title: str
+    reports_back: bool
+    client_id: str | None
+
+    def messages(self, debtor: Debtor, batch: str,
+                 instructions: list[PaymentInstruction]) -> list[dict]:
+        """The outbox payloads that hand ``instructions`` (one approval, ``batch``) over;
+        raises :class:`InvalidInput` when the package's contract refuses them."""

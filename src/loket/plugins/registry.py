@@ -47,9 +47,9 @@ INTERFACES = {
     Kind.STATUS_PUBLISHING: kinds.OutboxChannel,
     Kind.NOTIFICATION: kinds.OutboxChannel,
     Kind.MINUTES: kinds.MinutesSoftware,
-    Kind.SIGNING: kinds.OutboxChannel,
+    Kind.SIGNING: kinds.SigningPlatform,
     Kind.DELIVERY: kinds.Delivery,
-    Kind.ACCOUNTING: kinds.OutboxChannel,
+    Kind.ACCOUNTING: kinds.Accounting,
     Kind.BANK_STATEMENTS: kinds.BankStatements,
     Kind.ADVICE: kinds.AdviceService,
 }

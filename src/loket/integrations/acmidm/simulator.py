@@ -108,6 +108,12 @@ API_CLIENTS = {c.client_id: c for c in (
               login_redirect_uris=("http://localhost:8081/aanmelden-terug",)),
     ApiClient("fod-advies", "fod-advies-secret", frozenset({"loket.callbacks.advies"}),  # noqa: S106
               "FOD Sociale Zekerheid: answers advice requests (the advies simulator)."),
+    ApiClient("boekhouding", "boekhouding-secret",  # noqa: S106
+              frozenset({"loket.callbacks.betaling"}),
+              "The accounting package: reports payment orders paid or rejected."),
+    ApiClient("loket-ondertekenen", "loket-ondertekenen-secret",  # noqa: S106
+              frozenset({"digitaalondertekenen"}),
+              "Loket itself, calling Digitaal Ondertekenen (first step of its two-step login)."),
 )}
 API_SCOPES = frozenset().union(*(c.scopes for c in API_CLIENTS.values()))
 
