@@ -77,10 +77,12 @@ bench: install
 	$(BIN)/python -m bench.sending
 	$(BIN)/python -m bench.payments --orders 20000 --rounds 9 --duration 4
 	$(BIN)/python -m bench.signing  # 500 letters signed by two signatories
+	$(BIN)/python -m bench.letters --letters 100
 
 bench-quick: install
 	command -v wrk >/dev/null || apt-get install -y wrk || echo "no wrk: bench uses its Python client"
 	$(BIN)/python -m bench.run --quick
+	$(BIN)/python -m bench.letters --letters 20
 
 clean:
 	rm -rf $(VENV) var *.egg-info src/*.egg-info

@@ -417,7 +417,7 @@ class _StandIn(SimpleNamespace):
 class Generator:
     def __init__(self, n: int, seed: int = DEFAULT_SEED, anchor: datetime = ANCHOR,
                  json_as_text: bool = False, tables=()):
-        from loket.workflow.conditions import CONDITIONS
+        from loket.workflow.conditions import BUILT_IN
         from loket.workflow.definition import workflows
 
         self.n = n
@@ -429,7 +429,7 @@ class Generator:
         self.workflows = workflows()
         self.suspending = {name: {s.name for s in w.states.values() if s.suspends_deadlines}
                            for name, w in self.workflows.items()}
-        self.conditions = CONDITIONS
+        self.conditions = BUILT_IN
         self.ids = {"dossier": 0, "document": 0, "version": 0, "history": 0, "outbox": 0,
                     "advice": 0, "note": 0, "mention": 0}
         self.tables = tables
@@ -448,7 +448,8 @@ class Generator:
         rng = self.rng
         start = self.anchor - SPAN - timedelta(days=30)
         self.blob = (blob_sha256, blob_size)
-        teams = [(i, t.code, t.name) for i, t in enumerate(TEAMS, start=1)]
+        teams = [(i, t.code, t.name, self.json({"nl": t.name}))
+                 for i, t in enumerate(TEAMS, start=1)]
         self.team_ids = {t.code: i for i, t in enumerate(TEAMS, start=1)}
         users, roles = [], []
         user_id = role_id = 0
@@ -506,7 +507,7 @@ class Generator:
             }
             versions.append((i, i, 1, "published", start.date(), None, self.json(definition),
                              start, start, None))
-            type_version = SimpleNamespace(definition=definition)
+            type_version = SimpleNamespace(definition=definition, workflow=spec.workflow)
             self.types.append((i, spec, type_version, self.steps(spec, type_version)))
             weights.append(spec.weight)
         self.type_weights = list(itertools.accumulate(weights))
@@ -519,7 +520,7 @@ class Generator:
             municipality = {"municipality": (tuple(identity), [tuple(identity.values())])}
         return {
             **municipality,
-            "teams": (("id", "code", "name"), teams),
+            "teams": (("id", "code", "name", "title"), teams),
             "users": (("id", "subject", "kind", "given_name", "family_name", "email", "rrn",
                        "created", "last_login"), users),
             "role_assignments": (("id", "user_id", "role", "team_id"), roles),

@@ -45,6 +45,12 @@ def markdown(results: dict) -> str:
                 f"{_num(ba['p50_ms'], 2)} | {_num(ba['p99_ms'], 2)} | **{s['ratio']:.2f}** "
                 f"({min(s['ratios']):.2f}–{max(s['ratios']):.2f}) | {target} | "
                 f"{_mark(s['met'])}{' ⚠ errors' if s['errors'] else ''} |")
+        memory = phase.get("memory")
+        if memory and memory["rss_mb"]:
+            out.append("")
+            out.append(f"Resident memory per Loket worker after {memory['requests']:,} mixed "
+                       f"requests: {', '.join(f'{mb:.0f} MB' for mb in memory['rss_mb'])} "
+                       "(aim ≤ 200 MB).")
     scaling = results.get("scaling")
     if scaling:
         sizes = scaling["sizes"]

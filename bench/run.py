@@ -226,9 +226,14 @@ def pick_targets(url: str, seed: int, count: int) -> Targets:
             def session(user_id):
                 if user_id not in cookies:
                     token = secrets.token_urlsafe(32)
+                    # As a login leaves it: with the user's principals (a checkout from
+                    # before they were kept in the session has no such column).
+                    kept = ({"principals": principals_of(c, user_id)}
+                            if hasattr(WebSession, "principals") else {})
                     c.execute(insert(WebSession.__table__).values(
                         id=_hash(token), user_id=user_id, created=now, accessed=now,
-                        data={"user_id": user_id, "_csrft_": secrets.token_urlsafe(32)}))
+                        data={"user_id": user_id, "_csrft_": secrets.token_urlsafe(32)},
+                        **kept))
                     cookies[user_id] = f"{COOKIE_NAME}={token}"
                 return cookies[user_id]
 
@@ -254,6 +259,16 @@ def pick_targets(url: str, seed: int, count: int) -> Targets:
                    bare_cursors=bare_cursors, deep_positions=positions,
                    worklist_cursors=worklist_cursors, meeting=meeting,
                    secretariat_cookie=secretariat_cookie)
+
+
+def principals_of(connection, user_id: int) -> list[str]:
+    from sqlalchemy.orm import Session
+
+    from loket.identity.models import User
+    from loket.security import principals_for
+
+    with Session(bind=connection) as session:
+        return principals_for(session.get(User, user_id))
 
 
 def worklist_deep_cursors(connection, teams) -> dict[int, str]:
@@ -307,6 +322,9 @@ loket.session.secure = false
 pyramid.reload_templates = false
 pyramid.default_locale_name = nl
 retry.attempts = 3
+# One client address makes every request: the limiter still runs, at limits it never reaches.
+loket.ratelimit.api_address = 1000000000/60
+loket.ratelimit.api_token = 1000000000/60
 """
 
 BASELINE_INI = """\
@@ -332,7 +350,10 @@ class Server:
                 f"{HOST}:{self.port}", "--chdir", str(ROOT), "--log-level", "warning"]
 
     def start(self):
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
+        # The caller's PYTHONPATH stays behind ours: another checkout's src/ on it measures
+        # that checkout's code with this one's benchmark (a before-and-after run).
+        path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+        env = {**os.environ, "PYTHONPATH": path, "PYTHONWARNINGS": "ignore"}
         for key in [k for k in env if k.startswith("LOKET_")]:
             del env[key]  # the .ini alone configures the app
         self.logfile = open(self.log, "ab")  # noqa: SIM115 (closed in stop())
@@ -473,14 +494,38 @@ def run_phase(phase: Phase, args, load, workdir: Path) -> tuple[dict, str]:
                 f" | ratio {result['ratio']:.2f} (target {scenario.target})"
                 f"{'  ERRORS' if result['errors'] else ''}"
                 f"  [{time.perf_counter() - started:.0f} s]")
+        memory = worker_memory(servers["loket"], results)
+        say(f"  resident memory per Loket worker after {memory['requests']:,} requests: "
+            + ", ".join(f"{mb:.0f} MB" for mb in memory["rss_mb"]))
     finally:
         for server in servers.values():
             server.stop()
     outcome = {"database": phase.database, "dossiers": phase.dossiers,
                "database_version": database_version(url), "generation": figures,
                "sample_dossiers": len(targets.dossiers), "teams": len(targets.teams),
-               "deep_positions": targets.deep_positions, "scenarios": results}
+               "deep_positions": targets.deep_positions, "scenarios": results,
+               "memory": memory}
     return outcome, url
+
+
+def worker_memory(server: "Server", results: list[dict]) -> dict:
+    """Resident memory (VmRSS) of each gunicorn worker of ``server`` after the phase's mixed
+    requests (every scenario's Loket side, warm-ups and checks not counted)."""
+    master = server.process.pid
+    rss = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines()
+                          if ":" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(master) and "VmRSS" in fields:
+            rss.append(int(fields["VmRSS"].split()[0]) / 1024)
+    against_loket = {s.key for s in SCENARIOS if s.baseline_server == "loket"}
+    served = sum(r["loket"]["requests"] + (r["baseline"]["requests"]
+                                           if r["key"] in against_loket else 0)
+                 for r in results)
+    return {"rss_mb": sorted(round(mb, 1) for mb in rss), "requests": served}
 
 
 def run_scaling_pair(small: tuple[int, str], large: tuple[int, str], args, load,

@@ -70,6 +70,14 @@ SCENARIOS = [
         lambda t: [Request(f"/dossiers/{d.reference}", t.citizen_cookies[d.applicant_id])
                    for d in t.dossiers],
         lambda t: [Request(f"/dossier/{d.id}") for d in t.dossiers],
+        "bare single-row page", 0.50,
+        expect=lambda t, r: r.path.rsplit("/", 1)[-1],
+    ),
+    Scenario(
+        "staff_dossier_page", "Handler's dossier page (panels, notes, steps, timeline)",
+        lambda t: [Request(f"/dossiers/{d.reference}", t.handler_cookies[d.team_id])
+                   for d in t.dossiers],
+        lambda t: [Request(f"/dossier/{d.id}") for d in t.dossiers],
         "bare single-row page", 0.40,
         expect=lambda t, r: r.path.rsplit("/", 1)[-1],
     ),
@@ -109,7 +117,7 @@ SCENARIOS = [
         lambda t: [Request(f"/werkbank?{WORKLIST_FILTER}", t.handler_cookies[team])
                    for team in t.teams],
         lambda t: [Request(f"/list?team={team}") for team in t.teams],
-        "bare keyset list (HTML)", None,
+        "bare keyset list (HTML)", 0.50,  # at 1 M (issue 18)
         expect=lambda t, r: 'class="worklists"',
     ),
     Scenario(
@@ -117,7 +125,7 @@ SCENARIOS = [
         lambda t: [Request(f"/werkbank?lijst=team&zoek={_quote(name)}", t.handler_cookies[team])
                    for team in t.teams for name in SEARCHES],
         lambda t: [Request(f"/list?team={team}") for team in t.teams for _ in SEARCHES],
-        "bare keyset list (HTML)", None,
+        "bare keyset list (HTML)", 0.50,  # at 1 M (issue 18)
         expect=lambda t, r: "<tbody>",
     ),
     Scenario(

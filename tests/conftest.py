@@ -22,9 +22,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from loket.db import get_engine, get_tm_session
-from loket.identity.models import WebSession
+from loket.identity.models import User, WebSession
 from loket.identity.sessions import COOKIE_NAME, _hash
 from loket.main import main
+from loket.security import principals_for
 from loket.web.openapi import validate_api_response
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +46,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgresql" in item.keywords and not on_pg:
             item.add_marker(skip)
+    # The browser tests last: Playwright's synchronous driver keeps an event loop running in
+    # the main thread until the session ends, and libraries that start their own (pyHanko's
+    # signing and validation) cannot run under it.
+    items.sort(key=lambda item: "tests/browser/" in str(item.fspath))
 
 
 def migrate(url: str):
@@ -154,7 +159,9 @@ def login(testapp, dbsession):
 
     def login(user):
         token = secrets.token_urlsafe(32)
-        dbsession.add(WebSession(id=_hash(token), data={"user_id": user.id}, user_id=user.id))
+        # With the principals, as a real login stores them (loket.identity.policy).
+        dbsession.add(WebSession(id=_hash(token), data={"user_id": user.id}, user_id=user.id,
+                                 principals=principals_for(dbsession.get(User, user.id))))
         dbsession.flush()
         testapp.set_cookie(COOKIE_NAME, token)
         return user

@@ -14,7 +14,7 @@ def test_demo_dossiers_look_applied_for_online(dbsession, app_settings, tmp_path
     # The demo loads dossiers into an empty database only; every test rolls back its own.
     assert dbsession.scalar(select(Dossier.id).limit(1)) is None
     loaded = load_demo_data(dbsession, settings)
-    assert (loaded["dossiers"], loaded["agenda_items"]) == (6, 1)
+    assert (loaded["dossiers"], loaded["agenda_items"], loaded["receipts"]) == (8, 1, 8)
     dossiers = {d.title: d for d in dbsession.scalars(select(Dossier))}
     heating = dossiers["Verwarmingstoelage"]
     assert heating.submitted is not None and heating.handler_id is None
@@ -23,6 +23,10 @@ def test_demo_dossiers_look_applied_for_online(dbsession, app_settings, tmp_path
     assert {r["code"] for r in heating.screening["results"]}
     assert heating.due is not None  # the admissibility deadline runs
     assert load_demo_data(dbsession, settings)["dossiers"] == 0  # idempotent
+    # Two permits whose decision was sent: Lotte's granted (a fee to charge), Sofie's refused.
+    sent = {d.applicant.given_name: d for d in dossiers.values()
+            if d.state == "beslissing_verzonden"}
+    assert (sent["Lotte"].outcome, sent["Sofie"].outcome) == ("approved", "refused")
     on_agenda = next(d for d in dossiers.values() if d.state == "geagendeerd")
     [item] = dbsession.scalars(select(AgendaItem).where(AgendaItem.dossier_id == on_agenda.id))
     assert item.meeting.body.code == services.body_code_of(on_agenda) == "vast_bureau"

@@ -26,19 +26,22 @@ from loket.workflow.models import HistoryEntry
 # Statements per request, at most: what each page costs today (the handler's view where it
 # differs). Raise a budget on purpose, for a new feature of the page — never for a loop.
 BUDGET = {
-    # The handler's page: citizen 8. The staff page adds one statement each for the notes,
+    # The handler's page: citizen 7. The staff page adds one statement each for the notes,
     # their mentions, the team's colleagues, admissibility decisions and outbound messages,
     # plus the other packages' staff panels and timeline sources (checks, advice, completion).
     # The assignment history in the timeline: one more.
     # The decisions panel: one more. The outgoing mail panel: one more. The signatures
-    # panel and timeline: one more.
+    # panel and timeline: one more. The session row brings its user and the principals (no
+    # role assignments of the viewer, the applicant or the actors): two fewer (a handler's
+    # menu still asks for their roles once). The letters panel and the letters' timeline: two
+    # more.
     "dossier_page": 25,
-    "my_dossiers": 6,
+    "my_dossiers": 4,
     # The counts of all lists (one grouped query) and the dossier types for the filter.
     "workbench": 8,
-    "api_list": 5,
-    "api_dossier": 5,  # citizen 3
-    "api_workflow": 9,  # citizen 5
+    "api_list": 4,
+    "api_dossier": 3,  # citizen 2
+    "api_workflow": 6,  # citizen 3
 }
 
 

@@ -70,3 +70,42 @@ def test_session_touch_is_throttled(testapp, login, factories, dbsession):
     dbsession.flush()
     testapp.get("/mijn-dossiers")
     assert _session_row(testapp, dbsession).accessed > first - timedelta(minutes=2)
+
+
+def test_principals_come_from_the_session_row_until_the_roles_change(
+        testapp, login, factories, dbsession):
+    """The row keeps the user's principals (no role query per request); a login that changes
+    the user's roles clears them in every session of that user."""
+    from loket.identity.services import sync_user
+    from loket.security import Role
+
+    team = factories.team(code="sociale-dienst")
+    handler = login(factories.staff(Role.HANDLER, team=team))
+    testapp.get("/werkbank", status=200)
+    row = _session_row(testapp, dbsession)
+    row.principals = ["system.Authenticated", f"user:{handler.id}", "role:citizen"]
+    dbsession.flush()
+    testapp.get("/werkbank", status=403)  # what the row says, not what the roles say
+
+    kbo = "0207123407"
+    sync_user(dbsession, {"sub": handler.subject, "given_name": "Hanne",
+                          "loket_rol_3d": [f"handler/sociale-dienst:{kbo}", f"admin:{kbo}"]}, kbo)
+    dbsession.refresh(row)
+    assert row.principals is None
+    testapp.get("/werkbank", status=200)
+
+
+def test_principals_are_stored_when_the_row_is_written(testapp, login, factories, dbsession):
+    """Stored with the next write of the row (here its touch); an API GET alone writes
+    nothing (tests/api/test_health.py)."""
+    from loket.identity.sessions import TOUCH_INTERVAL
+    from loket.security import Role
+
+    handler = login(factories.staff(Role.HANDLER, team=factories.team()))
+    row = _session_row(testapp, dbsession)
+    row.principals = None  # cleared, as a change of roles leaves it
+    row.accessed -= TOUCH_INTERVAL * 2
+    dbsession.flush()
+    testapp.get("/api/v1/dossiers", status=200)
+    dbsession.refresh(row)
+    assert f"user:{handler.id}" in row.principals and "role:handler" in row.principals

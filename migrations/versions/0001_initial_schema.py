@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 16:13:55.399551
+Create Date: 2026-12-03 16:21:25.604139
 """
 
 import sqlalchemy as sa
@@ -153,6 +153,21 @@ def upgrade():
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index('ix_audit_events_object', ['object_type', 'object_id'], unique=False)
 
+    op.create_table('bank_statements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('format', sa.String(length=16), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('identification', sa.String(length=100), nullable=False),
+    sa.Column('account', sa.String(length=34), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('lines', sa.Integer(), nullable=False),
+    sa.Column('skipped', sa.Integer(), nullable=False),
+    sa.Column('imported', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('imported_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['imported_by_id'], ['users.id'], name=op.f('fk_bank_statements_imported_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bank_statements')),
+    sa.UniqueConstraint('sha256', name=op.f('uq_bank_statements_sha256'))
+    )
     op.create_table('body_members',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('body_id', sa.Integer(), nullable=False),
@@ -242,6 +257,7 @@ def upgrade():
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('principals', sa.JSON(), nullable=True),
     sa.Column('created', loket.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('accessed', loket.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_web_sessions_user_id_users'), ondelete='CASCADE'),
@@ -330,6 +346,28 @@ def upgrade():
     )
     with op.batch_alter_table('check_results', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_check_results_dossier_id'), ['dossier_id'], unique=False)
+
+    op.create_table('claims',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('due', sa.Date(), nullable=False),
+    sa.Column('reference', sa.String(length=12), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('received', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('paid_on', sa.Date(), nullable=True),
+    sa.Column('reminded_on', sa.Date(), nullable=True),
+    sa.Column('created', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_claims_created_by_id_users')),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_claims_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_claims')),
+    sa.UniqueConstraint('reference', name=op.f('uq_claims_reference'))
+    )
+    with op.batch_alter_table('claims', schema=None) as batch_op:
+        batch_op.create_index('ix_claims_dossier', ['dossier_id'], unique=False)
+        batch_op.create_index('ix_claims_status_due', ['status', 'due'], unique=False)
 
     op.create_table('completion_requests',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -425,6 +463,25 @@ def upgrade():
     )
     with op.batch_alter_table('inbound_callbacks', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_inbound_callbacks_dossier_id'), ['dossier_id'], unique=False)
+
+    op.create_table('objections',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('contested_id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('term_ends', sa.Date(), nullable=False),
+    sa.Column('late', sa.Boolean(), nullable=False),
+    sa.Column('registered', loket.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('registered_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['contested_id'], ['dossiers.id'], name=op.f('fk_objections_contested_id_dossiers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_objections_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['registered_by_id'], ['users.id'], name=op.f('fk_objections_registered_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_objections')),
+    sa.UniqueConstraint('dossier_id', name=op.f('uq_objections_dossier_id'))
+    )
+    with op.batch_alter_table('objections', schema=None) as batch_op:
+        batch_op.create_index('ix_objections_contested', ['contested_id'], unique=False)
 
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -536,6 +593,33 @@ def upgrade():
     )
     with op.batch_alter_table('document_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_versions_sha256'), ['sha256'], unique=False)
+
+    op.create_table('incoming_payments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('statement_id', sa.Integer(), nullable=False),
+    sa.Column('line_key', sa.String(length=64), nullable=False),
+    sa.Column('bank_reference', sa.String(length=64), nullable=False),
+    sa.Column('booked', sa.Date(), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('reference', sa.String(length=12), nullable=True),
+    sa.Column('communication', sa.String(length=140), nullable=False),
+    sa.Column('payer_name', sa.String(length=140), nullable=False),
+    sa.Column('payer_account', sa.String(length=34), nullable=False),
+    sa.Column('claim_id', sa.Integer(), nullable=True),
+    sa.Column('match', sa.String(length=16), nullable=False),
+    sa.Column('resolved', sa.Boolean(), nullable=False),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.Column('resolved_at', loket.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['claim_id'], ['claims.id'], name=op.f('fk_incoming_payments_claim_id_claims')),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['users.id'], name=op.f('fk_incoming_payments_resolved_by_id_users')),
+    sa.ForeignKeyConstraint(['statement_id'], ['bank_statements.id'], name=op.f('fk_incoming_payments_statement_id_bank_statements')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_incoming_payments')),
+    sa.UniqueConstraint('line_key', name=op.f('uq_incoming_payments_line_key'))
+    )
+    with op.batch_alter_table('incoming_payments', schema=None) as batch_op:
+        batch_op.create_index('ix_incoming_payments_claim', ['claim_id'], unique=False)
+        batch_op.create_index('ix_incoming_payments_open', ['resolved', 'match'], unique=False)
 
     op.create_table('letters',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -750,6 +834,11 @@ def downgrade():
         batch_op.drop_index('ix_letters_dossier')
 
     op.drop_table('letters')
+    with op.batch_alter_table('incoming_payments', schema=None) as batch_op:
+        batch_op.drop_index('ix_incoming_payments_open')
+        batch_op.drop_index('ix_incoming_payments_claim')
+
+    op.drop_table('incoming_payments')
     with op.batch_alter_table('document_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_versions_sha256'))
 
@@ -769,6 +858,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_outbox_dossier_id'))
 
     op.drop_table('outbox')
+    with op.batch_alter_table('objections', schema=None) as batch_op:
+        batch_op.drop_index('ix_objections_contested')
+
+    op.drop_table('objections')
     with op.batch_alter_table('inbound_callbacks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inbound_callbacks_dossier_id'))
 
@@ -791,6 +884,11 @@ def downgrade():
         batch_op.drop_index('ix_completion_requests_dossier')
 
     op.drop_table('completion_requests')
+    with op.batch_alter_table('claims', schema=None) as batch_op:
+        batch_op.drop_index('ix_claims_status_due')
+        batch_op.drop_index('ix_claims_dossier')
+
+    op.drop_table('claims')
     with op.batch_alter_table('check_results', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_check_results_dossier_id'))
 
@@ -830,6 +928,7 @@ def downgrade():
     op.drop_table('dossier_type_versions')
     op.drop_table('deadline_reminders')
     op.drop_table('body_members')
+    op.drop_table('bank_statements')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_events_object')
 

@@ -64,6 +64,19 @@ DOSSIERS = [
      {"brandstof": "propaan", "liters": 900, "factuurbedrag": "760.00"}),
 ]
 
+# Permits whose decision was sent (persona, title, the decision state passed through, days ago,
+# data): Tom charges Lotte's fee (Pieter imports the bank's statement); Sofie may object.
+DECISIONS_SENT = [
+    ("lotte", "Inname openbaar domein verhuislift", "goedgekeurd", 12,
+     {"inname_adres": {"street": "Stationsstraat", "number": "3", "postcode": "3999",
+                       "municipality": "Heidebeek"},
+      "soort_inname": "verhuislift", "oppervlakte": 10, "aantal_dagen": 3}),
+    ("sofie", "Inname openbaar domein werfkeet", "geweigerd", 15,
+     {"inname_adres": {"street": "Dorpsstraat", "number": "40", "postcode": "3999",
+                       "municipality": "Heidebeek"},
+      "soort_inname": "werfkeet", "oppervlakte": 12, "aantal_dagen": 60}),
+]
+
 # The bodies' members: (body, persona or None, name, role, title).
 MEMBERS = [
     ("college", "luc", "Luc Janssens", "chair", "burgemeester"),
@@ -105,9 +118,11 @@ def demo_pdf(title: str) -> bytes:
     return bytes(out)
 
 
-def steps_to(workflow, state: str) -> list:
-    """The shortest list of transitions from the workflow's first state to ``state``."""
-    queue, seen = deque([(workflow.initial, [])]), {workflow.initial}
+def steps_to(workflow, state: str, start: str | None = None) -> list:
+    """The shortest list of transitions from ``start`` (the workflow's first state) to
+    ``state``."""
+    start = start or workflow.initial
+    queue, seen = deque([(start, [])]), {start}
     while queue:
         here, path = queue.popleft()
         if here == state:
@@ -173,11 +188,14 @@ def load_demo_data(dbsession, settings) -> dict:
         teams = {t.code: t for t in dbsession.scalars(select(Team))}
         municipality = dbsession.get(Municipality, ROW)
         now = utcnow()
-        for key, type_code, title, state, team, days, data in DOSSIERS:
+        sent = [(key, "inname-openbaar-domein", title, "beslissing_verzonden", "openbaar-domein",
+                 days, data, via) for key, title, via, days, data in DECISIONS_SENT]
+        for key, type_code, title, state, team, days, data, *via in [*DOSSIERS, *sent]:
             when = now - timedelta(days=days)
             version = get_type(dbsession, type_code).current(when.date())
             workflow = workflows()[version.workflow]
-            steps = steps_to(workflow, state)
+            steps = steps_to(workflow, via[0]) + steps_to(workflow, state, via[0]) if via \
+                else steps_to(workflow, state)
             dossier = Dossier(
                 reference=next_reference(dbsession, when.year), type_version_id=version.id,
                 title=title, state=state, applicant_id=users[key].id, team_id=teams[team].id,
@@ -213,10 +231,11 @@ def load_demo_data(dbsession, settings) -> dict:
         dbsession.flush()
     agenda = _demo_meetings(dbsession, users, created > 0)
     letters = _demo_letters(dbsession, settings) if created else 0
+    receipts = _demo_receipts(dbsession) if created else 0
     if created:
         _demo_payments(dbsession)
     return {"users": len(users), "dossiers": created, "agenda_items": agenda,
-            "letters": letters}
+            "letters": letters, "receipts": receipts}
 
 
 def _demo_letters(dbsession, settings) -> int:
@@ -291,3 +310,15 @@ def _demo_meetings(dbsession, users, new_dossiers: bool) -> int:
                       "De toelage wordt binnen 30 dagen betaald."])
         placed += 1
     return placed
+
+
+def _demo_receipts(dbsession) -> int:
+    """Each submitted dossier's receipt, waiting for the worker to render it."""
+    from loket.letters.services import create_letter
+
+    made = 0
+    for dossier in dbsession.scalars(select(Dossier).where(Dossier.state != "concept")
+                                     .order_by(Dossier.id)):
+        create_letter(dbsession, dossier, "receipt")
+        made += 1
+    return made

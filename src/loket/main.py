@@ -51,6 +51,8 @@ def main(global_config, **settings):
         config.include("loket.signing")  # /handtekenmap, signatures on letters
         config.include("loket.sending")  # sending, delivery tracking, /verzendregister
         config.include("loket.payments")  # payment orders for premiums (four eyes, accounting)
+        config.include("loket.claims")  # fees citizens pay; bank statements; reminders
+        config.include("loket.objections")  # objections as linked dossiers (bezwaar)
         # Feature packages an installation adds without changing Loket (``loket.includes``).
         for package in aslist(settings.get("loket.includes", "")):
             config.include(package)

@@ -5,6 +5,7 @@ from loket.audit.models import AuditEvent
 from loket.callbacks.models import InboundCallback
 from loket.catalogue.models import DossierType, DossierTypeVersion
 from loket.checks.models import CheckResult
+from loket.claims.models import BankStatement, Claim, IncomingPayment
 from loket.completion.models import CompletionRequest
 from loket.db import Base
 from loket.decisions.models import AgendaItem, BodyMember, DecidingBody, Decision, Meeting
@@ -16,6 +17,7 @@ from loket.letters.models import Letter, LetterSignatory
 from loket.municipality.models import Municipality
 from loket.notes.models import DossierNote, NoteMention
 from loket.notifications.models import NotificationPreference
+from loket.objections.models import Objection
 from loket.outbox.models import OutboxMessage
 from loket.payments.models import PaymentOrder
 from loket.plugins.status import IntegrationStatus
@@ -26,11 +28,12 @@ from loket.worklists.models import DeadlineReminder, DossierSearch
 
 metadata = Base.metadata
 
-__all__ = ["AdviceRequest", "AgendaItem", "BodyMember", "DecidingBody", "Decision", "Meeting",
+__all__ = ["AdviceRequest", "AgendaItem", "BankStatement", "BodyMember", "Claim",
+           "DecidingBody", "Decision", "IncomingPayment", "Meeting",
            "AuditEvent", "CheckResult", "CompletionRequest", "DeadlineReminder", "Dispatch",
            "Document", "DocumentVersion", "Dossier", "DossierEvent", "DossierNote",
            "DossierSearch", "DossierType", "DossierTypeVersion", "HistoryEntry", "InboundCallback",
            "IntegrationStatus", "Letter", "LetterSignatory", "MagdaConsultation", "Municipality",
-           "NoteMention", "NotificationPreference", "OutboxMessage", "PaymentOrder",
+           "NoteMention", "NotificationPreference", "Objection", "OutboxMessage", "PaymentOrder",
            "ReferenceCounter", "RevokedToken", "RoleAssignment", "Signature", "SigningDigest",
            "SigningPackage", "Team", "User", "WebSession", "metadata"]

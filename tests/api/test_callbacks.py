@@ -443,8 +443,9 @@ def test_served_for_real_a_refusal_keeps_its_audit_and_leaves_no_claim(committed
         assert session.get(Dossier, ids["dossier"]).state == "goedgekeurd"
         actions = session.scalars(select(AuditEvent.action).where(
             AuditEvent.object_id == "2097-000001").order_by(AuditEvent.id)).all()
-        assert actions == ["callback.refused", "dossier.transition", "decision.recorded",
-                           "callback.accepted", "callback.duplicate"]
+        # The decided state makes its decision letter (loket.letters) in the same step.
+        assert actions == ["callback.refused", "dossier.transition", "letter.created",
+                           "decision.recorded", "callback.accepted", "callback.duplicate"]
         assert session.scalar(select(func.count()).select_from(InboundCallback).where(
             InboundCallback.dossier_id == ids["dossier"])) == 1
 
@@ -493,4 +494,4 @@ def test_two_deliveries_at_once_have_one_effect(committed_on_agenda, bearer_sett
         actions = sorted(session.scalars(select(AuditEvent.action).where(
             AuditEvent.object_id == "2097-000001")).all())
         assert actions == ["callback.accepted", "callback.duplicate", "decision.recorded",
-                           "dossier.transition"]
+                           "dossier.transition", "letter.created"]  # one decision letter

@@ -24,6 +24,7 @@ from tests.applications.conftest import TYPE
 from tests.conftest import csrf_token
 from tests.fixtures.magda import JAN
 from tests.identity.conftest import TIMEOUT
+from tests.letters.conftest import render_waiting_letters
 
 START = f"/api/v1/catalogus/{TYPE}/aanvragen"
 ME = {"voornaam": "Jan", "familienaam": "Peeters",
@@ -115,7 +116,7 @@ def test_a_prefilled_read_only_answer_keeps_the_registers_value(testapp, csrf, d
     assert dossier(dbsession, reference).data["voornaam"] == "Jan"
 
 
-def test_the_whole_application_is_submitted_once(testapp, csrf, dbsession):
+def test_the_whole_application_is_submitted_once(app, testapp, csrf, dbsession):
     reference = reference_of(started(testapp, csrf))
     base = f"/api/v1/dossiers/{reference}"
     incomplete = testapp.post(f"{base}/indienen", headers=csrf, status=400)
@@ -133,9 +134,12 @@ def test_the_whole_application_is_submitted_once(testapp, csrf, dbsession):
 
     first = testapp.post(f"{base}/indienen", headers=csrf)
     assert first.json["state"] == "ingediend" and first.json["submitted"]
-    assert first.json["links"]["receipt"]
+    assert first.json["links"]["receipt"] is None  # the worker renders it
     second = testapp.post(f"{base}/indienen", headers=csrf)
     assert second.json == first.json
+    render_waiting_letters(app, dbsession)
+    first = testapp.post(f"{base}/indienen", headers=csrf)
+    assert first.json["links"]["receipt"]
     # Submitted: the answers can no longer be changed.
     testapp.put_json(f"{base}/aanvraag", {"answers": {"email": "x@example.org"}},
                      headers=csrf, status=403)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from loket.integrations.acmidm.personas import BY_KEY
 from loket.integrations.magda.models import MagdaConsultation
+from loket.letters.rendering import job as letters_job
 from tests.browser.conftest import PHONE, log_in, running_loket
 
 JAN = BY_KEY["jan"].rrn
@@ -144,6 +145,10 @@ def test_citizen_applies_and_completes_the_dossier(live, phone, desktop, tmp_pat
     status = phone.get_by_role("status").inner_text()
     reference = REFERENCE.search(status).group(0)
     assert "Energiepremie" in status
+    # The worker renders the receipt (a letter); until then the page says it is coming.
+    assert "We maken je ontvangstbewijs klaar" in phone.locator("main").inner_text()
+    assert letters_job(live.app.registry)["letters_rendered"] >= 1
+    phone.get_by_role("link", name="Vernieuwen").click()
     with phone.expect_download() as download_info:
         phone.get_by_role("link", name="Download je ontvangstbewijs (PDF)").click()
     receipt = download_info.value.path().read_bytes()

@@ -45,6 +45,8 @@ def test_the_shipped_files_are_valid_and_complete():
                 assert (d["workflow"], d["team"]) == ("vergunning", "openbaar-domein")
                 assert d["amount"]["direction"] == "citizen_pays"
                 assert d["decision"]["body"] in ("college", "official")
+            elif data["code"] == "bezwaar":  # lodged on a dossier; its team handles it
+                assert (d["workflow"], d["amount"]["direction"]) == ("bezwaar", "none")
             else:
                 assert (d["workflow"], d["team"]) == ("sociale-premie", "sociale-dienst")
                 assert d["amount"]["direction"] == "loket_pays"

@@ -7,7 +7,7 @@ from loket.demo import load_demo_data
 from loket.identity.models import User
 
 MENU_PAGES = {"/mijn-dossiers", "/meldingen", "/werkbank", "/adviezen", "/beheer/", "/zittingen",
-              "/betalingen", "/handtekenmap"}
+              "/betalingen", "/handtekenmap", "/vorderingen"}
 
 
 @pytest.fixture
@@ -28,7 +28,8 @@ def _menu(page) -> set[str]:
     ("An", "/beheer/", {"/beheer/"}),
     ("Karin", "/zittingen", {"/zittingen"}),  # secretariat: the meetings (decisions)
     ("Luc", "/handtekenmap", {"/handtekenmap", "/zittingen"}),  # signatory: what to sign
-    ("Pieter", "/betalingen", {"/betalingen"}),  # finance: the payment orders
+    # finance: the payment orders first, then the fees and bank statements
+    ("Pieter", "/betalingen", {"/betalingen", "/vorderingen"}),
 ])
 def test_each_role_lands_on_its_work(testapp, login, personas, persona, lands_on, menu):
     login(personas[persona])

@@ -23,10 +23,12 @@ def _workflow(name, marks=(), purposes=()):
 
 def test_shipped_workflows_carry_the_features_they_use(app):
     on = app.registry[APPLIES_KEY]
-    assert on["admissibility"] == {"sociale-premie"}  # the permit has no admissibility step
+    # The permit has no admissibility step; an objection's admissibility is decided.
+    assert on["admissibility"] == {"sociale-premie", "bezwaar"}
     assert on["completion"] == {"sociale-premie", "vergunning"}
-    assert on["applications"] == {"sociale-premie", "vergunning"}
-    assert on["checks"] == {"sociale-premie"}
+    assert on["applications"] == {"sociale-premie", "vergunning"}  # an objection is lodged
+    assert on["checks"] == {"sociale-premie", "bezwaar"}
+    assert on["decisions"] == {"sociale-premie", "vergunning", "bezwaar"}
 
 
 def test_a_feature_is_on_with_all_its_marks_and_off_with_none():

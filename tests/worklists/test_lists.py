@@ -55,6 +55,7 @@ def test_each_list_and_its_count(world, lists, dbsession):
         "team": {lists[k] for k in ("mine", "bart", "free", "free_late", "advice")},
         "vrij": {lists["free"], lists["free_late"]},
         "advies": {lists["advice"]},
+        "bezwaren": set(),  # no objections in this world (tests/objections)
         "te-laat": {lists["bart"], lists["free_late"]},
         "deze-week": {lists["free"]},
         "teruggestuurd": set(),  # loket.sending: no letter came back

@@ -20,10 +20,11 @@ JSON (amounts as strings, dates ISO 8601), one flat mapping over all steps.
         required documents. Empty when it can be submitted.
     submit(request, dossier, user, expected_version) -> bool
         Re-validates everything, performs ``indienen`` through the workflow engine, sets
-        ``dossier.submitted`` and stores the PDF receipt (document type ``ontvangstbewijs``,
-        direction out). True when submitted now; False when it already was (a replayed or
-        doubled request changes nothing). Raises :class:`Incomplete` (with ``.problems``) or
-        the engine's ``TransitionRefused`` / ``TransitionConflict``; nothing changed then.
+        ``dossier.submitted``; the receipt (document type ``ontvangstbewijs``, direction out)
+        is a letter the worker renders (:mod:`loket.letters`). True when submitted now; False
+        when it already was (a replayed or doubled request changes nothing). Raises
+        :class:`Incomplete` (with ``.problems``) or the engine's ``TransitionRefused`` /
+        ``TransitionConflict``; nothing changed then.
     add_attachment(request, dossier, code, checked) -> Document
     remove_attachment(request, dossier, document) -> None
         Attachments of the draft per document type of the definition (one document per type;
@@ -121,7 +122,7 @@ def start(request, dossier_type, user) -> Dossier:
     if existing is not None:
         return existing
     version = catalogue.current_version(dossier_type)
-    if version is None:
+    if version is None or not catalogue.open_for_applications(version):
         raise NotAvailable(dossier_type.code)
     definition = version.definition
     team = dbsession.scalars(select(Team).where(Team.code == definition.get("team"))).first()
@@ -292,19 +293,7 @@ def submit(request, dossier, user, expected_version) -> bool:
     perform(request.registry, request.dbsession, dossier, step.name, actor, expected_version)
     dossier.submitted = utcnow()
     request.dbsession.flush()
-    checked = CheckedFile(render_receipt_pdf(request, dossier), "application/pdf",
-                          f"ontvangstbewijs-{dossier.reference}.pdf")
-    documents.add_document(request, dossier, checked,
-                           title=request.localizer.translate(_("Receipt")),
-                           document_type=RECEIPT, direction="out")
-    request.dbsession.expire(dossier, ["documents"])
     return True
-
-
-def render_receipt_pdf(request, dossier) -> bytes:
-    from loket.applications.receipt import render_receipt  # it imports this module
-
-    return render_receipt(request, dossier)
 
 
 def receipt_of(dossier):

@@ -2,8 +2,8 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint, event, select
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from loket.db import Base, UTCDateTime, utcnow
 from loket.web.inputs import parse_id
@@ -68,8 +68,11 @@ class DossierTypeVersion(Base):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
     # The whole declaration (form, documents, rules, workflow, deadlines, decision, amounts,
-    # DOSIS mapping, retention): see loket.catalogue.definition for its shape.
-    definition: Mapped[dict] = mapped_column(JSON, default=dict)
+    # DOSIS mapping, retention): see loket.catalogue.definition for its shape. Deferred: a
+    # published version's definition comes from the process's cache (``definition``), so a
+    # dossier or a list of them loads its type version without parsing the JSON again.
+    stored_definition: Mapped[dict] = mapped_column("definition", JSON, default=dict,
+                                                    deferred=True)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -86,6 +89,17 @@ class DossierTypeVersion(Base):
         return str(self.number)
 
     @property
+    def definition(self) -> dict:
+        """The declaration; read-only once published (shared by every request)."""
+        if self.status == PUBLISHED and self.id is not None and self.created is not None:
+            return published_definition(self)
+        return self.stored_definition
+
+    @definition.setter
+    def definition(self, value: dict):
+        self.stored_definition = value
+
+    @property
     def workflow(self) -> str:
         return self.definition["workflow"]
 
@@ -95,6 +109,32 @@ class DossierTypeVersion(Base):
     def valid_on(self, on: date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (
             self.valid_until is None or on <= self.valid_until)
+
+
+# Published definitions by (id, creation time, publication time): frozen, so one copy per
+# process serves every request. The times keep the key unique where a database hands an id out
+# again, or a publication was rolled back and the concept changed before the next one.
+_PUBLISHED: dict[tuple[int, datetime, datetime | None], dict] = {}
+
+
+def published_definition(version: DossierTypeVersion) -> dict:
+    key = (version.id, version.created, version.published)
+    definition = _PUBLISHED.get(key)
+    if definition is None:
+        if "stored_definition" in version.__dict__ or object_session(version) is None:
+            definition = version.stored_definition
+        else:  # one query fills the cache with every published version
+            rows = object_session(version).execute(
+                select(DossierTypeVersion.id, DossierTypeVersion.created,
+                       DossierTypeVersion.published, DossierTypeVersion.stored_definition)
+                .where(DossierTypeVersion.status == PUBLISHED))
+            for id_, created, published, stored in rows:
+                _PUBLISHED.setdefault((id_, created, published), stored)
+            definition = _PUBLISHED.get(key)
+            if definition is None:  # published in this transaction, not flushed yet
+                return version.stored_definition
+        _PUBLISHED[key] = definition
+    return definition
 
 
 @event.listens_for(DossierTypeVersion, "before_update")

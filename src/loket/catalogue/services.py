@@ -27,6 +27,7 @@ from loket.catalogue.models import (
 )
 from loket.catalogue.validation import validate_definition
 from loket.db import utcnow
+from loket.workflow.definition import workflows
 
 AUDIT_OBJECT = "dossier_type"
 
@@ -76,10 +77,17 @@ def current_version(dossier_type: DossierType, on: date | None = None):
     return dossier_type.current(on)
 
 
+def open_for_applications(version) -> bool:
+    """Whether citizens apply for the version from the catalogue: its workflow has a submission
+    step. An objection (workflow ``bezwaar``) is lodged on the contested dossier instead."""
+    workflow = workflows().get(version.workflow)
+    return workflow is not None and workflow.transition_for("application.submit") is not None
+
+
 def types_in_force(dbsession, on: date | None = None) -> list[tuple[DossierType, object]]:
-    """``(type, version in force)`` for every type that has one, by Dutch title."""
+    """``(type, version in force)`` for every type citizens apply for, by Dutch title."""
     found = [(t, t.current(on)) for t in all_types(dbsession)]
-    found = [(t, v) for t, v in found if v is not None]
+    found = [(t, v) for t, v in found if v is not None and open_for_applications(v)]
     return sorted(found, key=lambda tv: tv[1].title("nl").lower())
 
 

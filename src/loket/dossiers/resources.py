@@ -1,10 +1,13 @@
 """Traversal for dossiers: ``/dossiers/<reference>/<child>``; packages add the children."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import object_session
 
 from loket.dossiers.models import CHILDREN_KEY, Dossier
 from loket.web.inputs import parse_id
+
+# Built once: every dossier URL looks its dossier up with it.
+_BY_REFERENCE = select(Dossier).where(Dossier.reference == bindparam("reference"))
 
 
 class DossierContainer:
@@ -24,8 +27,7 @@ class DossierContainer:
         if len(reference) > 16 or not reference.isprintable():
             raise KeyError(reference)
         dossier = self.request.dbsession.execute(
-            select(Dossier).where(Dossier.reference == reference)
-        ).scalar_one_or_none()
+            _BY_REFERENCE, {"reference": reference}).scalar_one_or_none()
         if dossier is None:
             raise KeyError(reference)
         dossier.__parent__ = self

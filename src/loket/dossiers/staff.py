@@ -4,7 +4,7 @@ and checks, documents, the full timeline, deadlines and the steps the handler ma
 from loket.catalogue.answers import application_sections
 from loket.dossiers.panels import panels_for, timeline_for
 from loket.dossiers.timeline import share_history
-from loket.security import Permission, Role, principals_for, team_role_principal
+from loket.security import Permission, Role, team_role_principal
 from loket.workflow.presentation import workflow_view
 
 TEMPLATE = "loket:dossiers/templates/dossier_staff.jinja2"
@@ -39,4 +39,4 @@ def may_take(request, dossier) -> bool:
     worklists' assignment, :mod:`loket.worklists.assignment`, checks it again)."""
     user = request.user
     return user.id != dossier.handler_id and \
-        team_role_principal(Role.HANDLER, dossier.team.code) in principals_for(user)
+        team_role_principal(Role.HANDLER, dossier.team.code) in request.principals

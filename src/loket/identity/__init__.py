@@ -19,9 +19,17 @@ def get_user(request) -> User | None:
     return request.dbsession.get(User, user_id)
 
 
+def get_principals(request) -> list[str]:
+    """The security policy's principals of the request (computed once per request)."""
+    from pyramid.interfaces import ISecurityPolicy
+
+    return request.registry.getUtility(ISecurityPolicy).principals(request)
+
+
 def includeme(config):
     config.include(".policy")  # the security policy, bearer tokens, CSRF
     config.include(".sessions")
     config.add_request_method(get_user, "user", reify=True)
+    config.add_request_method(get_principals, "principals", property=True)
     config.include(".oidc")
     config.scan(".views")

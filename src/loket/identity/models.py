@@ -48,8 +48,10 @@ class User(Base):
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Loaded when asked for: a request's principals come from its session row (WebSession
+    # .principals), so the users a page shows (applicant, actors) need not bring their roles.
     roles: Mapped[list["RoleAssignment"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan"
     )
 
     @property
@@ -94,6 +96,9 @@ class WebSession(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The user's principals (loket.security.principals_for), computed once per session; NULL
+    # until then and again when the user's roles change (identity.services.sync_user).
+    principals: Mapped[list | None] = mapped_column(JSON)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     accessed: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 

@@ -14,6 +14,8 @@ from loket.security import (
     scope_principal,
 )
 
+PRINCIPALS = "loket.principals"  # a request's principals, once computed
+
 
 class LoketSecurityPolicy:
     """Identity from the server-side session, or for the API from a bearer access token;
@@ -41,8 +43,23 @@ class LoketSecurityPolicy:
         bearer = request.bearer
         if bearer.present:
             return [Everyone, *bearer_principals(request)]
+        # Asked for every permission check of a request (menus ask several): computed once
+        # per user (a login or logout view changes request.user halfway).
         user = request.user
-        return [Everyone, *principals_for(user)] if user is not None else [Everyone]
+        found = request.__dict__.get(PRINCIPALS)
+        if found is None or found[0] is not user:
+            found = request.__dict__[PRINCIPALS] = (user, self._principals(request, user))
+        return found[1]
+
+    def _principals(self, request, user) -> list[str]:
+        if user is None:
+            return [Everyone]
+        session = request.session
+        stored = session.principals if session.get("user_id") == user.id else None
+        if stored is None:  # the first request of a session, or the roles changed since
+            stored = principals_for(user)
+            session.keep_principals(stored)
+        return [Everyone, *stored]
 
     def permits(self, request, context, permission):
         principals = self.principals(request)

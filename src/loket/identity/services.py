@@ -9,10 +9,10 @@ A citizen who first reaches Loket through an integrator (their access token, see
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from loket.db import utcnow
-from loket.identity.models import RoleAssignment, Team, User
+from loket.identity.models import RoleAssignment, Team, User, WebSession
 from loket.identity.oidc import LoginError, TokenRejected, get_client
 from loket.security import Role
 
@@ -73,6 +73,10 @@ def sync_user(dbsession, claims: dict, kbo: str) -> User:
                 team = Team(code=team_code, name=team_code)
                 dbsession.add(team)
         user.roles.append(RoleAssignment(role=role, team=team))
+    if wanted != set(current) and user.id is not None:
+        # Sessions elsewhere computed their principals from the old roles: again next time.
+        dbsession.execute(update(WebSession).where(WebSession.user_id == user.id)
+                          .values(principals=None).execution_options(synchronize_session=False))
     dbsession.flush()
     return user
 

@@ -12,10 +12,11 @@ from datetime import timedelta
 
 from pyramid.interfaces import ISession
 from pyramid.settings import asbool
+from sqlalchemy import bindparam, select
 from zope.interface import implementer
 
 from loket.db import utcnow
-from loket.identity.models import WebSession
+from loket.identity.models import User, WebSession
 
 COOKIE_NAME = "loket_session"
 # Over HTTPS the cookie takes the __Host- prefix: browsers then refuse it without Secure, with a
@@ -26,6 +27,13 @@ TOUCH_INTERVAL = timedelta(minutes=1)
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# The session row and its user in one statement: the user lands in the identity map, so
+# ``request.user`` costs no second query.
+_SESSION_AND_USER = (select(WebSession, User)
+                     .outerjoin(User, User.id == WebSession.user_id)
+                     .where(WebSession.id == bindparam("id")))
 
 
 @implementer(ISession)
@@ -41,6 +49,19 @@ class ServerSession(dict):
         self.created = (row.created if row is not None else utcnow()).timestamp()
         self.dirty = False
         self.invalidated_token = None
+        self.computed_principals = None
+
+    @property
+    def principals(self) -> list[str] | None:
+        """The stored principals of the session's user (None: not computed yet)."""
+        if self.computed_principals is not None:
+            return self.computed_principals
+        return self.row.principals if self.row is not None else None
+
+    def keep_principals(self, principals: list[str]):
+        """Stored with the row when it is written anyway (at login, or the next touch): a GET
+        never writes for them alone."""
+        self.computed_principals = list(principals)
 
     def changed(self):
         self.dirty = True
@@ -50,6 +71,7 @@ class ServerSession(dict):
             self.invalidated_token = self.token
         self.token = None
         self.row = None
+        self.computed_principals = None
         self.new = True
         self.created = utcnow().timestamp()
         dict.clear(self)
@@ -109,7 +131,8 @@ class SessionFactory:
     def __call__(self, request):
         token = request.cookies.get(self.cookie_name)
         if token:
-            row = request.dbsession.get(WebSession, _hash(token))
+            found = request.dbsession.execute(_SESSION_AND_USER, {"id": _hash(token)}).first()
+            row = found[0] if found is not None else None
             if row is not None:
                 now = utcnow()
                 if now - row.accessed <= self.idle and now - row.created <= self.absolute:
@@ -139,6 +162,8 @@ class SessionFactory:
             return
         session.row.data = dict(session)
         session.row.user_id = session.get("user_id")
+        if session.computed_principals is not None:
+            session.row.principals = session.computed_principals
         session.row.accessed = now
         dbsession.flush()
 

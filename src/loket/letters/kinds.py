@@ -5,7 +5,12 @@
 
 ``context(dbsession, letter) -> dict`` gives the template the kind's own data (the decision's
 articles, the claim's structured reference …); the common parts (letterhead, recipient,
-reference, date) are the renderer's.
+reference, date, closing, signatories) are the renderer's. ``wording`` is the kind's default
+subject and body (``{"subject": {"nl": …, "en": …}, "body": {…}}``, sandboxed Jinja2 over
+:data:`loket.letters.wording.VARIABLES` and the context's keys; a type version may replace it);
+``part`` a Jinja2 asset the layout includes after the body for what the letter must always
+hold (a payment's QR code and structured reference …); ``variables`` the context's keys a
+wording may name besides the common ones.
 """
 
 from collections.abc import Callable
@@ -19,10 +24,14 @@ class LetterKind:
     code: str
     title: object  # a translation string
     context: Callable | None = None
+    wording: dict | None = None
+    part: str | None = None
+    variables: tuple[str, ...] = ()  # the context's keys a wording may name
 
 
-def add_letter_kind(config, code: str, title, *, context=None) -> None:
-    kind = LetterKind(code, title, context)
+def add_letter_kind(config, code: str, title, *, context=None, wording=None, part=None,
+                    variables=()) -> None:
+    kind = LetterKind(code, title, context, wording, part, tuple(variables))
 
     def register():
         config.registry.setdefault(REGISTRY_KEY, {})[code] = kind

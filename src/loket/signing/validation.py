@@ -5,7 +5,9 @@ spaces. Development and tests default to the signing simulator's test root; prod
 default (see the README: the Belgian eID roots).
 """
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -63,7 +65,21 @@ def validate(data: bytes, roots: list) -> list[Report]:
     except (PdfError, ValueError) as exc:
         log.info("not a readable PDF for signature validation: %s", type(exc).__name__)
         return []
-    return [_report(signature, roots) for signature in signatures]
+    reports = lambda: [_report(signature, roots) for signature in signatures]  # noqa: E731
+    if _loop_running():
+        # pyHanko's synchronous validation starts an event loop of its own, which a thread
+        # already running one (an embedding server, a browser driver) cannot host.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(reports).result()
+    return reports()
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _report(signature, roots) -> Report:

@@ -52,6 +52,7 @@ def includeme(config):
     config.add_jinja2_renderer(".jinja2")
     config.add_jinja2_search_path("loket:templates", name=".jinja2")
     settings.setdefault("jinja2.i18n.domain", "loket")
+    settings.setdefault("jinja2.i18n.gettext", "loket.web.gettext.CachedGetText")
     config.commit()  # the Jinja2 environment must exist before we add globals
 
     env = config.get_jinja2_environment()

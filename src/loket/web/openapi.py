@@ -259,6 +259,12 @@ def check_request(request):
     return result.parameters, problems
 
 
+def _compiled_gets(registry):
+    from loket.web.parameters import CompiledGets
+
+    return _cached(registry, "compiled_gets", lambda r: CompiledGets(spec_dict(r)))
+
+
 def bad_request_response(request, problems):
     from loket.web.views import error_response
 
@@ -277,12 +283,23 @@ def openapi_view_deriver(view, info):
 
     Placed after ``secured_view`` (Pyramid's default for derivers), so an anonymous or
     unauthorized caller gets 401/404 before learning anything about parameters. The typed
-    parameters are handed to the view as ``request.api_parameters``.
+    parameters are handed to the view as ``request.api_parameters``. Outside tests a plain GET
+    is checked by the compiled check of :mod:`loket.web.parameters` first
+    (``loket.api.compiled_parameters``).
     """
     if info.options.get("route_name") != API_ROUTE or info.exception_only:
         return view
 
+    settings = info.settings
+    compiled = asbool(settings.get("loket.api.compiled_parameters",
+                                   settings.get("loket.environment") != "test"))
+
     def validated_view(context, request):
+        if compiled:  # a certainly valid GET, typed as openapi-core would (web.parameters)
+            parameters = _compiled_gets(request.registry).check(request, API_PREFIX)
+            if parameters is not None:
+                request.api_parameters = parameters
+                return view(context, request)
         parameters, problems = check_request(request)
         if parameters is None:
             # A view answers but the document does not know the URL: not part of the API.

@@ -297,7 +297,7 @@ def dossier_types(dbsession) -> list[tuple[str, dict]]:
     """``(code, title)`` of every dossier type, the title of its newest version."""
     # Only the titles leave the database: a definition holds the whole form (kilobytes).
     rows = dbsession.execute(
-        select(DossierType.code, DossierTypeVersion.definition["title"])
+        select(DossierType.code, DossierTypeVersion.stored_definition["title"])
         .join(DossierTypeVersion).order_by(DossierType.code, DossierTypeVersion.number)).all()
     titles = {code: title or {} for code, title in rows}
     return sorted(titles.items())
