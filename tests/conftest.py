@@ -9,6 +9,8 @@ creates a throw-away database on that server for the run and drops it at the end
 import os
 import secrets
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -60,11 +62,13 @@ def migrate(url: str):
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+@contextmanager
+def throwaway_database(directory: Path) -> Iterator[str]:
+    """A migrated database of the run's kind (a SQLite file in ``directory``, or a database
+    on the LOKET_TEST_POSTGRESQL server), dropped afterwards; yields its URL."""
     admin_url = os.environ.get("LOKET_TEST_POSTGRESQL")
     if not admin_url:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        url = f"sqlite:///{directory / f'{uuid.uuid4().hex[:12]}.sqlite'}"
         migrate(url)
         yield url
         return
@@ -80,6 +84,12 @@ def database_url(tmp_path_factory):
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with throwaway_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

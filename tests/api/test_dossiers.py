@@ -164,7 +164,8 @@ def test_dossier_as_json(testapp, login, factories):
     assert body["type"] == dossier.type_version.dossier_type.code
     assert body["state"] == "ingediend"
     assert body["applicant"] == {"name": "Mira Peeters"}
-    assert body["team"] == {"code": "sociale-dienst", "name": "Sociale dienst"}
+    assert body["team"] == {"code": "sociale-dienst", "name": "Sociale dienst",
+                            "title": {"nl": "Sociale dienst", "en": "Sociale dienst"}}
     assert body["data"] == {"brandstof": "gas"}
     assert body["version"] == dossier.version
     assert datetime.fromisoformat(body["created"]) == dossier.created

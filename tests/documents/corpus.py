@@ -3,7 +3,9 @@
 Each broken file starts with a valid signature, so only a decoder or parser can refuse it."""
 
 import io
+import re
 import struct
+import zipfile
 import zlib
 
 import pikepdf
@@ -59,7 +61,32 @@ def _no_pages_pdf() -> bytes:
     return out.getvalue()
 
 
-# name → bytes; every one must be refused as damaged, too large or protected.
+def _shifted_xref_pdf() -> bytes:
+    # Every cross-reference entry points 7 bytes past its object.
+    start = PDF.index(b"\nxref\n")
+    return PDF[:start] + re.sub(rb"(\d{10}) (\d{5}) n", lambda m: b"%010d %s n" % (
+        int(m.group(1)) + 7, m.group(2)), PDF[start:])
+
+
+def _jpeg_claiming(width: int, height: int) -> bytes:
+    data = bytearray(JPEG)
+    struct.pack_into(">HH", data, data.index(b"\xff\xc0") + 5, height, width)
+    return bytes(data)
+
+
+def _zip_bomb() -> bytes:
+    """20 MB of zeros in a 20 kB archive."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("nullen.txt", b"\0" * (20 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+ZIP_BOMB = _zip_bomb()
+PAGE = b"<!DOCTYPE html><html><script>alert(document.cookie)</script></html>"
+
+# name → bytes; every one must be refused as damaged, too large, protected, of a type not
+# accepted, or hiding another format.
 BROKEN = {
     "jpeg-11-bytes": JPEG[:11],
     "jpeg-half": JPEG[: len(JPEG) // 2],
@@ -73,4 +100,11 @@ BROKEN = {
     "pdf-broken-stream": _broken_content_pdf(),
     "pdf-no-pages": _no_pages_pdf(),
     "pdf-encrypted": _encrypted_pdf(),
+    "pdf-broken-xref": _shifted_xref_pdf(),
+    "pdf-wrong-startxref": re.sub(rb"startxref\n\d+", b"startxref\n123", PDF),
+    "jpeg-bomb": _jpeg_claiming(60_000, 60_000),
+    "zip-bomb-named-pdf": ZIP_BOMB,
+    "polyglot-png-html": PNG + PAGE,
+    "polyglot-jpeg-zip": JPEG + ZIP_BOMB,
+    "polyglot-pdf-html": PDF + PAGE,
 }

@@ -3,6 +3,7 @@ error, a full file store answers 503 and health reports low free space."""
 
 import errno
 import secrets
+import time
 
 import pytest
 import transaction
@@ -10,6 +11,7 @@ from sqlalchemy import create_engine, event, func, select, text, update
 from sqlalchemy.pool import NullPool
 from webtest import TestApp
 
+from loket import db
 from loket.db import LoketSession, get_tm_session
 from loket.documents import blobstore as blobstore_module
 from loket.documents.models import DocumentVersion
@@ -67,7 +69,7 @@ def test_a_version_conflict_at_flush_is_a_clean_409(committed_app):
 
 
 @pytest.mark.postgresql
-def test_a_database_restart_costs_no_error(app):
+def test_dead_pooled_connections_cost_no_error(app):
     browser = TestApp(app)  # no test transaction: the app's own pooled connections
     browser.get("/", status=200)
     # From outside the app's pool, as a restart would: every other backend of this database.
@@ -79,6 +81,58 @@ def test_a_database_restart_costs_no_error(app):
     admin.dispose()
     assert killed >= 1  # the pooled connection the first request used
     browser.get("/", status=200)
+
+
+class ConnectionKiller:
+    """Terminates the connection a request is using from another connection, once, between
+    its first and its second statement: a database restart in the middle of a request."""
+
+    def __init__(self, engine):
+        self.engine, self.statements, self.pids, self.killed = engine, 0, [], None
+        self.admin = create_engine(engine.url, poolclass=NullPool)
+
+    def __call__(self, conn, _cursor, _statement, _parameters, _context, _executemany):
+        pid = conn.connection.dbapi_connection.info.backend_pid
+        self.pids.append(pid)
+        self.statements += 1
+        if self.statements == 2 and self.killed is None:
+            self.killed = pid
+            with self.admin.connect() as admin:
+                assert admin.execute(text("SELECT pg_terminate_backend(:pid)"),
+                                     {"pid": pid}).scalar()
+                for _ in range(100):  # gone from the server before the statement is sent
+                    if admin.execute(text("SELECT count(*) FROM pg_stat_activity "
+                                          "WHERE pid = :pid"), {"pid": pid}).scalar() == 0:
+                        break
+                    time.sleep(0.02)
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("retry", [True, False], ids=["retried", "without-the-retry"])
+def test_a_connection_lost_mid_request_is_retried_on_a_fresh_one(app, retry):
+    engine = app.registry["db_engine"]
+    browser = TestApp(app)  # no test transaction: the app's own pooled connections
+    browser.get("/catalogus", status=200)  # a pooled connection, alive
+    killer = ConnectionKiller(engine)
+    event.listen(engine, "before_cursor_execute", killer)
+    if not retry:  # what the fix does: a lost connection is a retryable error
+        event.remove(engine, "handle_error", db._retry_on_disconnect)
+    try:
+        response = browser.get("/catalogus", status="*")
+    finally:
+        event.remove(engine, "before_cursor_execute", killer)
+        if not retry:
+            event.listen(engine, "handle_error", db._retry_on_disconnect)
+        killer.admin.dispose()
+    assert killer.killed is not None  # the request's connection died between two statements
+    if retry:
+        # The whole request ran again, on another connection, and answered as if nothing was.
+        assert response.status_int == 200
+        assert killer.pids[-1] != killer.killed
+        assert killer.pids.count(killer.killed) == 2  # the statement before and the failed one
+    else:
+        assert response.status_int == 500
+    browser.get("/catalogus", status=200)  # and the pool is healthy afterwards
 
 
 @pytest.fixture

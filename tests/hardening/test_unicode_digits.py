@@ -32,3 +32,13 @@ def staff(login, factories, dbsession):
 def test_unicode_digits_are_no_identifiers(testapp, staff, url, digit):
     response = testapp.get(url.format(d=digit), status="*", expect_errors=True)
     assert response.status_int < 500, (url, response.status_int)
+
+
+@pytest.mark.parametrize("number", [2**31, 2**40, 2**63 - 1])
+def test_an_id_beyond_the_columns_range_is_no_object(testapp, login, factories, number):
+    # PostgreSQL's integer columns hold 32 bits: a larger id would be "integer out of range".
+    citizen = factories.citizen()
+    dossier = factories.dossier(applicant=citizen)
+    login(citizen)
+    testapp.get(f"/api/v1/dossiers/{dossier.reference}/documenten/{number}", status=404)
+    testapp.get(f"/dossiers/{dossier.reference}/documenten/{number}", status=404)

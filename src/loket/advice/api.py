@@ -40,7 +40,7 @@ def advice_json(request, advice: AdviceRequest) -> dict:
     return {
         "number": advice.number,
         "channel": advice.channel,
-        "team": {"code": advice.team.code, "name": advice.team.name} if advice.team else None,
+        "team": advice.team.as_json() if advice.team else None,
         "service": advice.service,
         "question": advice.question,
         "due": advice.due.isoformat(),

@@ -88,7 +88,7 @@ def dossier_summary(request, dossier: Dossier) -> dict:
         "type": dossier.type_version.dossier_type.code,
         "title": dossier.title,
         "state": dossier.state,
-        "team": {"code": dossier.team.code, "name": dossier.team.name},
+        "team": dossier.team.as_json(),
         "created": iso(dossier.created),
         "modified": iso(dossier.modified),
         "links": {"self": link(request, "dossiers", dossier.reference)},

@@ -5,11 +5,14 @@ from loket.audit.models import AuditEvent
 
 
 def write(dbsession, action: str, object_type: str, object_id, actor_id: int | None = None,
-          **details) -> AuditEvent:
+          *, occurred=None, **details) -> AuditEvent:
     """The one way into the audit trail: a row in ``dbsession``'s transaction (it commits or
-    aborts with the change it records). Details are identifiers, never personal data."""
+    aborts with the change it records). Details are identifiers, never personal data.
+    ``occurred``: when it happened, for a row written later than that (default: now)."""
     event = AuditEvent(actor_id=actor_id, action=action, object_type=object_type,
                        object_id=str(object_id), details=details)
+    if occurred is not None:
+        event.occurred = occurred
     dbsession.add(event)
     return event
 

@@ -40,6 +40,20 @@ TOO_LARGE_IMAGE = _("The image has too many pixels (at most ${pixels} million). 
 TOO_COMPLEX_PDF = _("The PDF is too complex to be checked (too many pages or parts). Send a "
                     "smaller file.")
 ENCRYPTED_PDF = _("The PDF is protected with a password. Send it without the protection.")
+HIDDEN_CONTENT = _("The file hides another kind of file (a web page or an archive). Save or "
+                   "scan it again and send the new file.")
+
+# A polyglot: a valid image or PDF that is also what a browser or an unzipper acts on. Markers
+# of a web page anywhere, or a ZIP archive's end record where an unzipper looks for it.
+_PAGE_MARKERS = (b"<script", b"<html", b"<svg", b"<!doctype html", b"<iframe")
+_ZIP_END = b"PK\x05\x06"
+_ZIP_SEARCH = 65_557  # the end record and the longest comment it may carry
+
+
+def _hides_another_format(data: bytes) -> bool:
+    lowered = data.lower()
+    return any(marker in lowered for marker in _PAGE_MARKERS) or \
+        _ZIP_END in data[-_ZIP_SEARCH:]
 
 
 def verify_content(data: bytes, media_type: str) -> None:
@@ -53,6 +67,8 @@ def verify_content(data: bytes, media_type: str) -> None:
 
 
 def _verify_image(data: bytes, image_format: str) -> None:
+    if _hides_another_format(data):
+        raise ContentRejected(HIDDEN_CONTENT)
     try:
         with warnings.catch_warnings():
             # Pillow only warns between its limit and twice that; we refuse at our own limit.
@@ -74,6 +90,9 @@ def _verify_image(data: bytes, image_format: str) -> None:
 
 
 def _verify_pdf(data: bytes) -> None:
+    # Only after the end: a PDF's own streams may quote anything.
+    if _hides_another_format(data[data.rfind(b"%%EOF") + 5:]):
+        raise ContentRejected(HIDDEN_CONTENT)
     deadline = time.monotonic() + MAX_PDF_SECONDS
     try:
         # No recovery: qpdf would otherwise rebuild a truncated file's cross-reference table

@@ -17,6 +17,7 @@ ALLOWED_TYPES = {
     "image/jpeg": "jpg",
 }
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
+TYPE_NAMES = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG"}
 
 
 class FileRejected(ValueError):
@@ -66,9 +67,12 @@ def check_upload(data: bytes, filename: str, max_size: int = DEFAULT_MAX_SIZE,
               mapping={"size": max_size // (1024 * 1024)}), "size")
     media_type = detect_media_type(data)
     if media_type not in allowed:
-        raise FileRejected(
-            _("This type of file is not accepted. Send a PDF, PNG or JPEG file.")
-        )
+        if allowed == ALLOWED_TYPES:
+            raise FileRejected(
+                _("This type of file is not accepted. Send a PDF, PNG or JPEG file."))
+        # Fewer types (a logo): name them, not the usual three.
+        raise FileRejected(_("This type of file is not accepted here. Accepted: ${types}.",
+                             mapping={"types": ", ".join(TYPE_NAMES[t] for t in allowed)}))
     try:
         verify_content(data, media_type)
     except ContentRejected as broken:

@@ -111,6 +111,15 @@ class Dossier(Base):
 
         return dossier_acl(self)
 
+    def moved_on(self, request) -> bool:
+        """Asked by the forbidden view of a refused write: was it a step the caller could have
+        taken before someone else moved the dossier on? Then it is a conflict, not a 403."""
+        from loket.workflow.engine import moved_on
+        from loket.workflow.presentation import actor_for
+
+        transition, version = _posted_step(request)
+        return moved_on(self, actor_for(request), transition, version)
+
     def __getitem__(self, name):
         """``/dossiers/<ref>/<name>``: what a package registered (``add_dossier_child``)."""
         factory = registry_of(self).get(CHILDREN_KEY, {}).get(name)
@@ -136,3 +145,20 @@ class DossierEvent(Base):
     occurred: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Identifiers and codes, never personal data (the same rule as the audit trail).
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+def _posted_step(request) -> tuple[str | None, int | None]:
+    """The step and the dossier version a form or a JSON body posted (either may be absent)."""
+    try:
+        if request.content_type == "application/json":
+            body = request.json_body
+            fields = body if isinstance(body, dict) else {}
+        else:
+            fields = request.POST
+        transition, version = fields.get("transition"), fields.get("version")
+    except (ValueError, RecursionError, UnicodeDecodeError):
+        return None, None
+    if isinstance(version, str) and version.isascii() and version.isdigit() and len(version) < 19:
+        version = int(version)
+    return (transition if isinstance(transition, str) else None,
+            version if type(version) is int else None)

@@ -7,8 +7,8 @@ from loket.dossiers.models import Dossier
 from loket.i18n import _
 from loket.security import Permission
 from loket.web.forms import posted_version
-from loket.web.views import error_response
-from loket.workflow.engine import TransitionRefused, perform, workflow_of
+from loket.web.views import conflict_response, error_response
+from loket.workflow.engine import TransitionConflict, TransitionRefused, perform, workflow_of
 from loket.workflow.presentation import actor_for
 from loket.workflow.steps import step_handler
 
@@ -34,4 +34,6 @@ def take_step(context, request):
 @exception_view_config(TransitionRefused)
 def step_refused(exc, request):
     """The step was refused: say why; the transaction is rolled back, so nothing changed."""
+    if isinstance(exc, TransitionConflict):
+        return conflict_response(request, exc.message)
     return error_response(request, exc.status, _("This step is not possible"), exc.message)

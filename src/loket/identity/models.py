@@ -26,6 +26,11 @@ class Team(Base):
         title = self.title or {}
         return title.get(locale) or title.get("nl") or self.name
 
+    def as_json(self) -> dict:
+        """The team as the JSON API shows it (schema ``Team``)."""
+        return {"code": self.code, "name": self.name,
+                "title": {"nl": self.title_in("nl"), "en": self.title_in("en")}}
+
 
 class User(Base):
     """A citizen or staff member, keyed by the stable ``sub`` of ACM/IDM."""

@@ -44,7 +44,7 @@ from pyramid.exceptions import ConfigurationError
 from pyramid.util import FIRST
 from pyramid.view import forbidden_view_config
 
-from loket.audit.models import AuditEvent
+from loket import audit
 from loket.db import utcnow
 from loket.i18n import _
 from loket.identity.models import RevokedToken
@@ -298,16 +298,20 @@ def audit_after_rollback_tween_factory(handler, registry):
 
 
 def _write(request, pending: list[dict], outer_transaction: bool):
-    events = [AuditEvent(actor_id=None, **values) for values in pending]
+    def write_all():
+        for row in pending:  # through audit.write, so the rows join the hash chain
+            audit.write(request.dbsession, row["action"], row["object_type"], row["object_id"],
+                        occurred=row["occurred"], **row["details"])
+
     if outer_transaction:
-        request.dbsession.add_all(events)
+        write_all()
         return
     try:
         with request.tm:  # pyramid_tm has committed or aborted the request's by now
-            request.dbsession.add_all(events)
+            write_all()
     except Exception:
         # The refusal stands whether or not its audit row could be written; say so loudly.
-        log.exception("could not write %d audit row(s) of a refused API request", len(events))
+        log.exception("could not write %d audit row(s) of a refused API request", len(pending))
 
 
 # ---------------------------------------------------------------------------------------------

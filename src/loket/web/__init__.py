@@ -78,4 +78,4 @@ def includeme(config):
     config.add_route("deform_jquery2", r"/deform_static/scripts/{name:jquery-2\..*}")
     config.add_static_view("deform_static", "deform:static/", cache_max_age=cache)
     config.scan(".views")
-    config.scan(".uploads")
+    config.include(".uploads")

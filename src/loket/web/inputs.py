@@ -1,18 +1,19 @@
 """Input from outside (path segments, query parameters, form fields) before they reach SQL.
 
-Every database integer column is at most 64 bits (PostgreSQL ``bigint``, SQLite ``INTEGER``):
-a larger number is an ``OverflowError`` or ``DataError`` at execution, a 5,000-digit one a
-``ValueError`` in ``int()`` itself. Callers treat ``None`` as "no such object" or bad input.
+Every database integer column is PostgreSQL's 32-bit ``integer`` (SQLite's holds 64 bits): a
+larger number is a ``DataError`` there ("integer out of range"), one beyond 64 bits an
+``OverflowError`` on SQLite, a 5,000-digit one a ``ValueError`` in ``int()`` itself. Callers
+treat ``None`` as "no such object" or bad input.
 """
 
 import re
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1
 MAX_DIGITS = len(str(MAX_ID))
 
 
 def parse_id(text) -> int | None:
-    """A positive decimal identifier in ASCII digits within 64 bits, else None ("²", "٣",
+    """A positive decimal identifier in ASCII digits within 32 bits, else None ("²", "٣",
     "-1", "1e3" and 25 digits are all None)."""
     if not isinstance(text, str) or not text.isascii() or not text.isdigit() \
             or len(text) > MAX_DIGITS:

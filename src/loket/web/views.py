@@ -33,8 +33,9 @@ def wants_json(request) -> bool:
     return bool(offers) and offers[0][0] == "application/json"
 
 
-def error_response(request, status: int, title, message):
-    """An error as a page (HTML) or as ``{"error": …}`` (API), translated."""
+def error_response(request, status: int, title, message, kept=()):
+    """An error as a page (HTML) or as ``{"error": …}`` (API), translated. ``kept``: what the
+    user typed, shown on the page so it is not lost (an API client keeps its own input)."""
     request.response.status = status
     localizer = request.localizer
     if wants_json(request):
@@ -45,7 +46,7 @@ def error_response(request, status: int, title, message):
         }
         return request.response
     return render_to_response(
-        "error.jinja2", {"title": title, "message": message, "status": status},
+        "error.jinja2", {"title": title, "message": message, "status": status, "kept": kept},
         request=request, response=request.response,
     )
 
@@ -115,6 +116,10 @@ def forbidden(exc, request):
     hidden = any(getattr(r, "hide_when_forbidden", False) for r in lineage(context))
     if hidden and not request.has_permission(Permission.VIEW, context):
         return not_found(request)
+    moved_on = getattr(context, "moved_on", None)
+    if request.method not in SAFE_METHODS and moved_on is not None and moved_on(request):
+        # Someone else took the step first, and no step of the new state is the caller's.
+        return conflict_response(request)
     return error_response(request, 403, _("Not allowed"),
                           _("You are not allowed to do this."))
 
@@ -157,10 +162,35 @@ def conflict(exc, request):
         return server_error(exc, request)
     _recover_session(request, exc)
     log.info("conflict on %s: %s", request.path, type(exc).__name__)
+    return conflict_response(request)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Form fields that are the form's machinery, not what the user typed.
+_MACHINERY = frozenset({"csrf_token", "version", "transition", "_charset_", "__formid__",
+                        "__start__", "__end__", "send", "submit"})
+
+
+def kept_input(request) -> list[str]:
+    """The texts a refused form post carried, to show back to the user (never logged)."""
+    if request.method in SAFE_METHODS or wants_json(request):
+        return []
+    try:
+        fields = list(request.POST.items())
+    except (UnicodeDecodeError, ValueError):
+        return []
+    return [value for name, value in fields
+            if name not in _MACHINERY and isinstance(value, str) and value.strip()]
+
+
+def conflict_response(request, message=None):
+    """409: someone else was quicker; nothing of the caller's was saved, what they typed is
+    shown back."""
     return error_response(
         request, 409, _("Someone else was quicker"),
-        _("This was changed by someone else in the meantime, so nothing of yours was saved. "
-          "Go back, reload the page and try again."),
+        message or _("This was changed by someone else in the meantime, so nothing of yours "
+                     "was saved. Go back, reload the page and try again."),
+        kept=kept_input(request),
     )
 
 

@@ -144,6 +144,18 @@ def refusal(dossier, transition: Transition, actor: Actor, registry=None):
     return None
 
 
+def moved_on(dossier, actor: Actor, transition_name: str | None, version: int | None) -> bool:
+    """Whether a step refused for want of the right to act was one ``actor`` could have taken
+    before someone else moved the dossier on (a conflict, 409), rather than one they may not
+    take at all (403): the step posted is theirs but no longer leaves the current state, or,
+    for a page that names no step, the version it was shown at is no longer current."""
+    if transition_name:
+        transition = workflow_of(dossier).transitions.get(transition_name)
+        return (transition is not None and dossier.state not in transition.sources
+                and holds_role(actor, dossier, transition.roles))
+    return version is not None and version != dossier.version
+
+
 def available_transitions(dossier, actor: Actor) -> list[tuple[Transition, object]]:
     """Transitions out of the current state that the actor holds a role for, each with the
     reason it is blocked (``None`` when it can be taken now)."""

@@ -33,7 +33,7 @@ def item(request, row, today) -> dict:
         "applicant": {"name": dossier.applicant.name},
         "state": dossier.state,
         "state_title": described["state_title"],
-        "team": {"code": dossier.team.code, "name": dossier.team.name},
+        "team": dossier.team.as_json(),
         "handler": _person(dossier.handler),
         "due": dossier.due.isoformat() if dossier.due else None,
         "days_left": (dossier.due - today).days if dossier.due else None,
