@@ -9,7 +9,7 @@ import pikepdf
 import pytest
 
 from loket.letters import OWN_KINDS
-from loket.letters.models import DELIVERED, TO_SIGN
+from loket.letters.models import READY, TO_SIGN
 from tests.letters.conftest import pdf_of, pdf_text, render_waiting
 
 PDFA = "{http://www.aiim.org/pdfa/ns/id/}"
@@ -97,11 +97,9 @@ def test_the_objection_term_is_the_types(render_request, dbsession, factories, c
     assert "45 dagen" in text and until in text
 
 
-def test_a_receipt_needs_no_signature_and_is_handed_over_online(render_request,
-                                                                letter_of_kind):
+def test_a_receipt_needs_no_signature(render_request, letter_of_kind):
     letter = letter_of_kind("receipt")
     render_waiting(render_request)
-    # Nobody posts it: the applicant downloads it in Loket.
-    assert (letter.status, letter.needs_signature, letter.signatories) == (DELIVERED, False, [])
+    assert (letter.status, letter.needs_signature, letter.signatories) == (READY, False, [])
     assert letter.document.document_type == "ontvangstbewijs"
     assert letter.document.direction == "out"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from loket.db import get_tm_session
 from loket.letters import rendering, services
-from loket.letters.models import DELIVERED, TO_RENDER, TO_SIGN, Letter
+from loket.letters.models import READY, TO_RENDER, TO_SIGN, Letter
 from loket.main import main
 from loket.worker import worker_jobs
 from tests.conftest import migrate
@@ -58,7 +58,7 @@ def test_the_worker_renders_waiting_letters_and_keeps_the_ones_it_cannot(own_app
     assert rendering.job(registry) == {"letters_rendered": 4}
     manager, dbsession = committed(own_app)
     statuses = {letter.id: letter.status for letter in dbsession.scalars(select(Letter))}
-    assert statuses[ids["receipt"]] == DELIVERED
+    assert statuses[ids["receipt"]] == READY
     assert sorted(statuses.values()).count(TO_SIGN) == 3
     orphan = dbsession.get(Letter, ids["orphan"])
     assert orphan.status == TO_RENDER and orphan.document_id is None
@@ -87,6 +87,6 @@ def test_the_demo_letters_render(own_app):
     manager, dbsession = committed(own_app)
     receipts = list(dbsession.scalars(select(Letter).where(Letter.kind == "receipt")))
     assert len(receipts) == 8
-    assert all(r.status == DELIVERED and r.document.document_type == "ontvangstbewijs"
+    assert all(r.status == READY and r.document.document_type == "ontvangstbewijs"
                for r in receipts)
     manager.abort()

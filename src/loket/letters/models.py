@@ -27,8 +27,7 @@ FLOW = {
     TO_RENDER: {TO_SIGN, READY, CANCELLED},
     TO_SIGN: {READY, DECLINED, CANCELLED},
     DECLINED: {TO_RENDER, CANCELLED},
-    # TO_SIGN: the handler's override; DELIVERED: handed over in Loket itself (a receipt).
-    READY: {SENDING, TO_SIGN, DELIVERED, CANCELLED},
+    READY: {SENDING, TO_SIGN, CANCELLED},  # TO_SIGN: the handler's override
     SENDING: {DELIVERED, RETURNED, READY},  # READY: the channel refused it for good
     RETURNED: {READY, CANCELLED},
     DELIVERED: set(),

@@ -23,7 +23,7 @@ from loket.i18n import LOCALE_COOKIE, _
 from loket.letters import wording
 from loket.letters.context import MissingData, common, language_of
 from loket.letters.kinds import letter_kinds
-from loket.letters.models import DELIVERED, READY, TO_RENDER, TO_SIGN, Letter
+from loket.letters.models import READY, TO_RENDER, TO_SIGN, Letter
 from loket.letters.pdf import LOGO_URL, LetterTooLarge, write_pdf
 from loket.letters.screening import screen, signatory_rows
 from loket.letters.services import move
@@ -35,9 +35,6 @@ PARTS = {"receipt": "receipt", "completion.request": "completion",
          "completion.reminder": "completion", "admissibility.refused": "refusal",
          "decision.granted": "decision", "decision.refused": "decision"}
 RECEIPT_DOCUMENT_TYPE = "ontvangstbewijs"  # the applications package finds the receipt by it
-# Handed over in Loket itself: the applicant downloads the receipt from the confirmation page;
-# nobody posts it.
-ONLINE_KINDS = frozenset({"receipt"})
 LETTER_DOCUMENT_TYPE = "brief"
 INTERVAL_SECONDS = 5.0
 BATCH = 50
@@ -168,8 +165,6 @@ def render_letter(request, letter: Letter) -> None:
     move(dbsession, letter, TO_SIGN if outcome.needs_signature else READY,
          sha256=letter.document.current.sha256, rule=outcome.rule,
          overridden=outcome.overridden)
-    if letter.kind in ONLINE_KINDS and letter.status == READY:
-        move(dbsession, letter, DELIVERED, channel="online")
     log.info("letter %s of dossier %s rendered (%s, sha256 %s)", letter.id,
              letter.dossier.reference, letter.kind, letter.document.current.sha256)
 
