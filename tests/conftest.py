@@ -49,7 +49,8 @@ def pytest_collection_modifyitems(config, items):
     # The browser tests last: Playwright's synchronous driver keeps an event loop running in
     # the main thread until the session ends, and libraries that start their own (pyHanko's
     # signing and validation) cannot run under it.
-    items.sort(key=lambda item: "tests/browser/" in str(item.fspath))
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None
+               or "tests/browser/" in str(item.fspath))
 
 
 def migrate(url: str):
