@@ -82,7 +82,7 @@ def test_paid_pays_out_the_dossier_as_the_system(api, boekhouding, sent, dbsessi
     assert (sent.status, sent.paid_on, sent.external_id) == ("paid", date.today(), "BO-00001")
     assert sent.dossier.state == "betaald"
     [step] = [e for e in events(dbsession, "dossier.transition")
-              if e.details["to"] == "betaald"]
+              if e.object_id == sent.dossier.reference and e.details.get("to") == "betaald"]
     assert step.actor_id is None
 
 
@@ -93,7 +93,8 @@ def test_a_second_paid_report_changes_nothing(api, boekhouding, sent, dbsession)
     other_id = report(api, sent, boekhouding, callback_id="BO-1-paid-again")
     assert other_id.json["status"] == "paid"
     assert len([e for e in events(dbsession, "dossier.transition")
-                if e.details["to"] == "betaald"]) == 1
+                if e.object_id == sent.dossier.reference
+                and e.details.get("to") == "betaald"]) == 1
     assert len(events(dbsession, "callback.repeated")) == 1
 
 
