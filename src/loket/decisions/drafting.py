@@ -9,6 +9,7 @@ when the type is published (:func:`validate`) and at the preview on a real dossi
 The rendered texts are plain text; pages escape them like any other text.
 """
 
+import functools
 import re
 import sys
 from dataclasses import dataclass, field
@@ -154,20 +155,30 @@ def variables(dossier, *, body_name: str, municipality: str, facts: list[dict],
     }
 
 
-def _render_one(part: str, source: str, values: dict) -> str:
+@functools.lru_cache(maxsize=256)
+def _compiled(source: str):
+    """Compiled once per text: a meeting's drafts and letters share their templates."""
+    return _ENV.from_string(source)
+
+
+def render_sandboxed(part: str, source: str, values: dict, error=None) -> str:
+    """``source`` rendered in the sandbox; any problem raises ``error`` (default
+    :class:`DraftError`) naming ``part``, the template line and the variable. The letters'
+    wording renders through here too."""
+    error = error or DraftError
     try:
-        return _ENV.from_string(source).render(values).strip()
+        return _compiled(source).render(values).strip()
     except UndefinedError as exc:
-        raise DraftError(_("${part}, line ${line}: ${error}",
-                           mapping={"part": part, "line": _runtime_line(),
-                                    "error": exc.message})) from exc
+        raise error(_("${part}, line ${line}: ${error}",
+                      mapping={"part": part, "line": _runtime_line(),
+                               "error": exc.message})) from exc
     except SecurityError as exc:
-        raise DraftError(_("${part}: not allowed in a template: ${error}",
-                           mapping={"part": part, "error": str(exc)})) from exc
+        raise error(_("${part}: not allowed in a template: ${error}",
+                      mapping={"part": part, "error": str(exc)})) from exc
     except Exception as exc:  # noqa: BLE001 - any template error must be a clear refusal
-        raise DraftError(_("${part}, line ${line}: ${error}",
-                           mapping={"part": part, "line": _runtime_line(),
-                                    "error": type(exc).__name__})) from exc
+        raise error(_("${part}, line ${line}: ${error}",
+                      mapping={"part": part, "line": _runtime_line(),
+                               "error": type(exc).__name__})) from exc
 
 
 def _runtime_line() -> int:
@@ -190,11 +201,11 @@ def render(template: dict, values: dict, amount: Decimal | None = None) -> Draft
                                                          else "")
                       for f in values.get("facts", ()))
     return Draft(
-        title=_render_one("title", template["title"], values),
-        grounds=_render_one("grounds", template.get("grounds", ""), values),
+        title=render_sandboxed("title", template["title"], values),
+        grounds=render_sandboxed("grounds", template.get("grounds", ""), values),
         facts=facts,
-        motivation=_render_one("motivation", template["motivation"], values),
-        articles=[_render_one(f"articles[{i + 1}]", a, values)
+        motivation=render_sandboxed("motivation", template["motivation"], values),
+        articles=[render_sandboxed(f"articles[{i + 1}]", a, values)
                   for i, a in enumerate(template["articles"])],
         amount=amount,
     )

@@ -15,12 +15,12 @@ are the layout's (``templates/``), not the administrator's, so no wording can le
 
 import functools
 import re
-import sys
 from dataclasses import dataclass
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2.sandbox import SandboxedEnvironment
 
+from loket.decisions.drafting import render_sandboxed
 from loket.i18n import _
 
 KEY = "letters"
@@ -182,42 +182,13 @@ def static_problems(kind: str, wording: dict, known: frozenset | None = None) ->
     return problems
 
 
-def _runtime_line() -> int:
-    """The template line of the exception being handled (Jinja2 rewrites the traceback so
-    its frames carry the template's lines)."""
-    tb, line = sys.exc_info()[2], 1
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
-
-
 @functools.lru_cache(maxsize=256)
 def _parsed(source: str):
     return _ENV.parse(source)
 
 
-@functools.lru_cache(maxsize=256)
-def _compiled(source: str):
-    """Compiled once per text: a meeting's letters share their wording."""
-    return _ENV.from_string(source)
-
-
 def _render_one(where: str, source: str, values: dict) -> str:
-    try:
-        return _compiled(source).render(values).strip()
-    except UndefinedError as exc:
-        raise WordingError(_("${where}, line ${line}: ${error}",
-                             mapping={"where": where, "line": _runtime_line(),
-                                      "error": exc.message})) from exc
-    except SecurityError as exc:
-        raise WordingError(_("${where}: not allowed in a template: ${error}",
-                             mapping={"where": where, "error": str(exc)})) from exc
-    except Exception as exc:  # noqa: BLE001 - any template error must be a clear refusal
-        raise WordingError(_("${where}, line ${line}: ${error}",
-                             mapping={"where": where, "line": _runtime_line(),
-                                      "error": type(exc).__name__})) from exc
+    return render_sandboxed(where, source, values, error=WordingError)
 
 
 def _text(texts, language: str) -> str:
