@@ -145,8 +145,9 @@ DEFAULT_DELAY = 5.0
 # Guard conditions that read only the type's definition (decided once per type).
 STATIC_CONDITIONS = {"decided_by_body", "decided_by_official", "loket_pays", "citizen_pays"}
 # Guard conditions that read other tables: met by construction (a dossier that moved on had
-# its advice; open advice requests are only generated for dossiers still in handling).
-MET_CONDITIONS = {"all_advice_received"}
+# its advice, its payment order or claim paid; open advice requests are only generated for
+# dossiers still in handling).
+MET_CONDITIONS = {"all_advice_received", "payment_order_paid", "claim_paid"}
 DECISIONS = {"goedkeuren", "weigeren", "goedkeuren_gedelegeerd", "weigeren_gedelegeerd"}
 COMMENTS = ("Graag een recente factuur toevoegen.", "Het attest ontbreekt.",
             "Niet woonachtig in de gemeente op de datum van de aanvraag.",
