@@ -1,13 +1,10 @@
 """Admissibility decisions in the dossier's timeline: whether the handler confirmed or
 overrode the automatic screening (the decision's dossier events)."""
 
-from sqlalchemy import select
-
 from loket.admissibility.services import AUDIT_ACTION
-from loket.dossiers.models import DossierEvent
+from loket.dossiers.events import dossier_events
 from loket.dossiers.panels import TimelineEntry
 from loket.i18n import _
-from loket.identity.models import User
 
 DECISION_LABELS = {"admissible": _("admissible"), "not_admissible": _("not admissible"),
                    "completion": _("completion requested")}
@@ -17,14 +14,11 @@ SCREENING_LABELS = {"pass": _("admissible"), "fail": _("not admissible"),
 
 def entries(request, dossier) -> list[TimelineEntry]:
     translate = request.localizer.translate
-    rows = request.dbsession.execute(
-        select(DossierEvent, User.given_name, User.family_name)
-        .outerjoin(User, User.id == DossierEvent.actor_id)
-        .where(DossierEvent.dossier_id == dossier.id, DossierEvent.kind == AUDIT_ACTION)
-        .order_by(DossierEvent.id))
     found = []
-    for event, given_name, family_name in rows:
-        details = event.details or {}
+    for event in dossier_events(request, dossier):
+        if event.kind != AUDIT_ACTION:
+            continue
+        details = event.details
         confirms = details.get("confirms_screening")
         if confirms is True:
             title = _("Admissibility decided: the automatic screening was confirmed")
@@ -40,5 +34,5 @@ def entries(request, dossier) -> list[TimelineEntry]:
         }))
         found.append(TimelineEntry(
             occurred=event.occurred, kind="admissibility", title=translate(title),
-            detail=detail, actor=f"{given_name or ''} {family_name or ''}".strip()))
+            detail=detail, actor=event.actor))
     return found

@@ -5,7 +5,8 @@ from loket.advice.forms import OPINION_TITLES, request_form
 from loket.advice.models import ANSWERED
 from loket.advice.services import default_due, requestable
 from loket.db import utcnow
-from loket.dossiers.panels import TimelineEntry
+from loket.dossiers.panels import TimelineEntry, once
+from loket.dossiers.timeline import names_of
 from loket.i18n import _
 from loket.security import Permission
 from loket.web.forms import render_form
@@ -13,9 +14,14 @@ from loket.web.forms import render_form
 TEMPLATE = "loket:advice/templates/panel.jinja2"
 
 
+def _requests(request, dossier) -> list:
+    """The dossier's advice requests, read once for the panel and the timeline."""
+    return once(request, "advice", dossier, dossier["adviezen"].all)
+
+
 def compute(request, dossier) -> dict | None:
     container = dossier["adviezen"]
-    requests = container.all()
+    requests = _requests(request, dossier)
     may_request = requestable(dossier) and \
         request.has_permission(Permission.EDIT, dossier)
     if not requests and not may_request:
@@ -42,14 +48,18 @@ def asked_of(request, advice) -> str:
 
 def timeline(request, dossier) -> list[TimelineEntry]:
     translate = request.localizer.translate
+    requests = _requests(request, dossier)
+    # Who asked, answered or waived, by name: one query at most, not one per person.
+    names = names_of(request, {i for a in requests for i in (
+        a.requested_by_id, a.answered_by_id, a.waived_by_id)} - {None})
     entries = []
-    for advice in dossier["adviezen"].all():
+    for advice in requests:
         link = request.resource_path(advice)
         number = {"number": advice.number, "who": asked_of(request, advice)}
         entries.append(TimelineEntry(
             advice.requested, "advice",
             translate(_("Advice ${number} requested from ${who}", mapping=number)),
-            actor=advice.requested_by.name if advice.requested_by else "", link=link))
+            actor=names.get(advice.requested_by_id, ""), link=link))
         if advice.last_reminder:
             entries.append(TimelineEntry(
                 advice.last_reminder, "advice",
@@ -60,12 +70,12 @@ def timeline(request, dossier) -> list[TimelineEntry]:
                 advice.answered, "advice",
                 translate(_("Advice ${number} received from ${who}", mapping=number)),
                 detail=translate(OPINION_TITLES[advice.opinion]),
-                actor=advice.answered_by.name if advice.answered_by else "",
+                actor=names.get(advice.answered_by_id, ""),
                 link=link))
         if advice.waived:
             entries.append(TimelineEntry(
                 advice.waived, "advice",
                 translate(_("Advice ${number} waived", mapping=number)),
                 detail=advice.waive_reason or "",
-                actor=advice.waived_by.name if advice.waived_by else "", link=link))
+                actor=names.get(advice.waived_by_id, ""), link=link))
     return entries

@@ -7,7 +7,7 @@ dossier see them; the citizen's page and integrators get none of it.
 
 from loket.checks.models import FAILED, NO_DATA, PASSED, PENDING
 from loket.checks.runner import checks_of, overall, results_of
-from loket.dossiers.panels import TimelineEntry
+from loket.dossiers.panels import TimelineEntry, once
 from loket.i18n import _
 from loket.workflow.presentation import localized
 
@@ -41,6 +41,11 @@ def _word(request, status) -> str:
 
 
 def _check_items(request, dossier):
+    """The check results as the panel and the timeline show them (read once for both)."""
+    return once(request, "checks", dossier, lambda: _items(request, dossier))
+
+
+def _items(request, dossier):
     locale = request.locale_name
     by_code = {c["code"]: c for c in checks_of(dossier)}
     items = []

@@ -7,10 +7,14 @@ analytics and webhooks read) and the audit row of the same change (the legal rec
 caller's transaction.
 """
 
+from typing import NamedTuple
+
 from sqlalchemy import select
 
 from loket import audit
 from loket.dossiers.models import DossierEvent
+from loket.dossiers.panels import once
+from loket.identity.models import User
 
 
 def record_event(dbsession, dossier, kind: str, actor_id: int | None = None,
@@ -33,3 +37,29 @@ def events_of(dbsession, dossier, *kinds: str) -> list[DossierEvent]:
         select(DossierEvent).where(DossierEvent.dossier_id == dossier.id,
                                    DossierEvent.kind.in_(kinds))
         .order_by(DossierEvent.id)))
+
+
+class Event(NamedTuple):
+    """An event as the timeline shows it: its actor by name ("" for the system)."""
+
+    kind: str
+    occurred: object
+    actor_id: int | None
+    actor: str
+    details: dict
+
+
+def dossier_events(request, dossier) -> list[Event]:
+    """All the dossier's events, oldest first, read once per request: every timeline source
+    picks its own kinds from these (one query for all of them)."""
+    def read():
+        rows = request.dbsession.execute(
+            select(DossierEvent.kind, DossierEvent.occurred, DossierEvent.actor_id,
+                   User.given_name, User.family_name, DossierEvent.details)
+            .outerjoin(User, User.id == DossierEvent.actor_id)
+            .where(DossierEvent.dossier_id == dossier.id).order_by(DossierEvent.id))
+        return [Event(kind, occurred, actor_id, f"{given or ''} {family or ''}".strip(),
+                      details or {})
+                for kind, occurred, actor_id, given, family, details in rows]
+
+    return once(request, "dossier_events", dossier, read)

@@ -12,13 +12,21 @@ A panel: ``compute(request, dossier) -> dict | None`` gives the template's varia
 
 A timeline source: ``entries(request, dossier) -> list[TimelineEntry]``; the page merges all
 sources, newest first.
+
+What a package's panel and its timeline source both show (or two packages' panels) is read
+once per request: :func:`once`. The workflow history the page read is everyone's:
+:func:`dossier_history`.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from loket.workflow.presentation import history_of
+
 PANELS_KEY = "loket.dossiers.panels"
 TIMELINE_KEY = "loket.dossiers.timeline_sources"
+ROWS_KEY = "loket.dossiers.rows"
+HISTORY = "workflow.history"
 AUDIENCES = ("staff", "citizen")
 
 
@@ -92,6 +100,23 @@ def timeline_for(request, dossier) -> list[TimelineEntry]:
     for _name, source in sorted(request.registry.get(TIMELINE_KEY, {}).items()):
         entries.extend(source(request, dossier))
     return sorted(entries, key=lambda e: e.occurred, reverse=True)
+
+
+def once(request, name: str, dossier, read):
+    """What ``read()`` gives, read once per request for ``dossier``: a later call with the same
+    ``name`` gets the same rows (a panel and its timeline source, or two packages' panels,
+    ask the database once)."""
+    cache = request.environ.setdefault(ROWS_KEY, {})
+    key = (name, dossier.id)
+    if key not in cache:
+        cache[key] = read()
+    return cache[key]
+
+
+def dossier_history(request, dossier) -> list:
+    """The dossier's workflow history, oldest first: the entries the page already read (see
+    :mod:`loket.dossiers.staff`), else one query."""
+    return once(request, HISTORY, dossier, lambda: history_of(request.dbsession, dossier))
 
 
 def includeme(config):

@@ -2,8 +2,7 @@
 and checks, documents, the full timeline, deadlines and the steps the handler may take now."""
 
 from loket.catalogue.answers import application_sections
-from loket.dossiers.panels import panels_for, timeline_for
-from loket.dossiers.timeline import share_history
+from loket.dossiers.panels import HISTORY, once, panels_for, timeline_for
 from loket.security import Permission, Role, team_role_principal
 from loket.workflow.presentation import workflow_view
 
@@ -13,15 +12,18 @@ PREVIEWABLE = {"application/pdf": "pdf", "image/png": "image", "image/jpeg": "im
 
 
 def staff_page(request, dossier) -> dict:
-    panels = panels_for(request, dossier, "staff")
     workflow = workflow_view(request, dossier)
-    share_history(request, dossier, [item["entry"] for item in workflow["history"]])
+    # The history it read is the panels' and the timeline's too (no second query).
+    once(request, HISTORY, dossier, lambda: [item["entry"] for item in workflow["history"]])
+    # The documents before the panels: the letters' documents are then in the session.
+    documents = dossier["documenten"].all()
+    panels = panels_for(request, dossier, "staff")
     # A panel that takes a decision itself (admissibility) replaces the plain step forms of
     # the transitions it performs, so those steps are never taken without it.
     replaced = {name for item in panels for name in item["panel"].get("replaces_steps", ())}
     return {
         "dossier": dossier,
-        "documents": dossier["documenten"].all(),
+        "documents": documents,
         "previewable": PREVIEWABLE,
         "may_add_document": request.has_permission(Permission.ADD_DOCUMENT, dossier),
         "workflow": workflow,

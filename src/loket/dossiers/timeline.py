@@ -6,14 +6,14 @@ packages. Each source costs one query at most, whatever the number of entries.
 
 from sqlalchemy import select
 
-from loket.dossiers.panels import TimelineEntry
+from loket.dossiers.panels import TimelineEntry, dossier_history
 from loket.dossiers.presentation import document_title
 from loket.i18n import _
 from loket.identity.models import User
 from loket.outbox import models as outbox
 from loket.outbox.models import OutboxMessage
 from loket.workflow.engine import workflow_of
-from loket.workflow.presentation import history_of, localized
+from loket.workflow.presentation import localized
 
 SYSTEM_NAME = "Loket"
 # Packages name their outbox messages in plain words: config.add_message_title(kind, title,
@@ -45,20 +45,11 @@ DELIVERY_BADGES = {
 }
 
 
-HISTORY_KEY = "loket.dossiers.history"
-
-
-def share_history(request, dossier, history) -> None:
-    """Hand the history the page already read to :func:`transitions` (no second query)."""
-    request.environ.setdefault(HISTORY_KEY, {})[dossier.id] = history
-
-
 def transitions(request, dossier) -> list[TimelineEntry]:
     locale = request.locale_name
     workflow = workflow_of(dossier)
-    history = request.environ.get(HISTORY_KEY, {}).get(dossier.id)
     entries = []
-    for entry in history if history is not None else history_of(request.dbsession, dossier):
+    for entry in dossier_history(request, dossier):
         transition = workflow.transitions.get(entry.transition)
         state = workflow.states.get(entry.to_state)
         entries.append(TimelineEntry(
@@ -74,7 +65,7 @@ def transitions(request, dossier) -> list[TimelineEntry]:
 def documents(request, dossier) -> list[TimelineEntry]:
     translate = request.localizer.translate
     docs = dossier["documenten"].all()  # the page's own list: no query of its own
-    authors = _names(request.dbsession, {d.created_by_id for d in docs} - {None})
+    authors = names_of(request, {d.created_by_id for d in docs} - {None})
     return [
         TimelineEntry(
             occurred=document.created, kind="document",
@@ -115,13 +106,23 @@ def messages(request, dossier) -> list[TimelineEntry]:
     ]
 
 
-def _names(dbsession, user_ids) -> dict[int, str]:
-    if not user_ids:
-        return {}
-    # Columns, not users: a user would bring their roles along (one more query).
-    rows = dbsession.execute(select(User.id, User.given_name, User.family_name)
-                             .where(User.id.in_(user_ids)))
-    return {row.id: f"{row.given_name} {row.family_name}".strip() for row in rows}
+def names_of(request, user_ids) -> dict[int, str]:
+    """Names by user id: the users this request loaded already (the history's actors, the
+    applicant, the notes' authors …) from the session, the others in one query."""
+    dbsession = request.dbsession
+    names, missing = {}, []
+    for user_id in user_ids:
+        user = dbsession.identity_map.get(dbsession.identity_key(User, user_id))
+        if user is not None:
+            names[user_id] = user.name
+        else:
+            missing.append(user_id)
+    if missing:
+        # Columns, not users: a user would bring their roles along (one more query).
+        rows = dbsession.execute(select(User.id, User.given_name, User.family_name)
+                                 .where(User.id.in_(missing)))
+        names.update((row.id, f"{row.given_name} {row.family_name}".strip()) for row in rows)
+    return names
 
 
 def includeme(config):

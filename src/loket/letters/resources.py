@@ -3,6 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import object_session, selectinload
 
+from loket.dossiers.panels import once
 from loket.letters.models import Letter
 from loket.web.inputs import parse_id
 
@@ -27,6 +28,12 @@ class DossierLetters:
         return list(object_session(self.dossier).scalars(
             select(Letter).where(Letter.dossier_id == self.dossier.id).order_by(Letter.id)
             .options(selectinload(Letter.signatories), selectinload(Letter.document))))
+
+
+def dossier_letters(request, dossier) -> list[Letter]:
+    """:meth:`DossierLetters.all`, read once per request for every panel that shows the
+    letters (letters, signatures, sending)."""
+    return once(request, "letters", dossier, dossier["brieven"].all)
 
 
 class LetterResource:

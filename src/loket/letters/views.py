@@ -4,18 +4,16 @@ letters' timeline entries."""
 from pyramid.httpexceptions import HTTPFound
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
-from sqlalchemy import select
 
 from loket.dossiers import staff
-from loket.dossiers.models import DossierEvent
+from loket.dossiers.events import dossier_events
 from loket.dossiers.panels import TimelineEntry
 from loket.i18n import _
-from loket.identity.models import User
 from loket.letters import services
 from loket.letters.kinds import letter_kinds
 from loket.letters.models import READY, SIGNED, TO_RENDER, TO_SIGN
 from loket.letters.rendering import MAX_ATTEMPTS
-from loket.letters.resources import DossierLetters, LetterResource
+from loket.letters.resources import DossierLetters, LetterResource, dossier_letters
 from loket.security import Permission
 from loket.web.views import error_response, not_found
 from loket.workflow.engine import workflow_of
@@ -56,7 +54,7 @@ def _overridable(letter) -> bool:
 
 
 def panel(request, dossier) -> dict | None:
-    letters = dossier["brieven"].all()
+    letters = dossier_letters(request, dossier)
     kinds = letter_kinds(request.registry)
     translate = request.localizer.translate
     may = may_override(request, dossier)
@@ -86,14 +84,11 @@ def panel(request, dossier) -> dict | None:
 def timeline(request, dossier) -> list[TimelineEntry]:
     translate = request.localizer.translate
     kinds = letter_kinds(request.registry)
-    rows = request.dbsession.execute(
-        select(DossierEvent, User.given_name, User.family_name)
-        .outerjoin(User, User.id == DossierEvent.actor_id)
-        .where(DossierEvent.dossier_id == dossier.id, DossierEvent.kind.like("letter.%"))
-        .order_by(DossierEvent.id))
     entries = []
-    for event, given_name, family_name in rows:
-        details = event.details or {}
+    for event in dossier_events(request, dossier):
+        if not event.kind.startswith("letter."):
+            continue
+        details = event.details
         kind = kinds.get(details.get("letter_kind"))
         kind_title = translate(kind.title) if kind else details.get("letter_kind", "")
         title = EVENT_TITLES.get(event.kind)
@@ -104,7 +99,7 @@ def timeline(request, dossier) -> list[TimelineEntry]:
             title=translate(title, mapping={"kind": kind_title}) if title
             else f"{event.kind}: {kind_title}",
             detail=detail,
-            actor=f"{given_name or ''} {family_name or ''}".strip() or "Loket"))
+            actor=event.actor or "Loket"))
     return entries
 
 

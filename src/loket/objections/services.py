@@ -47,20 +47,28 @@ def term_days(dossier) -> int:
         else DEFAULT_DAYS
 
 
-def decision_sent_on(dbsession, dossier) -> date | None:
-    """The (Belgian) day the dossier's decision was sent, or None while it was not."""
+def decision_sent_on(dbsession, dossier, history=None) -> date | None:
+    """The (Belgian) day the dossier's decision was sent, or None while it was not;
+    ``history``: the dossier's history entries when the caller has them (no query)."""
     sent_states = workflow_of(dossier).states_marked("decision_sent")
     if not sent_states:
         return None
-    entry = dbsession.scalar(select(HistoryEntry).where(
-        HistoryEntry.dossier_id == dossier.id, HistoryEntry.to_state.in_(sorted(sent_states)))
-        .order_by(HistoryEntry.occurred.desc(), HistoryEntry.id.desc()).limit(1))
+    if history is None:
+        entry = dbsession.scalar(select(HistoryEntry).where(
+            HistoryEntry.dossier_id == dossier.id, HistoryEntry.to_state.in_(sorted(sent_states)))
+            .order_by(HistoryEntry.occurred.desc(), HistoryEntry.id.desc()).limit(1))
+    else:
+        entry = max((h for h in history if h.to_state in sent_states),
+                    key=lambda h: (h.occurred, h.id), default=None)
     return local(entry.occurred).date() if entry is not None else None
 
 
-def term_ends(dbsession, dossier) -> date | None:
-    sent = decision_sent_on(dbsession, dossier)
+def term_ends_after(sent: date | None, dossier) -> date | None:
     return sent + timedelta(days=term_days(dossier)) if sent is not None else None
+
+
+def term_ends(dbsession, dossier) -> date | None:
+    return term_ends_after(decision_sent_on(dbsession, dossier), dossier)
 
 
 def objections_of(dbsession, dossier) -> list[Objection]:

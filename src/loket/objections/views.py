@@ -9,6 +9,7 @@ from pyramid.view import view_config
 from sqlalchemy import and_, false, select
 
 from loket.dossiers.models import Dossier
+from loket.dossiers.panels import dossier_history
 from loket.i18n import _
 from loket.objections import services
 from loket.objections.models import Objection
@@ -26,34 +27,38 @@ MAX_UPLOAD = 12 * 1024 * 1024
 # -- panels ---------------------------------------------------------------------------------
 
 
-def _concerned(dossier) -> bool:
-    """Only a decided dossier or an objection has links (no query for the others)."""
-    return dossier.outcome is not None or dossier.type_version.workflow == services.TYPE_CODE
-
-
-def _links(request, dossier) -> list[dict]:
-    if not _concerned(dossier):
+def _links(request, dossier, sent) -> list[dict]:
+    """Links are made when an objection is lodged, which needs the contested decision sent:
+    no query for a dossier whose decision was not."""
+    if not _is_objection(dossier) and sent is None:
         return []
     return [{"objection": o, "contested": o.contested_id == dossier.id,
              "other": o.dossier if o.contested_id == dossier.id else o.contested}
             for o in services.objections_of(request.dbsession, dossier)]
 
 
-def _may_object(request, dossier) -> bool:
-    actor = actor_for(request)
-    return dossier.outcome is not None and \
-        holds_role(actor, dossier, ["applicant", "handler"]) and \
-        services.decision_sent_on(request.dbsession, dossier) is not None and \
-        dossier.type_version.workflow != services.TYPE_CODE
+def _may_object(request, dossier, sent) -> bool:
+    return dossier.outcome is not None and sent is not None and \
+        not _is_objection(dossier) and \
+        holds_role(actor_for(request), dossier, ["applicant", "handler"])
+
+
+def _is_objection(dossier) -> bool:
+    return dossier.type_version.workflow == services.TYPE_CODE
 
 
 def panel(request, dossier) -> dict | None:
-    links = _links(request, dossier)
-    may_object = _may_object(request, dossier)
+    sent = None
+    if dossier.outcome is not None or _is_objection(dossier):
+        # From the history the page read: no query of its own.
+        sent = services.decision_sent_on(request.dbsession, dossier,
+                                         dossier_history(request, dossier))
+    links = _links(request, dossier, sent)
+    may_object = _may_object(request, dossier, sent)
     if not links and not may_object:
         return None
     return {"links": links, "may_object": may_object,
-            "term_ends": services.term_ends(request.dbsession, dossier),
+            "term_ends": services.term_ends_after(sent, dossier),
             "action": request.resource_path(dossier["bezwaar"])}
 
 

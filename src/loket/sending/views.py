@@ -16,6 +16,7 @@ from loket.dossiers.models import Dossier
 from loket.i18n import _, local_date
 from loket.letters import models as letters
 from loket.letters.kinds import letter_kinds
+from loket.letters.resources import dossier_letters
 from loket.security import Permission
 from loket.sending import channel as channels
 from loket.sending import register, services, tracking
@@ -254,7 +255,9 @@ def close(context, request):
 
 
 def staff_panel(request, dossier) -> dict | None:
-    dispatches = dispatches_of(request.dbsession, dossier)
+    # A dispatch sends a letter: no query for a dossier without letters.
+    dispatches = dispatches_of(request.dbsession, dossier) \
+        if dossier_letters(request, dossier) else []
     sending = dossier["verzending"]
     may_send = bool(request.has_permission(Permission.SEND, sending))
     if not dispatches and not may_send:

@@ -1,29 +1,20 @@
-"""The dossier's signatures panel and its timeline entries: one query for the page when the
-dossier has no letter to sign (the panel and the timeline share it), five when it has."""
+"""The dossier's signatures panel and its timeline entries: no query of their own when the
+dossier has no letter to sign (they read the letters panel's letters), one when it has."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from loket.documents.models import Document
 from loket.dossiers.panels import TimelineEntry
 from loket.i18n import _
-from loket.letters.models import SIGNED, Letter
+from loket.letters.models import SIGNED
+from loket.letters.resources import dossier_letters
 from loket.signing.models import Signature
 
 TEMPLATE = "loket:signing/templates/panel.jinja2"
-CACHE_KEY = "loket.signing.letters"
 
 
-def _letters(request, dossier) -> list[Letter]:
-    """The dossier's letters with signatories, read once per request."""
-    cache = request.environ.setdefault(CACHE_KEY, {})
-    if dossier.id not in cache:
-        cache[dossier.id] = request.dbsession.scalars(
-            select(Letter).where(Letter.dossier_id == dossier.id, Letter.signatories.any())
-            .options(selectinload(Letter.signatories),
-                     selectinload(Letter.document).selectinload(Document.versions))
-            .order_by(Letter.id)).all()
-    return cache[dossier.id]
+def _letters(request, dossier) -> list:
+    """The dossier's letters with signatories."""
+    return [letter for letter in dossier_letters(request, dossier) if letter.signatories]
 
 
 def panel(request, dossier) -> dict | None:

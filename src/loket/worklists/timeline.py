@@ -1,23 +1,19 @@
-"""Assignments in the dossier's timeline, from its events (one query each way)."""
+"""Assignments in the dossier's timeline, from its events (the page's one read of them)."""
 
-from sqlalchemy import select
-
-from loket.dossiers.events import events_of
+from loket.dossiers.events import dossier_events
 from loket.dossiers.panels import TimelineEntry
+from loket.dossiers.timeline import names_of
 from loket.i18n import _
-from loket.identity.models import User
 from loket.worklists.assignment import ACTION
 
 
 def assignment_entries(request, dossier) -> list[TimelineEntry]:
     if not (request.user and request.user.is_staff):
         return []  # who handles a dossier is the staff's business
-    events = events_of(request.dbsession, dossier, ACTION)
+    events = [e for e in dossier_events(request, dossier) if e.kind == ACTION]
     if not events:
         return []
-    ids = {e.actor_id for e in events} | {e.details.get("handler") for e in events}
-    names = {u.id: u.name for u in request.dbsession.scalars(
-        select(User).where(User.id.in_([i for i in ids if i])))}
+    names = names_of(request, {e.details.get("handler") for e in events} - {None})
     translate = request.localizer.translate
     entries = []
     for event in events:
@@ -26,5 +22,5 @@ def assignment_entries(request, dossier) -> list[TimelineEntry]:
                  if handler else _("Assignment withdrawn: back to the team"))
         entries.append(TimelineEntry(occurred=event.occurred, kind="assignment",
                                      title=translate(title),
-                                     actor=names.get(event.actor_id, "Loket")))
+                                     actor=event.actor or "Loket"))
     return entries
