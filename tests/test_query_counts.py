@@ -27,15 +27,14 @@ from loket.workflow.models import HistoryEntry
 # differs). Raise a budget on purpose, for a new feature of the page — never for a loop.
 BUDGET = {
     # The handler's page: citizen 7. The staff page adds one statement each for the notes,
-    # their mentions, the team's colleagues, admissibility decisions and outbound messages,
-    # plus the other packages' staff panels and timeline sources (checks, advice, completion).
-    # The assignment history in the timeline: one more.
-    # The decisions panel: one more. The outgoing mail panel: one more. The signatures
-    # panel and timeline: one more. The session row brings its user and the principals (no
-    # role assignments of the viewer, the applicant or the actors): two fewer (a handler's
-    # menu still asks for their roles once). The letters panel and the letters' timeline: two
-    # more.
-    "dossier_page": 25,
+    # their mentions, the team's colleagues, the outbound messages, the checks, the advice,
+    # the completion requests, the decisions, the agenda item and the letters (which the
+    # signatures and sending panels share); the dossier's events, one read for every
+    # timeline source of them (admissibility, letters, assignments, payments). The workflow
+    # history the page reads is the panels' and the timeline's too. The session row brings
+    # its user and the principals (no role assignments of the viewer, the applicant or the
+    # actors; a handler's menu still asks for their roles once).
+    "dossier_page": 19,
     "my_dossiers": 4,
     # The counts of all lists (one grouped query) and the dossier types for the filter.
     "workbench": 8,
