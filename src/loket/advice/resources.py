@@ -6,7 +6,7 @@ see the request and what it shares, and nothing else of the dossier (404 everywh
 """
 
 from pyramid.authorization import Allow
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import object_session
 
 from loket.advice.models import INTERNAL, AdviceRequest
@@ -21,10 +21,11 @@ class DossierAdvice(NumberedChildren):
     __name__ = "adviezen"
     model = AdviceRequest
 
+    _ALL = (select(AdviceRequest).where(AdviceRequest.dossier_id == bindparam("dossier"))
+            .order_by(AdviceRequest.number))  # built once: every staff dossier page reads it
+
     def all(self) -> list[AdviceRequest]:
-        requests = list(object_session(self.dossier).scalars(
-            select(AdviceRequest).where(AdviceRequest.dossier_id == self.dossier.id)
-            .order_by(AdviceRequest.number)))
+        requests = object_session(self.dossier).scalars(self._ALL, {"dossier": self.dossier.id})
         return [self.adopt(advice) for advice in requests]
 
     # What an advice request asks of its container (the model imports no traversal code).

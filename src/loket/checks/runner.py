@@ -21,7 +21,7 @@ Settings: ``loket.checks.purpose`` (default ``inkomenscontrole``; must be one of
 import logging
 
 import transaction
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from loket import audit
 from loket.checks.magda_checks import DEFAULT_PURPOSE, Asking, evaluate
@@ -51,9 +51,12 @@ def checks_of(dossier) -> list[dict]:
     return list(dossier.type_version.definition.get("checks") or [])
 
 
+_RESULTS = (select(CheckResult).where(CheckResult.dossier_id == bindparam("dossier"))
+            .order_by(CheckResult.id))  # built once: every dossier page reads them
+
+
 def results_of(dbsession, dossier_id: int) -> list[CheckResult]:
-    return list(dbsession.scalars(select(CheckResult).where(
-        CheckResult.dossier_id == dossier_id).order_by(CheckResult.id)))
+    return list(dbsession.scalars(_RESULTS, {"dossier": dossier_id}))
 
 
 def overall(dossier, results) -> str:

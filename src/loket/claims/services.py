@@ -15,8 +15,8 @@ import hashlib
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import lazyload, selectinload
 
 from loket import audit
 from loket.claims import reference as references
@@ -58,9 +58,13 @@ class ClaimRefused(Exception):
 # -- the claim ------------------------------------------------------------------------------
 
 
+# Built once; the claims' dossier is the caller's (in the session), not joined again.
+_CLAIMS = (select(Claim).where(Claim.dossier_id == bindparam("dossier")).order_by(Claim.id)
+           .options(lazyload(Claim.dossier)))
+
+
 def claims_of(dbsession, dossier) -> list[Claim]:
-    return list(dbsession.scalars(select(Claim).where(Claim.dossier_id == dossier.id)
-                                  .order_by(Claim.id)))
+    return list(dbsession.scalars(_CLAIMS, {"dossier": dossier.id}))
 
 
 def term_days(dossier) -> int:

@@ -8,7 +8,7 @@ import deform
 from pyramid.httpexceptions import HTTPFound
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from loket.completion import forms
 from loket.completion.models import CompletionRequest
@@ -28,6 +28,9 @@ from loket.workflow.engine import TransitionRefused
 from loket.workflow.presentation import localized
 
 FAILED_FORM = "loket.completion.failed_form"  # request.environ: the form with its errors
+# Every completion request of a dossier, newest first (built once: every staff page reads it).
+_REQUESTS = (select(CompletionRequest).where(CompletionRequest.dossier_id == bindparam("dossier"))
+             .order_by(CompletionRequest.requested.desc(), CompletionRequest.id.desc()))
 
 
 def _documents(request, dossier, completion) -> list[dict]:
@@ -55,10 +58,7 @@ def citizen_panel(request, dossier) -> dict | None:
 
 def staff_panel(request, dossier) -> dict | None:
     """Every completion request of the dossier with the citizen's answer, newest first."""
-    completions = request.dbsession.scalars(
-        select(CompletionRequest).where(CompletionRequest.dossier_id == dossier.id)
-        .order_by(CompletionRequest.requested.desc(), CompletionRequest.id.desc())
-    ).all()
+    completions = request.dbsession.scalars(_REQUESTS, {"dossier": dossier.id}).all()
     if not completions:
         return None
     return {"items": [{"completion": c, "documents": _documents(request, dossier, c)}

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -337,14 +337,21 @@ def place_on_agenda(dbsession, meeting: Meeting, dossier, **values) -> AgendaIte
     return _add_item(dbsession, meeting, dossier, **values)
 
 
+# Built once: every staff dossier page asks both. The item's dossier is the caller's (in the
+# session already), not joined again with everything a dossier joins.
+_OPEN_ITEM = (select(AgendaItem).where(AgendaItem.dossier_id == bindparam("dossier"),
+                                       AgendaItem.status == PROPOSED)
+              .options(lazyload(AgendaItem.dossier)))
+_DECISIONS = select(Decision).where(Decision.dossier_id == bindparam("dossier")) \
+    .order_by(Decision.id)
+
+
 def open_item_of(dbsession, dossier) -> AgendaItem | None:
-    return dbsession.scalar(select(AgendaItem).where(
-        AgendaItem.dossier_id == dossier.id, AgendaItem.status == PROPOSED))
+    return dbsession.scalar(_OPEN_ITEM, {"dossier": dossier.id})
 
 
 def decisions_of(dbsession, dossier) -> list[Decision]:
-    return list(dbsession.scalars(select(Decision).where(Decision.dossier_id == dossier.id)
-                                  .order_by(Decision.id)))
+    return list(dbsession.scalars(_DECISIONS, {"dossier": dossier.id}))
 
 
 # -- the meeting ----------------------------------------------------------------------------

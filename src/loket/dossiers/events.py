@@ -9,7 +9,7 @@ caller's transaction.
 
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from loket import audit
 from loket.dossiers.models import DossierEvent
@@ -49,17 +49,20 @@ class Event(NamedTuple):
     details: dict
 
 
+_EVENTS = (select(DossierEvent.kind, DossierEvent.occurred, DossierEvent.actor_id,
+                  User.given_name, User.family_name, DossierEvent.details)
+           .outerjoin(User, User.id == DossierEvent.actor_id)
+           .where(DossierEvent.dossier_id == bindparam("dossier"))
+           .order_by(DossierEvent.id))  # built once: every staff dossier page reads them
+
+
 def dossier_events(request, dossier) -> list[Event]:
     """All the dossier's events, oldest first, read once per request: every timeline source
     picks its own kinds from these (one query for all of them)."""
     def read():
-        rows = request.dbsession.execute(
-            select(DossierEvent.kind, DossierEvent.occurred, DossierEvent.actor_id,
-                   User.given_name, User.family_name, DossierEvent.details)
-            .outerjoin(User, User.id == DossierEvent.actor_id)
-            .where(DossierEvent.dossier_id == dossier.id).order_by(DossierEvent.id))
         return [Event(kind, occurred, actor_id, f"{given or ''} {family or ''}".strip(),
                       details or {})
-                for kind, occurred, actor_id, given, family, details in rows]
+                for kind, occurred, actor_id, given, family, details
+                in request.dbsession.execute(_EVENTS, {"dossier": dossier.id})]
 
     return once(request, "dossier_events", dossier, read)

@@ -4,7 +4,7 @@ their delivery state. Notes, checks, advice and admissibility decisions come fro
 packages. Each source costs one query at most, whatever the number of entries.
 """
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from loket.dossiers.panels import TimelineEntry, dossier_history
 from loket.dossiers.presentation import document_title
@@ -78,7 +78,7 @@ def documents(request, dossier) -> list[TimelineEntry]:
     ]
 
 
-def message_title(request, message: OutboxMessage) -> str:
+def message_title(request, message) -> str:
     """What a message was, in plain words (never the address it went to)."""
     translate = request.localizer.translate
     payload = message.payload or {}
@@ -89,11 +89,15 @@ def message_title(request, message: OutboxMessage) -> str:
     return translate(_("Message to an outside system (${kind})", mapping={"kind": message.kind}))
 
 
+# What the timeline shows of a message, as columns (built once).
+_MESSAGES = (select(OutboxMessage.kind, OutboxMessage.payload, OutboxMessage.status,
+                    OutboxMessage.attempts, OutboxMessage.created)
+             .where(OutboxMessage.dossier_id == bindparam("dossier")).order_by(OutboxMessage.id))
+
+
 def messages(request, dossier) -> list[TimelineEntry]:
     translate = request.localizer.translate
-    rows = request.dbsession.scalars(
-        select(OutboxMessage).where(OutboxMessage.dossier_id == dossier.id)
-        .order_by(OutboxMessage.id))
+    rows = request.dbsession.execute(_MESSAGES, {"dossier": dossier.id})
     return [
         TimelineEntry(
             occurred=message.created, kind="message", title=message_title(request, message),

@@ -1,6 +1,6 @@
 """``/dossiers/<ref>/brieven/<id>``: a dossier's letters; permissions come from the dossier."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import object_session, selectinload
 
 from loket.dossiers.panels import once
@@ -22,12 +22,13 @@ class DossierLetters:
             raise KeyError(name)
         return LetterResource(self, letter)
 
+    _ALL = (select(Letter).where(Letter.dossier_id == bindparam("dossier")).order_by(Letter.id)
+            .options(selectinload(Letter.signatories), selectinload(Letter.document)))
+
     def all(self) -> list[Letter]:
         """The dossier's letters with their signatories and documents (a fixed number of
         queries, whatever the number of letters)."""
-        return list(object_session(self.dossier).scalars(
-            select(Letter).where(Letter.dossier_id == self.dossier.id).order_by(Letter.id)
-            .options(selectinload(Letter.signatories), selectinload(Letter.document))))
+        return list(object_session(self.dossier).scalars(self._ALL, {"dossier": self.dossier.id}))
 
 
 def dossier_letters(request, dossier) -> list[Letter]:

@@ -10,11 +10,12 @@ e-mail through the outbox. The note's text stays in Loket: the e-mail only says 
 from dataclasses import dataclass
 
 from markupsafe import escape
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from loket import audit
+from loket.dossiers.panels import once
 from loket.i18n import _
 from loket.identity.models import RoleAssignment, User
 from loket.notes.models import DossierNote, NoteMention
@@ -43,29 +44,30 @@ class Colleague:
     email: str | None = None
 
 
+# Built once: every staff dossier page asks both.
+_COLLEAGUES = (select(User.id, User.given_name, User.family_name, User.email)
+               .join(RoleAssignment, RoleAssignment.user_id == User.id)
+               .where(RoleAssignment.team_id == bindparam("team"), User.kind == "staff")
+               .distinct().order_by(User.given_name, User.family_name, User.id))
+_NOTES = (select(DossierNote).where(DossierNote.dossier_id == bindparam("dossier"))
+          # Authors and mentioned colleagues by name only: their roles are not needed.
+          .options(joinedload(DossierNote.author).lazyload(User.roles),
+                   selectinload(DossierNote.mentions).joinedload(NoteMention.user)
+                   .lazyload(User.roles))
+          .order_by(DossierNote.created, DossierNote.id))
+
+
 def colleagues(dbsession, dossier, exclude: int | None = None) -> list[Colleague]:
     """The staff of the dossier's team, by name (one query: columns, not users)."""
-    rows = dbsession.execute(
-        select(User.id, User.given_name, User.family_name, User.email)
-        .join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .where(RoleAssignment.team_id == dossier.team_id, User.kind == "staff")
-        .distinct().order_by(User.given_name, User.family_name, User.id))
+    rows = dbsession.execute(_COLLEAGUES, {"team": dossier.team_id})
     return [Colleague(r.id, f"{r.given_name} {r.family_name}".strip(), r.email)
             for r in rows if r.id != exclude]
 
 
 def notes_of(request, dossier) -> list[DossierNote]:
     """The dossier's notes, oldest first; loaded once per request (page and timeline)."""
-    cache = request.__dict__.setdefault("_loket_notes", {})
-    if dossier.id not in cache:
-        cache[dossier.id] = list(request.dbsession.scalars(
-            select(DossierNote).where(DossierNote.dossier_id == dossier.id)
-            # Authors and mentioned colleagues by name only: their roles are not needed.
-            .options(joinedload(DossierNote.author).lazyload(User.roles),
-                     selectinload(DossierNote.mentions).joinedload(NoteMention.user)
-                     .lazyload(User.roles))
-            .order_by(DossierNote.created, DossierNote.id)))
-    return cache[dossier.id]
+    return once(request, "notes", dossier,
+                lambda: list(request.dbsession.scalars(_NOTES, {"dossier": dossier.id})))
 
 
 def mark_seen(request, dossier, notes) -> int:

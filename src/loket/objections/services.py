@@ -10,7 +10,8 @@ is admissible.
 
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
+from sqlalchemy.orm import selectinload
 
 from loket.catalogue.services import get_type
 from loket.db import utcnow
@@ -71,11 +72,17 @@ def term_ends(dbsession, dossier) -> date | None:
     return term_ends_after(decision_sent_on(dbsession, dossier), dossier)
 
 
+# Built once. The two dossiers are loaded apart (the caller's is in the session already), not
+# joined with everything a dossier joins: most decided dossiers have no objection.
+_OBJECTIONS = (select(Objection).where(or_(Objection.contested_id == bindparam("dossier"),
+                                           Objection.dossier_id == bindparam("dossier")))
+               .order_by(Objection.id)
+               .options(selectinload(Objection.dossier), selectinload(Objection.contested)))
+
+
 def objections_of(dbsession, dossier) -> list[Objection]:
     """The objections against ``dossier``, or the one ``dossier`` is, oldest first."""
-    return list(dbsession.scalars(select(Objection).where(or_(
-        Objection.contested_id == dossier.id, Objection.dossier_id == dossier.id))
-        .order_by(Objection.id)))
+    return list(dbsession.scalars(_OBJECTIONS, {"dossier": dossier.id}))
 
 
 def _open(objection: Objection) -> bool:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import lazyload
 
 from loket.catalogue.definition import top_level_fields
 from loket.db import utcnow
@@ -141,9 +142,13 @@ def live_order(dbsession, dossier) -> PaymentOrder | None:
         PaymentOrder.dossier_id == dossier.id, PaymentOrder.status.in_(LIVE)))
 
 
+# Built once; the orders' dossier is the caller's (in the session), not joined again.
+_ORDERS = (select(PaymentOrder).where(PaymentOrder.dossier_id == bindparam("dossier"))
+           .order_by(PaymentOrder.number).options(lazyload(PaymentOrder.dossier)))
+
+
 def orders_of(dbsession, dossier) -> list[PaymentOrder]:
-    return list(dbsession.scalars(select(PaymentOrder).where(
-        PaymentOrder.dossier_id == dossier.id).order_by(PaymentOrder.number)))
+    return list(dbsession.scalars(_ORDERS, {"dossier": dossier.id}))
 
 
 def stage(registry, dbsession, dossier, actor: Actor, *, amount, creditor_name: str,

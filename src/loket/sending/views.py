@@ -7,7 +7,7 @@ from pyramid.httpexceptions import HTTPFound
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
 from pyramid.view import view_config
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from loket.db import utcnow
@@ -158,9 +158,12 @@ def _letters(request, dossier) -> list:
         .order_by(letters.Letter.id)))
 
 
+_DISPATCHES = select(Dispatch).where(Dispatch.dossier_id == bindparam("dossier")) \
+    .order_by(Dispatch.id)  # built once: the dossier pages read them
+
+
 def dispatches_of(dbsession, dossier) -> list[Dispatch]:
-    return list(dbsession.scalars(select(Dispatch).where(Dispatch.dossier_id == dossier.id)
-                                  .order_by(Dispatch.id)))
+    return list(dbsession.scalars(_DISPATCHES, {"dossier": dossier.id}))
 
 
 def _dossier_page(request, context, error=None, posted=None, status=200):
