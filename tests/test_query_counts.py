@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import event
 
 from loket.admissibility.services import AUDIT_ACTION
-from loket.audit.models import AuditEvent
 from loket.db import utcnow
 from loket.documents.models import DocumentVersion
+from loket.dossiers.events import record_event
 from loket.notes.models import DossierNote, NoteMention
 from loket.outbox import enqueue
 from loket.security import Role
@@ -26,15 +26,15 @@ from loket.workflow.models import HistoryEntry
 # Statements per request, at most: what each page costs today (the handler's view where it
 # differs). Raise a budget on purpose, for a new feature of the page — never for a loop.
 BUDGET = {
-    # The handler's page: citizen 7. The staff page adds one statement each for the notes,
-    # their mentions, the team's colleagues, the outbound messages, the checks, the advice,
-    # the completion requests, the decisions, the agenda item and the letters (which the
-    # signatures and sending panels share); the dossier's events, one read for every
-    # timeline source of them (admissibility, letters, assignments, payments). The workflow
-    # history the page reads is the panels' and the timeline's too. The session row brings
-    # its user and the principals (no role assignments of the viewer, the applicant or the
-    # actors; a handler's menu still asks for their roles once).
-    "dossier_page": 19,
+    # The handler's page: citizen 7. The staff page asks once which feature tables hold rows
+    # of the dossier (checks, advice, completion, decisions, agenda items, letters, notes,
+    # events, outbound messages …: dossiers.panels.has_rows), then reads only those: here the
+    # notes and their mentions, the events (one read for every timeline source of them) and
+    # the outbound messages; the team's colleagues for the note form. The workflow history
+    # the page reads is the panels' and the timeline's too. The session row brings its user
+    # and the principals (no role assignments of the viewer, the applicant or the actors; a
+    # handler's menu still asks for their roles once).
+    "dossier_page": 14,
     "my_dossiers": 4,
     # The counts of all lists (one grouped query) and the dossier types for the filter.
     "workbench": 8,
@@ -129,9 +129,8 @@ def rich_dossier(factories, dbsession, world, applicant, documents: int, history
         dbsession.add(note)
         enqueue(dbsession, "email" if i % 2 else "dosis.push", {"subject": "x"},
                 dossier_id=dossier.id)
-        dbsession.add(AuditEvent(actor_id=world["handler"].id, action=AUDIT_ACTION,
-                                 object_type="dossier", object_id=dossier.reference,
-                                 details={"decision": "completion", "screening": "pass"}))
+        record_event(dbsession, dossier, AUDIT_ACTION, world["handler"].id,
+                     decision="completion", screening="pass")
     dbsession.flush()
     return dossier
 

@@ -8,6 +8,7 @@ it and answer, and nothing else of the dossier. ``/adviezen`` is the advisers' w
 """
 
 from loket.advice.conditions import all_advice_received
+from loket.advice.models import AdviceRequest
 from loket.advice.panel import TEMPLATE, compute, timeline
 from loket.advice.reminders import INTERVAL_SECONDS, remind
 from loket.i18n import _
@@ -23,6 +24,7 @@ def includeme(config):
     config.add_openapi_fragment("loket.advice")
     config.add_dossier_panel("advice", TEMPLATE, compute, order=40, audience="staff")
     config.add_timeline_source("advice", timeline)
+    config.add_dossier_rows("advice", AdviceRequest.dossier_id)
     config.add_worker_job("advice_reminders", INTERVAL_SECONDS, remind)
     config.add_dossier_child("adviezen", "loket.advice.resources.DossierAdvice")
     config.add_start_page("adviezen", _("Advice requests"), Permission.WORK, order=30,

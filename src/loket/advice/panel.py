@@ -5,7 +5,7 @@ from loket.advice.forms import OPINION_TITLES, request_form
 from loket.advice.models import ANSWERED
 from loket.advice.services import default_due, requestable
 from loket.db import utcnow
-from loket.dossiers.panels import TimelineEntry, once
+from loket.dossiers.panels import TimelineEntry, has_rows, once
 from loket.dossiers.timeline import names_of
 from loket.i18n import _
 from loket.security import Permission
@@ -16,6 +16,8 @@ TEMPLATE = "loket:advice/templates/panel.jinja2"
 
 def _requests(request, dossier) -> list:
     """The dossier's advice requests, read once for the panel and the timeline."""
+    if not has_rows(request, dossier, "advice"):
+        return []
     return once(request, "advice", dossier, dossier["adviezen"].all)
 
 

@@ -5,6 +5,7 @@ timeline source and ``GET /api/v1/dossiers/<ref>/controles`` (:mod:`.presentatio
 :mod:`.api`)."""
 
 from loket.checks import definition, presentation, runner, screening
+from loket.checks.models import CheckResult
 from loket.workflow.engine import AfterTransition
 
 
@@ -22,4 +23,5 @@ def includeme(config):
     config.add_dossier_panel("checks", "loket:checks/templates/checks_panel.jinja2",
                              presentation.checks_panel, order=30)
     config.add_timeline_source("checks", presentation.timeline)
+    config.add_dossier_rows("checks", CheckResult.dossier_id)
     config.scan("loket.checks.api")

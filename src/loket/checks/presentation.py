@@ -7,7 +7,7 @@ dossier see them; the citizen's page and integrators get none of it.
 
 from loket.checks.models import FAILED, NO_DATA, PASSED, PENDING
 from loket.checks.runner import checks_of, overall, results_of
-from loket.dossiers.panels import TimelineEntry, once
+from loket.dossiers.panels import TimelineEntry, has_rows, once
 from loket.i18n import _
 from loket.workflow.presentation import localized
 
@@ -46,6 +46,8 @@ def _check_items(request, dossier):
 
 
 def _items(request, dossier):
+    if not has_rows(request, dossier, "checks"):
+        return []
     locale = request.locale_name
     by_code = {c["code"]: c for c in checks_of(dossier)}
     items = []

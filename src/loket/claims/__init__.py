@@ -30,6 +30,7 @@ def remind(registry) -> dict:
 
 def includeme(config):
     from loket.claims import conditions, letters, services, views
+    from loket.claims.models import Claim
 
     config.add_workflow_condition("claim_paid", conditions.claim_paid)
 
@@ -42,6 +43,7 @@ def includeme(config):
     config.add_dossier_child("retributie", "loket.claims.resources.DossierClaim")
     config.add_dossier_panel("claims", "loket:claims/templates/panel_staff.jinja2",
                              views.staff_panel, order=65, audience="staff")
+    config.add_dossier_rows("claims", Claim.dossier_id)
     config.add_dossier_panel("claims_citizen", "loket:claims/templates/panel_citizen.jinja2",
                              views.citizen_panel, order=15, audience="citizen")
     config.add_step_handler(services.ISSUE, services.refuse_step)

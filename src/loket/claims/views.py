@@ -10,6 +10,7 @@ from pyramid.view import view_config
 from loket.claims import letters, services
 from loket.claims.models import IncomingPayment
 from loket.claims.resources import ClaimsContainer, DossierClaim
+from loket.dossiers.panels import has_rows
 from loket.i18n import _, local_now
 from loket.security import Permission
 from loket.web import flash
@@ -51,7 +52,7 @@ def _details(request, dossier) -> list[dict]:
 
 def staff_panel(request, dossier) -> dict | None:
     transition = _issue_step(dossier)
-    claims = _details(request, dossier)
+    claims = _details(request, dossier) if has_rows(request, dossier, "claims") else []
     if not claims and transition is None:
         return None
     return {"claims": claims, "may_issue": may_issue(request, dossier),

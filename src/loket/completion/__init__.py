@@ -3,6 +3,7 @@ citizen answers on the dossier page or through the API. See :mod:`loket.completi
 
 
 from loket.completion import worklist
+from loket.completion.models import CompletionRequest
 from loket.completion.services import ANSWER, FEATURE, REQUEST, WAITING
 from loket.completion.views import citizen_panel, staff_panel
 
@@ -18,6 +19,7 @@ def includeme(config):
     config.add_dossier_panel("completion-staff",
                              "loket:completion/templates/staff_panel.jinja2", staff_panel,
                              order=40, audience="staff")
+    config.add_dossier_rows("completion", CompletionRequest.dossier_id)
     # The generic step form's comment is the question: a request for completion is always
     # stored as one. The citizen answers through the completion form, never a bare step.
     config.add_step_handler(REQUEST, step_request_completion)

@@ -21,6 +21,7 @@ from loket.completion.services import (
 )
 from loket.dossiers import citizen
 from loket.dossiers.models import Dossier
+from loket.dossiers.panels import has_rows
 from loket.i18n import _
 from loket.security import Permission
 from loket.web.forms import render_failure, render_form
@@ -58,6 +59,8 @@ def citizen_panel(request, dossier) -> dict | None:
 
 def staff_panel(request, dossier) -> dict | None:
     """Every completion request of the dossier with the citizen's answer, newest first."""
+    if not has_rows(request, dossier, "completion"):
+        return None
     completions = request.dbsession.scalars(_REQUESTS, {"dossier": dossier.id}).all()
     if not completions:
         return None

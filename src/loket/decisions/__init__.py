@@ -25,6 +25,7 @@ FEATURE_PURPOSES = (*PURPOSES.values(), "decision.agenda", "decision.withdraw",
 
 def includeme(config):
     from loket.decisions import views
+    from loket.decisions.models import AgendaItem, Decision
 
     config.add_workflow_feature("decisions", marks=("ready_for_decision", "on_agenda", "decided"),
                                 purposes=FEATURE_PURPOSES)
@@ -36,6 +37,8 @@ def includeme(config):
     config.add_dossier_child("beslissing", "loket.decisions.resources.DossierDecision")
     config.add_dossier_panel("decisions", views.PANEL_TEMPLATE, views.panel, order=60,
                              audience="staff")
+    config.add_dossier_rows("decisions", Decision.dossier_id)
+    config.add_dossier_rows("agenda_items", AgendaItem.dossier_id)
     for purpose in views.STEP_PURPOSES:
         config.add_step_handler(purpose, views.step_through_the_decision_page)
     config.add_start_page("zittingen", _("Meetings"), Permission.MEETINGS, order=20,

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from loket.decisions import drafting, services
 from loket.decisions.models import PROPOSED, AgendaItem, Meeting
 from loket.decisions.resources import DossierDecision, MeetingsContainer
+from loket.dossiers.panels import has_rows
 from loket.i18n import _
 from loket.security import Permission
 from loket.workflow.engine import workflow_of
@@ -41,8 +42,10 @@ def _ready(dossier) -> bool:
 def panel(request, dossier) -> dict | None:
     workflow = workflow_of(dossier)
     dbsession = request.dbsession
-    decisions = services.decisions_of(dbsession, dossier)
-    item = services.open_item_of(dbsession, dossier)
+    decisions = services.decisions_of(dbsession, dossier) \
+        if has_rows(request, dossier, "decisions") else []
+    item = services.open_item_of(dbsession, dossier) \
+        if has_rows(request, dossier, "agenda_items") else None
     may_propose = _ready(dossier) and bool(
         request.has_permission(Permission.ACT, dossier["beslissing"]))
     return {

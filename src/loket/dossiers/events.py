@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, select
 
 from loket import audit
 from loket.dossiers.models import DossierEvent
-from loket.dossiers.panels import once
+from loket.dossiers.panels import has_rows, once
 from loket.identity.models import User
 
 
@@ -59,6 +59,9 @@ _EVENTS = (select(DossierEvent.kind, DossierEvent.occurred, DossierEvent.actor_i
 def dossier_events(request, dossier) -> list[Event]:
     """All the dossier's events, oldest first, read once per request: every timeline source
     picks its own kinds from these (one query for all of them)."""
+    if not has_rows(request, dossier, "events"):
+        return []
+
     def read():
         return [Event(kind, occurred, actor_id, f"{given or ''} {family or ''}".strip(),
                       details or {})

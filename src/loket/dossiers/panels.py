@@ -15,18 +15,25 @@ sources, newest first.
 
 What a package's panel and its timeline source both show (or two packages' panels) is read
 once per request: :func:`once`. The workflow history the page read is everyone's:
-:func:`dossier_history`.
+:func:`dossier_history`. Most dossiers have no rows in most features' tables (no advice, no
+letters yet …): a package names its table with ``config.add_dossier_rows(name, column)`` and
+asks :func:`has_rows` before its query; one query answers that for every such table.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import bindparam, exists, or_, select
+
 from loket.workflow.presentation import history_of
 
 PANELS_KEY = "loket.dossiers.panels"
 TIMELINE_KEY = "loket.dossiers.timeline_sources"
-ROWS_KEY = "loket.dossiers.rows"
+ROW_SOURCES_KEY = "loket.dossiers.row_sources"
+PROBE_KEY = "loket.dossiers.rows_probe"
+ONCE_KEY = "loket.dossiers.once"
 HISTORY = "workflow.history"
+PRESENT = "dossier.rows_present"
 AUDIENCES = ("staff", "citizen")
 
 
@@ -80,6 +87,12 @@ def add_timeline_source(config, name, entries):
     _register(config, TIMELINE_KEY, "timeline source", name, entries)
 
 
+def add_dossier_rows(config, name, *columns):
+    """A table whose rows a panel or timeline source shows, by the columns that may hold the
+    dossier's id (``CheckResult.dossier_id``): see :func:`has_rows`."""
+    _register(config, ROW_SOURCES_KEY, "dossier rows", name, columns)
+
+
 def panels_for(request, dossier, audience: str) -> list[dict]:
     """The panels of ``audience`` with their computed variables, in order."""
     shown = []
@@ -106,7 +119,7 @@ def once(request, name: str, dossier, read):
     """What ``read()`` gives, read once per request for ``dossier``: a later call with the same
     ``name`` gets the same rows (a panel and its timeline source, or two packages' panels,
     ask the database once)."""
-    cache = request.environ.setdefault(ROWS_KEY, {})
+    cache = request.environ.setdefault(ONCE_KEY, {})
     key = (name, dossier.id)
     if key not in cache:
         cache[key] = read()
@@ -119,6 +132,26 @@ def dossier_history(request, dossier) -> list:
     return once(request, HISTORY, dossier, lambda: history_of(request.dbsession, dossier))
 
 
+def has_rows(request, dossier, name: str) -> bool:
+    """Whether the dossier has rows in the table registered as ``name``: one query per request
+    for every registered table (an indexed EXISTS each), so a panel or timeline source skips
+    its own query when there is nothing to show."""
+    return once(request, PRESENT, dossier, lambda: _present(request, dossier))[name]
+
+
+def _present(request, dossier) -> dict[str, bool]:
+    registry = request.registry
+    probe = registry.get(PROBE_KEY)
+    if probe is None:  # built once, when every package has registered its table
+        dossier_id = bindparam("dossier")
+        probe = registry[PROBE_KEY] = select(*(
+            exists().where(or_(*(column == dossier_id for column in columns))).label(name)
+            for name, columns in sorted(registry.get(ROW_SOURCES_KEY, {}).items())))
+    row = request.dbsession.execute(probe, {"dossier": dossier.id}).one()
+    return {name: bool(found) for name, found in row._mapping.items()}
+
+
 def includeme(config):
     config.add_directive("add_dossier_panel", add_dossier_panel)
     config.add_directive("add_timeline_source", add_timeline_source)
+    config.add_directive("add_dossier_rows", add_dossier_rows)

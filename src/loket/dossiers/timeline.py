@@ -6,7 +6,8 @@ packages. Each source costs one query at most, whatever the number of entries.
 
 from sqlalchemy import bindparam, select
 
-from loket.dossiers.panels import TimelineEntry, dossier_history
+from loket.dossiers.models import DossierEvent
+from loket.dossiers.panels import TimelineEntry, dossier_history, has_rows
 from loket.dossiers.presentation import document_title
 from loket.i18n import _
 from loket.identity.models import User
@@ -96,6 +97,8 @@ _MESSAGES = (select(OutboxMessage.kind, OutboxMessage.payload, OutboxMessage.sta
 
 
 def messages(request, dossier) -> list[TimelineEntry]:
+    if not has_rows(request, dossier, "messages"):
+        return []
     translate = request.localizer.translate
     rows = request.dbsession.execute(_MESSAGES, {"dossier": dossier.id})
     return [
@@ -134,3 +137,5 @@ def includeme(config):
     config.add_timeline_source("transitions", transitions)
     config.add_timeline_source("documents", documents)
     config.add_timeline_source("messages", messages)
+    config.add_dossier_rows("events", DossierEvent.dossier_id)
+    config.add_dossier_rows("messages", OutboxMessage.dossier_id)

@@ -33,6 +33,7 @@ OWN_KINDS = (
 
 def includeme(config):
     from loket.letters import views
+    from loket.letters.models import Letter
 
     config.include(".kinds")
     for code, title, kind_context in OWN_KINDS:
@@ -49,6 +50,7 @@ def includeme(config):
     config.add_dossier_panel("letters", views.PANEL_TEMPLATE, views.panel, order=65,
                              audience="staff")
     config.add_timeline_source("letters", views.timeline)
+    config.add_dossier_rows("letters", Letter.dossier_id)
     config.add_openapi_fragment("loket.letters")
     config.scan(".views")
     config.scan(".editor")

@@ -3,7 +3,7 @@
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import object_session, selectinload
 
-from loket.dossiers.panels import once
+from loket.dossiers.panels import has_rows, once
 from loket.letters.models import Letter
 from loket.web.inputs import parse_id
 
@@ -34,6 +34,8 @@ class DossierLetters:
 def dossier_letters(request, dossier) -> list[Letter]:
     """:meth:`DossierLetters.all`, read once per request for every panel that shows the
     letters (letters, signatures, sending)."""
+    if not has_rows(request, dossier, "letters"):
+        return []
     return once(request, "letters", dossier, dossier["brieven"].all)
 
 

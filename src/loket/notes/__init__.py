@@ -17,6 +17,7 @@ def unseen_mentions(user_id: int):
 def includeme(config):
     config.add_openapi_fragment("loket.notes")
     from loket.notes import views
+    from loket.notes.models import DossierNote
     from loket.notes.resources import DossierNotes
 
     config.add_dossier_child("notities", DossierNotes)
@@ -27,5 +28,6 @@ def includeme(config):
     config.add_dossier_panel("notes", "loket:notes/templates/panel.jinja2", views.panel,
                              order=80, audience="staff")
     config.add_timeline_source("notes", views.timeline_entries)
+    config.add_dossier_rows("notes", DossierNote.dossier_id)
     config.scan(".views")
     config.scan(".api")

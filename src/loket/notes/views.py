@@ -5,7 +5,7 @@ from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 
 from loket.dossiers import staff
-from loket.dossiers.panels import TimelineEntry
+from loket.dossiers.panels import TimelineEntry, has_rows
 from loket.i18n import _
 from loket.notes import services
 from loket.notes.resources import DossierNotes
@@ -14,12 +14,16 @@ from loket.security import Permission
 FORM_KEY = "loket.notes.form"  # a refused note's values and error, for the panel
 
 
+def _notes(request, dossier) -> list:
+    return services.notes_of(request, dossier) if has_rows(request, dossier, "notes") else []
+
+
 def panel(request, dossier) -> dict | None:
     """The notes and the form; opening the page marks the viewer's mentions here as seen."""
     notes_container = dossier["notities"]
     if not request.has_permission(Permission.VIEW, notes_container):
         return None
-    notes = services.notes_of(request, dossier)
+    notes = _notes(request, dossier)
     services.mark_seen(request, dossier, notes)
     posted = request.environ.get(FORM_KEY) or {}
     return {
@@ -42,7 +46,7 @@ def timeline_entries(request, dossier) -> list[TimelineEntry]:
             occurred=note.created, kind="note", title=translate(_("Internal note")),
             detail=note.body, actor=note.author.name if note.author else "",
             extra={"mentions": [m.user.name for m in note.mentions]})
-        for note in services.notes_of(request, dossier)
+        for note in _notes(request, dossier)
     ]
 
 

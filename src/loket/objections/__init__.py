@@ -11,12 +11,14 @@ the decisions package), linked both ways and shown on both dossiers; the team's 
 
 def includeme(config):
     from loket.objections import views
+    from loket.objections.models import Objection
 
     config.add_dossier_child("bezwaar", "loket.objections.resources.DossierObjection")
     config.add_dossier_panel("objections", "loket:objections/templates/panel.jinja2",
                              views.panel, order=70, audience="staff")
     config.add_dossier_panel("objections_citizen", "loket:objections/templates/panel.jinja2",
                              views.panel, order=30, audience="citizen")
+    config.add_dossier_rows("objections", Objection.contested_id, Objection.dossier_id)
     config.add_worklist("bezwaren", views.WORKLIST_TITLE, views.team_objections, order=27)
     config.add_openapi_fragment("loket.objections")
     config.scan(".views")

@@ -9,7 +9,7 @@ from pyramid.view import view_config
 from sqlalchemy import and_, false, select
 
 from loket.dossiers.models import Dossier
-from loket.dossiers.panels import dossier_history
+from loket.dossiers.panels import dossier_history, has_rows
 from loket.i18n import _
 from loket.objections import services
 from loket.objections.models import Objection
@@ -30,7 +30,8 @@ MAX_UPLOAD = 12 * 1024 * 1024
 def _links(request, dossier, sent) -> list[dict]:
     """Links are made when an objection is lodged, which needs the contested decision sent:
     no query for a dossier whose decision was not."""
-    if not _is_objection(dossier) and sent is None:
+    if (sent is None and not _is_objection(dossier)) or \
+            not has_rows(request, dossier, "objections"):
         return []
     return [{"objection": o, "contested": o.contested_id == dossier.id,
              "other": o.dossier if o.contested_id == dossier.id else o.contested}

@@ -17,6 +17,7 @@ from loket.security import Permission, Role
 
 def includeme(config):
     from loket.payments import conditions, definition, timeline, views
+    from loket.payments.models import PaymentOrder
 
     # payment.confirm is shared with the fees citizens pay (loket.claims): a workflow uses
     # this feature by staging payment orders.
@@ -32,6 +33,7 @@ def includeme(config):
     config.add_dossier_panel("payment", views.CITIZEN_TEMPLATE, views.citizen_panel, order=40,
                              audience="citizen")
     config.add_timeline_source("payments", timeline.payment_entries)
+    config.add_dossier_rows("payment_orders", PaymentOrder.dossier_id)
     config.add_step_handler("payment.prepare", views.step_through_the_payment_panel)
     config.add_start_page("betalingen", _("Payments"), Permission.PAY, order=25,
                           applies=lambda request: request.user.has_role(Role.FINANCE))

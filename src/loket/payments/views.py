@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from loket.dossiers.models import Dossier
+from loket.dossiers.panels import has_rows
 from loket.i18n import _
 from loket.identity import iban as ibans
 from loket.payments import services
@@ -51,7 +52,8 @@ def panel(request, dossier, values=None, error=None) -> dict | None:
     if dossier.outcome != "approved" or not applies(request.registry, "payments",
                                                     workflow_of(dossier)):
         return None  # only a granted premium is paid out: no query
-    orders = services.orders_of(request.dbsession, dossier)
+    orders = services.orders_of(request.dbsession, dossier) \
+        if has_rows(request, dossier, "payment_orders") else []
     staging = may_stage(request, dossier)
     if not orders and not staging:
         return None
