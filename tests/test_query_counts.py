@@ -26,15 +26,16 @@ from loket.workflow.models import HistoryEntry
 # Statements per request, at most: what each page costs today (the handler's view where it
 # differs). Raise a budget on purpose, for a new feature of the page — never for a loop.
 BUDGET = {
-    # The handler's page: citizen 7. The staff page asks once which feature tables hold rows
-    # of the dossier (checks, advice, completion, decisions, agenda items, letters, notes,
-    # events, outbound messages …: dossiers.panels.has_rows), then reads only those: here the
-    # notes and their mentions, the events (one read for every timeline source of them) and
-    # the outbound messages; the team's colleagues for the note form. The workflow history
-    # the page reads is the panels' and the timeline's too. The session row brings its user
-    # and the principals (no role assignments of the viewer, the applicant or the actors; a
-    # handler's menu still asks for their roles once).
-    "dossier_page": 14,
+    # The handler's page: citizen 6 (the documents come with their versions in one
+    # statement). The staff page asks once which feature tables hold rows of the dossier
+    # (checks, advice, completion, decisions, agenda items, letters, notes, events, outbound
+    # messages …: dossiers.panels.has_rows), then reads only those: here the notes and their
+    # mentions, the events (one read for every timeline source of them) and the outbound
+    # messages; the team's colleagues for the note form. The workflow history the page reads
+    # is the panels' and the timeline's too. The session row brings its user and the
+    # principals (no role assignments of the viewer, the applicant or the actors; a handler's
+    # menu still asks for their roles once).
+    "dossier_page": 13,
     "my_dossiers": 4,
     # The counts of all lists (one grouped query) and the dossier types for the filter.
     "workbench": 8,

@@ -1,8 +1,16 @@
 """Traversal for ``/dossiers/<reference>/documenten/<number>``."""
 
+from sqlalchemy import bindparam, inspect, select
+from sqlalchemy.orm import joinedload, object_session
+from sqlalchemy.orm.attributes import set_committed_value
+
 from loket.documents.models import Document
 from loket.dossiers.resources import NumberedChildren
 from loket.security import Permission
+
+# A dossier's documents with their versions in one query (built once: every dossier page).
+_DOCUMENTS = (select(Document).where(Document.dossier_id == bindparam("dossier"))
+              .order_by(Document.number).options(joinedload(Document.versions)))
 
 
 class DossierDocuments(NumberedChildren):
@@ -14,7 +22,12 @@ class DossierDocuments(NumberedChildren):
     def all(self):
         # The dossier's own relationship: loaded once per request, and the workflow's guard
         # conditions (which read dossier.documents) reuse it instead of querying again.
-        return [self.adopt(document) for document in self.dossier.documents]
+        # Loaded here with the versions in one query, not two (the relationship's own way).
+        dossier = self.dossier
+        if "documents" in inspect(dossier).unloaded:
+            set_committed_value(dossier, "documents", object_session(dossier).scalars(
+                _DOCUMENTS, {"dossier": dossier.id}).unique().all())
+        return [self.adopt(document) for document in dossier.documents]
 
     def shown_to(self, request):
         """The documents ``request``'s user may see (withheld letters are not the applicant's

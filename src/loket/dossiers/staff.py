@@ -12,11 +12,12 @@ PREVIEWABLE = {"application/pdf": "pdf", "image/png": "image", "image/jpeg": "im
 
 
 def staff_page(request, dossier) -> dict:
+    # The documents first: the workflow's guard conditions and the letters' panels find them
+    # in the session.
+    documents = dossier["documenten"].all()
     workflow = workflow_view(request, dossier)
     # The history it read is the panels' and the timeline's too (no second query).
     once(request, HISTORY, dossier, lambda: [item["entry"] for item in workflow["history"]])
-    # The documents before the panels: the letters' documents are then in the session.
-    documents = dossier["documenten"].all()
     panels = panels_for(request, dossier, "staff")
     # A panel that takes a decision itself (admissibility) replaces the plain step forms of
     # the transitions it performs, so those steps are never taken without it.
