@@ -56,9 +56,9 @@ def utcnow() -> datetime:
 
 
 def get_engine(settings, prefix="sqlalchemy."):
-    # Test a pooled connection before use: after a database restart the pool is full of dead
-    # ones, and each would cost a request an error.
-    settings = {f"{prefix}pool_pre_ping": "true", **settings}
+    # No ping before each use of a pooled connection (a round trip per request): after a
+    # database restart the first statement on a dead connection fails as a disconnect, which
+    # empties the pool and is retried as a whole request (``_retry_on_disconnect``).
     engine = engine_from_config(settings, prefix)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -67,7 +67,7 @@ def get_engine(settings, prefix="sqlalchemy."):
 
 
 def _retry_on_disconnect(context):
-    """A connection lost in the middle of a request (a restart between pre-ping and query):
+    """A connection lost before or in the middle of a request (a database restart):
     pyramid_retry runs the request again on a fresh connection. Not during COMMIT, whose
     outcome is unknown then (a retry could do the work twice)."""
     if context.is_disconnect and context.statement is not None \
