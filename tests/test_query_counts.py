@@ -26,7 +26,7 @@ from loket.workflow.models import HistoryEntry
 # Statements per request, at most: what each page costs today (the handler's view where it
 # differs). Raise a budget on purpose, for a new feature of the page — never for a loop.
 BUDGET = {
-    # The handler's page: citizen 6 (the documents come with their versions in one
+    # The handler's page: citizen 5 (the documents come with their versions in one
     # statement). The staff page asks once which feature tables hold rows of the dossier
     # (checks, advice, completion, decisions, agenda items, letters, notes, events, outbound
     # messages …: dossiers.panels.has_rows), then reads only those: here the notes and their
@@ -35,7 +35,7 @@ BUDGET = {
     # is the panels' and the timeline's too. The session row brings its user and the
     # principals (no role assignments of the viewer, the applicant or the actors; a handler's
     # menu still asks for their roles once).
-    "dossier_page": 13,
+    "dossier_page": 11,
     "my_dossiers": 4,
     # The counts of all lists (one grouped query) and the dossier types for the filter.
     "workbench": 8,
