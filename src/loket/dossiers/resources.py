@@ -1,13 +1,15 @@
 """Traversal for dossiers: ``/dossiers/<reference>/<child>``; packages add the children."""
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import joinedload, object_session
 
 from loket.dossiers.models import CHILDREN_KEY, Dossier
 from loket.web.inputs import parse_id
 
-# Built once: every dossier URL looks its dossier up with it.
-_BY_REFERENCE = select(Dossier).where(Dossier.reference == bindparam("reference"))
+# Built once: every dossier URL looks its dossier up with it. With its handler, whom both
+# dossier pages name (a statement of its own otherwise).
+_BY_REFERENCE = (select(Dossier).options(joinedload(Dossier.handler))
+                 .where(Dossier.reference == bindparam("reference")))
 
 
 class DossierContainer:
