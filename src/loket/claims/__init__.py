@@ -43,7 +43,8 @@ def includeme(config):
     config.add_dossier_panel("claims", "loket:claims/templates/panel_staff.jinja2",
                              views.staff_panel, order=65, audience="staff")
     config.add_dossier_panel("claims_citizen", "loket:claims/templates/panel_citizen.jinja2",
-                             views.citizen_panel, order=15, audience="citizen")
+                             views.citizen_panel, order=15, audience="citizen",
+                             probe=views.citizen_probe)
     config.add_step_handler(services.ISSUE, services.refuse_step)
     config.add_worker_job("claims.reminders", REMINDER_INTERVAL, remind)
     config.add_start_page("vorderingen", _("Fees and payments"), Permission.PAY, order=30,

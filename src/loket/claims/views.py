@@ -6,15 +6,16 @@ from datetime import timedelta
 from pyramid.httpexceptions import HTTPFound
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
+from sqlalchemy import exists
 
 from loket.claims import letters, services
-from loket.claims.models import IncomingPayment
+from loket.claims.models import Claim, IncomingPayment
 from loket.claims.resources import ClaimsContainer, DossierClaim
 from loket.i18n import _, local_now
 from loket.security import Permission
 from loket.web import flash
 from loket.workflow.engine import TransitionRefused, holds_role, workflow_of
-from loket.workflow.presentation import actor_for
+from loket.workflow.presentation import actor_for, ever_in, page_history
 
 TEMPLATES = "loket:claims/templates/"
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -63,6 +64,14 @@ def staff_panel(request, dossier) -> dict | None:
 def citizen_panel(request, dossier) -> dict | None:
     claims = _details(request, dossier)
     return {"claims": claims} if claims else None
+
+
+def citizen_probe(request, dossier):
+    """A fee is charged with its step: nothing to ask before the dossier took it."""
+    transition = workflow_of(dossier).transition_for(services.ISSUE)
+    if transition is None or not ever_in(page_history(request, dossier), {transition.target}):
+        return False
+    return exists().where(Claim.dossier_id == dossier.id)
 
 
 def _issue_page(request, context, values=None, error=None, status=200):

@@ -8,7 +8,10 @@ it exists.
 
 A panel: ``compute(request, dossier) -> dict | None`` gives the template's variables (as
 ``panel``), or None to hide it; ``template`` is a Jinja2 asset spec; ``order`` sorts panels
-(lower first); ``audience`` is "staff" or "citizen".
+(lower first); ``audience`` is "staff" or "citizen". A panel that most dossiers do not show
+may have a ``probe(request, dossier)``: False hides it without a query, an SQL condition
+(``exists()…``) is asked together with the other panels' in one statement (false hides it),
+None leaves it to ``compute``.
 
 A timeline source: ``entries(request, dossier) -> list[TimelineEntry]``; the page merges all
 sources, newest first.
@@ -16,6 +19,8 @@ sources, newest first.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from sqlalchemy import select
 
 PANELS_KEY = "loket.dossiers.panels"
 TIMELINE_KEY = "loket.dossiers.timeline_sources"
@@ -29,6 +34,7 @@ class Panel:
     compute: object
     order: int = 100
     audience: str = "staff"
+    probe: object = None
 
 
 @dataclass(frozen=True)
@@ -61,11 +67,12 @@ def _register(config, key, category, name, value):
     config.action((key, name), register, introspectables=(item,))
 
 
-def add_dossier_panel(config, name, template, compute, order=100, audience="staff"):
+def add_dossier_panel(config, name, template, compute, order=100, audience="staff",
+                      probe=None):
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}")
     _register(config, PANELS_KEY, "dossier panel", name,
-              Panel(name, template, compute, order, audience))
+              Panel(name, template, compute, order, audience, probe))
 
 
 def add_timeline_source(config, name, entries):
@@ -75,16 +82,32 @@ def add_timeline_source(config, name, entries):
 def panels_for(request, dossier, audience: str) -> list[dict]:
     """The panels of ``audience`` with their computed variables, in order."""
     shown = []
-    panels = sorted(request.registry.get(PANELS_KEY, {}).values(),
-                    key=lambda p: (p.order, p.name))
+    panels = sorted((p for p in request.registry.get(PANELS_KEY, {}).values()
+                     if p.audience == audience), key=lambda p: (p.order, p.name))
+    probed = _probed(request, dossier, panels)
     for panel in panels:
-        if panel.audience != audience:
+        if probed.get(panel.name) is False:
             continue
         variables = panel.compute(request, dossier)
         if variables is not None:
             shown.append({"name": panel.name, "template": panel.template,
                           "panel": PanelVariables(variables)})
     return shown
+
+
+def _probed(request, dossier, panels) -> dict[str, bool]:
+    """Each probing panel's answer; the SQL conditions of all of them in one statement."""
+    known, asked = {}, {}
+    for panel in panels:
+        answer = panel.probe(request, dossier) if panel.probe is not None else None
+        if isinstance(answer, bool):
+            known[panel.name] = answer
+        elif answer is not None:
+            asked[panel.name] = answer
+    if asked:
+        row = request.dbsession.execute(select(*asked.values())).one()
+        known.update((name, bool(value)) for name, value in zip(asked, row, strict=True))
+    return known
 
 
 def timeline_for(request, dossier) -> list[TimelineEntry]:

@@ -16,7 +16,7 @@ def includeme(config):
     config.add_dossier_panel("objections", "loket:objections/templates/panel.jinja2",
                              views.panel, order=70, audience="staff")
     config.add_dossier_panel("objections_citizen", "loket:objections/templates/panel.jinja2",
-                             views.panel, order=30, audience="citizen")
+                             views.citizen_panel, order=30, audience="citizen")
     config.add_worklist("bezwaren", views.WORKLIST_TITLE, views.team_objections, order=27)
     config.add_openapi_fragment("loket.objections")
     config.scan(".views")

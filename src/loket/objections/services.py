@@ -47,6 +47,13 @@ def term_days(dossier) -> int:
         else DEFAULT_DAYS
 
 
+def sent_on_in(history, dossier) -> date | None:
+    """:func:`decision_sent_on` from the history a page read already (entries or rows)."""
+    sent_states = workflow_of(dossier).states_marked("decision_sent")
+    moments = [entry.occurred for entry in history if entry.to_state in sent_states]
+    return local(max(moments)).date() if moments else None
+
+
 def decision_sent_on(dbsession, dossier) -> date | None:
     """The (Belgian) day the dossier's decision was sent, or None while it was not."""
     sent_states = workflow_of(dossier).states_marked("decision_sent")

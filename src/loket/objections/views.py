@@ -1,7 +1,7 @@
 """Pages: the objection form (``/dossiers/<ref>/bezwaar``), the link panels on both dossiers
 and the team's worklist of objections."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from pyramid.httpexceptions import HTTPFound
 from pyramid.renderers import render_to_response
@@ -16,7 +16,7 @@ from loket.objections.resources import DossierObjection
 from loket.security import Permission
 from loket.web import flash
 from loket.workflow.engine import TransitionRefused, holds_role
-from loket.workflow.presentation import actor_for
+from loket.workflow.presentation import actor_for, page_history
 
 TEMPLATES = "loket:objections/templates/"
 WORKLIST_TITLE = _("Objections")
@@ -45,6 +45,24 @@ def _may_object(request, dossier) -> bool:
         holds_role(actor, dossier, ["applicant", "handler"]) and \
         services.decision_sent_on(request.dbsession, dossier) is not None and \
         dossier.type_version.workflow != services.TYPE_CODE
+
+
+def citizen_panel(request, dossier) -> dict | None:
+    """The citizen's panel: what :func:`panel` shows them, from the history the page read. An
+    objection can only be lodged once the decision was sent: before that, no query at all;
+    after it, one (the objections)."""
+    is_objection = dossier.type_version.workflow == services.TYPE_CODE
+    sent = services.sent_on_in(page_history(request, dossier), dossier)
+    if sent is None and not is_objection:
+        return None
+    links = _links(request, dossier)
+    may_object = dossier.outcome is not None and not is_objection and \
+        holds_role(actor_for(request), dossier, ["applicant", "handler"])
+    if not links and not may_object:
+        return None
+    return {"links": links, "may_object": may_object,
+            "term_ends": sent + timedelta(days=services.term_days(dossier)) if sent else None,
+            "action": request.resource_path(dossier["bezwaar"])}
 
 
 def panel(request, dossier) -> dict | None:

@@ -30,7 +30,7 @@ def includeme(config):
     config.add_dossier_panel("payments", views.PANEL_TEMPLATE, views.panel, order=70,
                              audience="staff")
     config.add_dossier_panel("payment", views.CITIZEN_TEMPLATE, views.citizen_panel, order=40,
-                             audience="citizen")
+                             audience="citizen", probe=views.citizen_probe)
     config.add_timeline_source("payments", timeline.payment_entries)
     config.add_step_handler("payment.prepare", views.step_through_the_payment_panel)
     config.add_start_page("betalingen", _("Payments"), Permission.PAY, order=25,

@@ -5,7 +5,7 @@ from datetime import date
 from pyramid.httpexceptions import HTTPFound
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from loket.dossiers.models import Dossier
@@ -20,7 +20,7 @@ from loket.web.inputs import parse_id
 from loket.web.views import error_response
 from loket.workflow.engine import TransitionRefused, holds_role, workflow_of
 from loket.workflow.features import applies
-from loket.workflow.presentation import actor_for
+from loket.workflow.presentation import actor_for, ever_in, page_history
 
 PANEL_TEMPLATE = "loket:payments/templates/panel.jinja2"
 LIST_TEMPLATE = "loket:payments/templates/list.jinja2"
@@ -65,6 +65,17 @@ def panel(request, dossier, values=None, error=None) -> dict | None:
             "action": request.resource_path(dossier["betalingen"]),
             "replaces_steps": [step.name] if step is not None else [],
             "masked": ibans.masked}
+
+
+def citizen_probe(request, dossier):
+    """Orders are staged for a granted premium in the state the step payment.prepare leads
+    to: nothing to ask before the dossier reached it, then whether one was sent."""
+    step = workflow_of(dossier).transition_for(services.PREPARE)
+    if dossier.outcome != "approved" or step is None or \
+            not ever_in(page_history(request, dossier), {step.target}):
+        return False
+    return exists().where(PaymentOrder.dossier_id == dossier.id,
+                          PaymentOrder.status.in_((SENT, PAID)))
 
 
 def citizen_panel(request, dossier) -> dict | None:

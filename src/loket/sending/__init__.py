@@ -35,7 +35,7 @@ def includeme(config):
     config.add_dossier_panel("sending", views.STAFF_PANEL, views.staff_panel, order=70,
                              audience="staff")
     config.add_dossier_panel("sent_letters", views.CITIZEN_PANEL, views.citizen_panel,
-                             order=70, audience="citizen")
+                             order=70, audience="citizen", probe=views.citizen_probe)
     config.add_outbox_deliverer(OUTBOX_KIND, delivery.deliver)
     config.add_message_title(OUTBOX_KIND, lambda payload: _("Letter handed to the delivery "
                                                             "service"))

@@ -1,0 +1,113 @@
+"""The citizen page's panels ask only what the dossier's history leaves open: no objection
+before the decision was sent, no fee before it was charged, no payment before it was staged;
+whether there is a fee, a payment or a letter to show is asked in one statement."""
+
+import contextlib
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event
+
+from loket.db import utcnow
+from loket.payments.models import SENT, PaymentOrder
+from loket.workflow.models import HistoryEntry
+
+PANEL_TABLES = ("objections", "claims", "payment_orders", "dispatches")
+
+
+@contextlib.contextmanager
+def recorded(engine):
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def page_statements(testapp, dbsession, app):
+    """The panels' tables each statement of one citizen page reads, besides the page."""
+    def page_statements(dossier):
+        testapp.get(f"/dossiers/{dossier.reference}")  # the session settles
+        dbsession.flush()
+        dbsession.expunge_all()
+        with recorded(app.registry["db_engine"]) as statements:
+            page = testapp.get(f"/dossiers/{dossier.reference}")
+        dbsession.expunge_all()
+        tables = [tuple(t for t in PANEL_TABLES if f" {t}." in s or f"FROM {t} " in s)
+                  for s in statements]
+        return page, [t for t in tables if t]
+
+    return page_statements
+
+
+def _walk(dbsession, dossier, *steps):
+    start = utcnow() - timedelta(days=len(steps) + 1)
+    for i, (transition, source, target) in enumerate(steps):
+        dbsession.add(HistoryEntry(dossier_id=dossier.id, transition=transition,
+                                   from_state=source, to_state=target,
+                                   occurred=start + timedelta(days=i)))
+    dossier.state = steps[-1][2]
+    dbsession.flush()
+
+
+DECIDED = [("indienen", "concept", "ingediend"),
+           ("ontvankelijk_verklaren", "ingediend", "ontvankelijk"),
+           ("behandeling_starten", "ontvankelijk", "in_behandeling"),
+           ("klaar_voor_beslissing", "in_behandeling", "klaar_voor_beslissing"),
+           ("agenderen", "klaar_voor_beslissing", "geagendeerd"),
+           ("goedkeuren", "geagendeerd", "goedgekeurd"),
+           ("beslissing_verzenden", "goedgekeurd", "beslissing_verzonden")]
+PAYMENT = ("betaling_voorbereiden", "beslissing_verzonden", "klaar_voor_betaling")
+
+
+def test_before_the_decision_is_sent_only_the_letters_are_asked(login, factories, dbsession,
+                                                                page_statements):
+    citizen = factories.citizen()
+    dossier = factories.dossier(applicant=citizen)
+    _walk(dbsession, dossier, *DECIDED[:-1])
+    dossier.outcome = "approved"
+    dbsession.flush()
+    login(citizen)
+    page, asked = page_statements(dossier)
+    assert asked == [("dispatches",)]
+    assert page.html.find(id="bezwaren") is None
+
+
+def test_after_the_decision_was_sent_objections_and_payments_are_asked_once(
+        login, factories, dbsession, page_statements):
+    citizen = factories.citizen()
+    dossier = factories.dossier(applicant=citizen)
+    _walk(dbsession, dossier, *DECIDED, PAYMENT)
+    dossier.outcome = "approved"
+    dbsession.flush()
+    login(citizen)
+    page, asked = page_statements(dossier)
+    # The probes of the payment and the letters in one statement, then the objections (the
+    # panel offers to object whether or not there is one).
+    assert sorted(asked) == [("objections",), ("payment_orders", "dispatches")]
+    assert page.html.find(id="bezwaren").find("a", class_="button")
+    assert page.html.find(id="uitbetaling") is None
+
+
+def test_a_sent_payment_order_is_shown(login, factories, dbsession, page_statements):
+    citizen = factories.citizen()
+    dossier = factories.dossier(applicant=citizen)
+    _walk(dbsession, dossier, *DECIDED, PAYMENT)
+    dossier.outcome = "approved"
+    dbsession.add(PaymentOrder(
+        dossier_id=dossier.id, number=1, end_to_end_id=f"LOKET-{dossier.reference}-1",
+        amount=Decimal("250.00"), creditor_name="Test", iban="BE68539007547034",
+        remittance="premie", due_date=utcnow().date(), budget_code="64900000",
+        status=SENT))
+    dbsession.flush()
+    login(citizen)
+    page, asked = page_statements(dossier)
+    assert ("payment_orders",) in asked  # the probe said yes: the orders are read
+    assert page.html.find(id="uitbetaling")
