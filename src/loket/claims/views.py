@@ -6,7 +6,7 @@ from datetime import timedelta
 from pyramid.httpexceptions import HTTPFound
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
-from sqlalchemy import exists
+from sqlalchemy import bindparam, exists
 
 from loket.claims import letters, services
 from loket.claims.models import Claim, IncomingPayment
@@ -66,12 +66,15 @@ def citizen_panel(request, dossier) -> dict | None:
     return {"claims": claims} if claims else None
 
 
+_CHARGED = exists().where(Claim.dossier_id == bindparam("dossier"))
+
+
 def citizen_probe(request, dossier):
     """A fee is charged with its step: nothing to ask before the dossier took it."""
     transition = workflow_of(dossier).transition_for(services.ISSUE)
     if transition is None or not ever_in(page_history(request, dossier), {transition.target}):
         return False
-    return exists().where(Claim.dossier_id == dossier.id)
+    return _CHARGED
 
 
 def _issue_page(request, context, values=None, error=None, status=200):

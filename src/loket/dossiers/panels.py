@@ -10,8 +10,8 @@ A panel: ``compute(request, dossier) -> dict | None`` gives the template's varia
 ``panel``), or None to hide it; ``template`` is a Jinja2 asset spec; ``order`` sorts panels
 (lower first); ``audience`` is "staff" or "citizen". A panel that most dossiers do not show
 may have a ``probe(request, dossier)``: False hides it without a query, an SQL condition
-(``exists()…``) is asked together with the other panels' in one statement (false hides it),
-None leaves it to ``compute``.
+(``exists()…``, built once, on ``bindparam("dossier")``: the dossier's id) is asked together
+with the other panels' in one statement (false hides it), None leaves it to ``compute``.
 
 A timeline source: ``entries(request, dossier) -> list[TimelineEntry]``; the page merges all
 sources, newest first.
@@ -105,7 +105,7 @@ def _probed(request, dossier, panels) -> dict[str, bool]:
         elif answer is not None:
             asked[panel.name] = answer
     if asked:
-        row = request.dbsession.execute(select(*asked.values())).one()
+        row = request.dbsession.execute(select(*asked.values()), {"dossier": dossier.id}).one()
         known.update((name, bool(value)) for name, value in zip(asked, row, strict=True))
     return known
 

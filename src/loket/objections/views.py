@@ -50,12 +50,13 @@ def _may_object(request, dossier) -> bool:
 def citizen_panel(request, dossier) -> dict | None:
     """The citizen's panel: what :func:`panel` shows them, from the history the page read. An
     objection can only be lodged once the decision was sent: before that, no query at all;
-    after it, one (the objections)."""
+    after it, whether there are any, and only then which."""
     is_objection = dossier.type_version.workflow == services.TYPE_CODE
     sent = services.sent_on_in(page_history(request, dossier), dossier)
     if sent is None and not is_objection:
         return None
-    links = _links(request, dossier)
+    links = _links(request, dossier) if services.has_objections(request.dbsession, dossier) \
+        else []
     may_object = dossier.outcome is not None and not is_objection and \
         holds_role(actor_for(request), dossier, ["applicant", "handler"])
     if not links and not may_object:

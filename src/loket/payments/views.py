@@ -5,7 +5,7 @@ from datetime import date
 from pyramid.httpexceptions import HTTPFound
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from loket.dossiers.models import Dossier
@@ -67,6 +67,10 @@ def panel(request, dossier, values=None, error=None) -> dict | None:
             "masked": ibans.masked}
 
 
+_SENT_OR_PAID = exists().where(PaymentOrder.dossier_id == bindparam("dossier"),
+                               PaymentOrder.status.in_((SENT, PAID)))
+
+
 def citizen_probe(request, dossier):
     """Orders are staged for a granted premium in the state the step payment.prepare leads
     to: nothing to ask before the dossier reached it, then whether one was sent."""
@@ -74,8 +78,7 @@ def citizen_probe(request, dossier):
     if dossier.outcome != "approved" or step is None or \
             not ever_in(page_history(request, dossier), {step.target}):
         return False
-    return exists().where(PaymentOrder.dossier_id == dossier.id,
-                          PaymentOrder.status.in_((SENT, PAID)))
+    return _SENT_OR_PAID
 
 
 def citizen_panel(request, dossier) -> dict | None:

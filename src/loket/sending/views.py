@@ -283,6 +283,9 @@ def citizen_panel(request, dossier) -> dict | None:
     return {"dispatches": sent} if sent else None
 
 
+_ANY_SENT = exists().where(Dispatch.dossier_id == bindparam("dossier"))
+
+
 def citizen_probe(request, dossier):
     """Most dossiers had no letter sent: asked with the other panels' probes."""
-    return exists().where(Dispatch.dossier_id == dossier.id)
+    return _ANY_SENT
