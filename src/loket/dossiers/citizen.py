@@ -67,7 +67,7 @@ def citizen_page(request, dossier) -> dict:
     # The history as rows (no actors: the citizen does not see who took a step), shared with
     # the panels, which tell from it whether there can be anything to show.
     workflow = workflow_view(request, dossier, page_history(request, dossier))
-    _with_citizen_texts(request, dossier, workflow)
+    _with_citizen_texts(request, workflow)
     steps = {s["transition"].purpose or s["transition"].name: s for s in workflow["steps"]}
     withdraw = steps.get(WITHDRAW)
     draft = in_draft(dossier)
@@ -104,11 +104,7 @@ def _first_submission(workflow):
                  if item["entry"].from_state in drafts), None)
 
 
-def _with_citizen_texts(request, dossier, workflow) -> None:
+def _with_citizen_texts(request, workflow) -> None:
     """Add each history entry's state text for the citizen (the shared view has titles)."""
-    states = workflow_of(dossier).states
     for item in workflow["history"]:
-        state = states.get(item["entry"].to_state)
-        state = state.for_outcome(dossier.outcome) if state is not None else None
-        item["citizen_text"] = (localized(state.citizen_text, request.locale_name)
-                                if state is not None else "")
+        item["citizen_text"] = localized(item["shown"].citizen_text, request.locale_name)

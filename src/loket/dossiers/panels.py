@@ -105,9 +105,25 @@ def _probed(request, dossier, panels) -> dict[str, bool]:
         elif answer is not None:
             asked[panel.name] = answer
     if asked:
-        row = request.dbsession.execute(select(*asked.values()), {"dossier": dossier.id}).one()
+        row = request.dbsession.execute(_statement(tuple(asked.values())),
+                                        {"dossier": dossier.id}).one()
         known.update((name, bool(value)) for name, value in zip(asked, row, strict=True))
     return known
+
+
+_STATEMENTS = {}  # the probes' statement per combination of their conditions
+
+
+def _statement(conditions: tuple):
+    """Built once per combination: building one (and its cache key) costs more than asking it.
+    Kept by the conditions' ids, and checked to be those very conditions."""
+    key = tuple(map(id, conditions))
+    known = _STATEMENTS.get(key)
+    if known is None or any(a is not b for a, b in zip(known[0], conditions, strict=True)):
+        if len(_STATEMENTS) >= 64:  # a probe that builds its condition anew each time
+            _STATEMENTS.clear()
+        known = _STATEMENTS[key] = (conditions, select(*conditions))
+    return known[1]
 
 
 def timeline_for(request, dossier) -> list[TimelineEntry]:

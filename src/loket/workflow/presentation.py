@@ -88,6 +88,13 @@ def workflow_view(request, dossier, history=None) -> dict:
     if history is None:
         history = history_of(request.dbsession, dossier)
     request.environ.setdefault(HISTORY_KEY, {})[(dossier.id, dossier.version)] = history
+    shown = {}  # each state the history names, as the dossier's outcome shows it: once
+
+    def shown_as(name):
+        if name not in shown:
+            shown[name] = workflow.states[name].for_outcome(dossier.outcome)
+        return shown[name]
+
     return {
         "state": state,
         "state_title": localized(state.title, locale),
@@ -98,7 +105,8 @@ def workflow_view(request, dossier, history=None) -> dict:
             for t, blocked in available_transitions(dossier, actor_for(request))
         ],
         "history": [
-            {"entry": h, "title": localized(shown_state(dossier, h.to_state).title, locale),
+            {"entry": h, "shown": shown_as(h.to_state),
+             "title": localized(shown_as(h.to_state).title, locale),
              "step": localized(workflow.transitions[h.transition].title, locale)
              if h.transition in workflow.transitions else h.transition}
             for h in history
