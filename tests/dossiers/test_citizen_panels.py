@@ -2,32 +2,17 @@
 before the decision was sent, no fee before it was charged, no payment before it was staged;
 whether there is a fee, a payment or a letter to show is asked in one statement."""
 
-import contextlib
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from loket.db import utcnow
 from loket.payments.models import SENT, PaymentOrder
 from loket.workflow.models import HistoryEntry
+from tests.test_query_counts import recorded
 
 PANEL_TABLES = ("objections", "claims", "payment_orders", "dispatches")
-
-
-@contextlib.contextmanager
-def recorded(engine):
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(" ".join(statement.split()))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

@@ -77,8 +77,8 @@ def citizen_page(request, dossier) -> dict:
         "dossier": dossier,
         # Links are built on the dossier's own path (traversal asked once, not per link).
         "dossier_path": path,
-        "day": partial(day, locale=request.locale_name),
         "documents_path": f"{path}documenten/",
+        "day": partial(day, locale=request.locale_name),
         "workflow": workflow,
         "waits_for_me": workflow["state"].waits_for == "applicant",
         "is_draft": draft,
