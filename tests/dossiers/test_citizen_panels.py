@@ -96,3 +96,21 @@ def test_a_sent_payment_order_is_shown(login, factories, dbsession, page_stateme
     page, asked = page_statements(dossier)
     assert ("payment_orders",) in asked  # the probe said yes: the orders are read
     assert page.html.find(id="uitbetaling")
+
+
+def test_the_handler_comes_with_the_dossier(testapp, login, factories, dbsession, app):
+    citizen = factories.citizen()
+    alone, handled = factories.dossier(applicant=citizen), factories.dossier(applicant=citizen)
+    handler = factories.staff(given_name="Els")
+    handled.handler_id = handler.id
+    dbsession.flush()
+    login(citizen)
+    counts = []
+    for dossier in (alone, handled):
+        testapp.get(f"/dossiers/{dossier.reference}")
+        dbsession.expunge_all()
+        with recorded(app.registry["db_engine"]) as statements:
+            page = testapp.get(f"/dossiers/{dossier.reference}")
+        counts.append(len(statements))
+    assert handler.name in page.text
+    assert counts[0] == counts[1]
