@@ -37,8 +37,8 @@ BUDGET = {
     # more.
     "dossier_page": 25,
     # The citizen's: the session, the dossier with its handler, the history, the documents
-    # with their current versions, the panels' probes (one statement), the municipality.
-    "citizen_dossier_page": 6,
+    # with their current versions, the panels' probes (one statement).
+    "citizen_dossier_page": 5,
     "my_dossiers": 4,
     # The counts of all lists (one grouped query) and the dossier types for the filter.
     "workbench": 8,

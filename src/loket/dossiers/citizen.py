@@ -7,13 +7,10 @@ them. Steps the citizen takes themselves get their own place: the draft form (``
 the completion panel (``vervolledigen``) and a confirmation page (``stopzetten``).
 """
 
-from functools import lru_cache, partial
-
 from loket.catalogue.answers import application_sections
 from loket.dossiers.drafts import draft_states, in_draft, kept_until
 from loket.dossiers.panels import panels_for
 from loket.dossiers.presentation import sent_by_applicant
-from loket.i18n import format_date, local_date
 from loket.security import Permission
 from loket.workflow.engine import workflow_of
 from loket.workflow.presentation import localized, page_history, workflow_view
@@ -46,17 +43,6 @@ def timeline(request, dossier, workflow) -> list[dict]:
     return list(reversed(items))
 
 
-@lru_cache(maxsize=2048)
-def _formatted(day, locale: str) -> str:
-    return format_date(day, locale)
-
-
-def day(moment, locale: str) -> str:
-    """What ``moment|date`` writes, formatted once per day and language: the page shows a
-    dozen dates, Babel takes ten times longer than the cache."""
-    return _formatted(local_date(moment), locale)
-
-
 def running_deadlines(workflow) -> list[dict]:
     """The municipality's legal deadlines that still run, as information for the citizen."""
     return [d for d in workflow["deadlines"]
@@ -78,7 +64,6 @@ def citizen_page(request, dossier) -> dict:
         # Links are built on the dossier's own path (traversal asked once, not per link).
         "dossier_path": path,
         "documents_path": f"{path}documenten/",
-        "day": partial(day, locale=request.locale_name),
         "workflow": workflow,
         "waits_for_me": workflow["state"].waits_for == "applicant",
         "is_draft": draft,
