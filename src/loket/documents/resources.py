@@ -1,6 +1,7 @@
 """Traversal for ``/dossiers/<reference>/documenten/<number>``, and the dossier's documents as
 a list shows them."""
 
+from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, select
@@ -18,7 +19,7 @@ class Listed(NamedTuple):
     title: str
     document_type: str
     direction: str
-    created: object
+    created: datetime
     created_by_id: int | None
     withheld: bool
     media_type: str

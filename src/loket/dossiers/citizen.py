@@ -61,7 +61,7 @@ def citizen_page(request, dossier) -> dict:
     path = request.resource_path(dossier)
     return {
         "dossier": dossier,
-        # Links are built on the dossier's own path (traversal asked once, not per link).
+        # Links are built on the dossier's own path: resource_path once, not per link.
         "dossier_path": path,
         "documents_path": f"{path}documenten/",
         "workflow": workflow,
