@@ -26,8 +26,7 @@ from loket.workflow.models import HistoryEntry
 # Statements per request, at most: what each page costs today (the handler's view where it
 # differs). Raise a budget on purpose, for a new feature of the page — never for a loop.
 BUDGET = {
-    # The handler's page: citizen 5 (the documents come with their versions in one
-    # statement). The staff page asks once which feature tables hold rows of the dossier
+    # The handler's page. The staff page asks once which feature tables hold rows of the dossier
     # (checks, advice, completion, decisions, agenda items, letters, notes, events, outbound
     # messages …: dossiers.panels.has_rows), then reads only those: here the notes and their
     # mentions, the events (one read for every timeline source of them) and the outbound
@@ -36,6 +35,9 @@ BUDGET = {
     # principals (no role assignments of the viewer, the applicant or the actors; a handler's
     # menu still asks for their roles once).
     "dossier_page": 11,
+    # The citizen's: the session, the dossier with its handler, the history, the documents
+    # with their current versions, the panels' probes (one statement).
+    "citizen_dossier_page": 5,
     "my_dossiers": 4,
     # The counts of all lists (one grouped query) and the dossier types for the filter.
     "workbench": 8,
@@ -144,7 +146,7 @@ def test_dossier_page(statements_of, login, factories, dbsession, world, viewer)
     login(citizen if viewer == "citizen" else world["handler"])
     few = statements_of(f"/dossiers/{small.reference}")
     many = statements_of(f"/dossiers/{large.reference}")
-    check("dossier_page", few, many)
+    check("dossier_page" if viewer == "handler" else "citizen_dossier_page", few, many)
 
 
 def test_my_dossiers(statements_of, login, factories, world):

@@ -172,16 +172,15 @@ def team_dossiers(context, request):
 @view_config(route_name=API_ROUTE, context=Dossier, permission=Permission.VIEW,
              request_method="GET", renderer="json")
 def dossier(context, request):
+    summary = dossier_summary(request, context)
+    here = summary["links"]["self"]  # and its children below it: one route_url, not three
     return {
-        **dossier_summary(request, context),
+        **summary,
         # By name only: the national register number never leaves through the API.
         "applicant": {"name": context.applicant.name},
         "version": context.version,
         "data": context.data or {},
-        "links": {
-            "self": link(request, "dossiers", context.reference),
-            "documents": link(request, "dossiers", context.reference, "documenten"),
-        },
+        "links": {"self": here, "documents": f"{here}/documenten"},
     }
 
 

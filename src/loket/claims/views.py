@@ -15,7 +15,7 @@ from loket.i18n import _, local_now
 from loket.security import Permission
 from loket.web import flash
 from loket.workflow.engine import TransitionRefused, holds_role, workflow_of
-from loket.workflow.presentation import actor_for
+from loket.workflow.presentation import actor_for, ever_in, page_history
 
 TEMPLATES = "loket:claims/templates/"
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -62,6 +62,12 @@ def staff_panel(request, dossier) -> dict | None:
 
 
 def citizen_panel(request, dossier) -> dict | None:
+    """A fee is charged with its step: nothing to ask before the dossier took it (the history
+    the page read tells), then whether there are any."""
+    transition = workflow_of(dossier).transition_for(services.ISSUE)
+    if transition is None or not ever_in(page_history(request, dossier), {transition.target}) \
+            or not has_rows(request, dossier, "claims"):
+        return None
     claims = _details(request, dossier)
     return {"claims": claims} if claims else None
 

@@ -13,7 +13,7 @@ from loket.dossiers.panels import panels_for
 from loket.dossiers.presentation import sent_by_applicant
 from loket.security import Permission
 from loket.workflow.engine import workflow_of
-from loket.workflow.presentation import localized, workflow_view
+from loket.workflow.presentation import localized, page_history, workflow_view
 
 TEMPLATE = "loket:dossiers/templates/dossier_citizen.jinja2"
 WITHDRAW = "application.withdraw"
@@ -50,14 +50,20 @@ def running_deadlines(workflow) -> list[dict]:
 
 
 def citizen_page(request, dossier) -> dict:
-    workflow = workflow_view(request, dossier)
-    _with_citizen_texts(request, dossier, workflow)
+    # The history as rows (no actors: the citizen does not see who took a step), shared with
+    # the panels, which tell from it whether there can be anything to show.
+    workflow = workflow_view(request, dossier, page_history(request, dossier))
+    _with_citizen_texts(request, workflow)
     steps = {s["transition"].purpose or s["transition"].name: s for s in workflow["steps"]}
     withdraw = steps.get(WITHDRAW)
     draft = in_draft(dossier)
-    documents = dossier["documenten"].shown_to(request)
+    documents = dossier["documenten"].listing(request)
+    path = request.resource_path(dossier)
     return {
         "dossier": dossier,
+        # Links are built on the dossier's own path: resource_path once, not per link.
+        "dossier_path": path,
+        "documents_path": f"{path}documenten/",
         "workflow": workflow,
         "waits_for_me": workflow["state"].waits_for == "applicant",
         "is_draft": draft,
@@ -83,11 +89,7 @@ def _first_submission(workflow):
                  if item["entry"].from_state in drafts), None)
 
 
-def _with_citizen_texts(request, dossier, workflow) -> None:
+def _with_citizen_texts(request, workflow) -> None:
     """Add each history entry's state text for the citizen (the shared view has titles)."""
-    states = workflow_of(dossier).states
     for item in workflow["history"]:
-        state = states.get(item["entry"].to_state)
-        state = state.for_outcome(dossier.outcome) if state is not None else None
-        item["citizen_text"] = (localized(state.citizen_text, request.locale_name)
-                                if state is not None else "")
+        item["citizen_text"] = localized(item["shown"].citizen_text, request.locale_name)

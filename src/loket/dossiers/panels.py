@@ -15,9 +15,10 @@ sources, newest first.
 
 What a package's panel and its timeline source both show (or two packages' panels) is read
 once per request: :func:`once`. The workflow history the page read is everyone's:
-:func:`dossier_history`. Most dossiers have no rows in most features' tables (no advice, no
-letters yet …): a package names its table with ``config.add_dossier_rows(name, column)`` and
-asks :func:`has_rows` before its query; one query answers that for every such table.
+:func:`loket.workflow.presentation.page_history`. Most dossiers have no rows in most
+features' tables (no advice, no letters yet …): a package names its table with
+``config.add_dossier_rows(name, column)`` and asks :func:`has_rows` before its query; one
+query answers that for every such table.
 """
 
 from dataclasses import dataclass, field
@@ -25,14 +26,11 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, exists, or_, select
 
-from loket.workflow.presentation import history_of
-
 PANELS_KEY = "loket.dossiers.panels"
 TIMELINE_KEY = "loket.dossiers.timeline_sources"
 ROW_SOURCES_KEY = "loket.dossiers.row_sources"
 PROBE_KEY = "loket.dossiers.rows_probe"
 ONCE_KEY = "loket.dossiers.once"
-HISTORY = "workflow.history"
 PRESENT = "dossier.rows_present"
 AUDIENCES = ("staff", "citizen")
 
@@ -124,12 +122,6 @@ def once(request, name: str, dossier, read):
     if key not in cache:
         cache[key] = read()
     return cache[key]
-
-
-def dossier_history(request, dossier) -> list:
-    """The dossier's workflow history, oldest first: the entries the page already read (see
-    :mod:`loket.dossiers.staff`), else one query."""
-    return once(request, HISTORY, dossier, lambda: history_of(request.dbsession, dossier))
 
 
 def has_rows(request, dossier, name: str) -> bool:

@@ -14,10 +14,10 @@ def dossier_title(dossier, locale: str) -> str:
     return text(_definition(dossier).get("title"), locale) or dossier.title
 
 
-def document_title(document, locale: str) -> str:
+def document_title(document, locale: str, dossier=None) -> str:
     """A document of a type the definition names carries that type's title; a document
-    someone named themselves keeps its name."""
-    for spec in _definition(document.dossier).get("documents") or ():
+    someone named themselves keeps its name. ``dossier`` for a document that is a row."""
+    for spec in _definition(dossier or document.dossier).get("documents") or ():
         if spec.get("code") == document.document_type and \
                 text(spec.get("title"), "nl") == document.title:
             return text(spec.get("title"), locale) or document.title

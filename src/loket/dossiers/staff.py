@@ -2,7 +2,7 @@
 and checks, documents, the full timeline, deadlines and the steps the handler may take now."""
 
 from loket.catalogue.answers import application_sections
-from loket.dossiers.panels import HISTORY, once, panels_for, timeline_for
+from loket.dossiers.panels import panels_for, timeline_for
 from loket.security import Permission, Role, team_role_principal
 from loket.workflow.presentation import workflow_view
 
@@ -15,9 +15,9 @@ def staff_page(request, dossier) -> dict:
     # The documents first: the workflow's guard conditions and the letters' panels find them
     # in the session.
     documents = dossier["documenten"].all()
+    # The history it reads is the panels' and the timeline's too (page_history: no second
+    # query).
     workflow = workflow_view(request, dossier)
-    # The history it read is the panels' and the timeline's too (no second query).
-    once(request, HISTORY, dossier, lambda: [item["entry"] for item in workflow["history"]])
     panels = panels_for(request, dossier, "staff")
     # A panel that takes a decision itself (admissibility) replaces the plain step forms of
     # the transitions it performs, so those steps are never taken without it.

@@ -7,14 +7,14 @@ packages. Each source costs one query at most, whatever the number of entries.
 from sqlalchemy import bindparam, select
 
 from loket.dossiers.models import DossierEvent
-from loket.dossiers.panels import TimelineEntry, dossier_history, has_rows
+from loket.dossiers.panels import TimelineEntry, has_rows
 from loket.dossiers.presentation import document_title
 from loket.i18n import _
 from loket.identity.models import User
 from loket.outbox import models as outbox
 from loket.outbox.models import OutboxMessage
 from loket.workflow.engine import workflow_of
-from loket.workflow.presentation import localized
+from loket.workflow.presentation import localized, page_history
 
 SYSTEM_NAME = "Loket"
 # Packages name their outbox messages in plain words: config.add_message_title(kind, title,
@@ -50,7 +50,7 @@ def transitions(request, dossier) -> list[TimelineEntry]:
     locale = request.locale_name
     workflow = workflow_of(dossier)
     entries = []
-    for entry in dossier_history(request, dossier):
+    for entry in page_history(request, dossier):
         transition = workflow.transitions.get(entry.transition)
         state = workflow.states.get(entry.to_state)
         entries.append(TimelineEntry(

@@ -7,7 +7,7 @@ from loket.dossiers.models import Dossier
 from loket.security import Permission
 from loket.web.openapi import iso, link
 from loket.workflow.engine import workflow_of
-from loket.workflow.presentation import workflow_view
+from loket.workflow.presentation import page_history, workflow_view
 
 DECIDED = "beslist"  # a decided state (or the step into it), as the citizen sees it
 
@@ -15,8 +15,10 @@ DECIDED = "beslist"  # a decided state (or the step into it), as the citizen see
 @view_config(context=Dossier, name="workflow", route_name="api_v1", renderer="json",
              permission=Permission.VIEW, request_method="GET")
 def dossier_workflow(context, request):
-    view = workflow_view(request, context)
     is_staff = request.user.is_staff
+    # Staff see who took each step (the entries with their actors); citizens do not, so
+    # their history is read as plain rows.
+    view = workflow_view(request, context, None if is_staff else page_history(request, context))
     workflow = workflow_of(context)
     # The citizen hears the outcome with the decision letter: until then not even a state's
     # or a step's name tells it, nor a comment meant for staff (the page tells the same).

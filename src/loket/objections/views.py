@@ -9,7 +9,7 @@ from pyramid.view import view_config
 from sqlalchemy import and_, false, select
 
 from loket.dossiers.models import Dossier
-from loket.dossiers.panels import dossier_history, has_rows
+from loket.dossiers.panels import has_rows
 from loket.i18n import _
 from loket.objections import services
 from loket.objections.models import Objection
@@ -17,7 +17,7 @@ from loket.objections.resources import DossierObjection
 from loket.security import Permission
 from loket.web import flash
 from loket.workflow.engine import TransitionRefused, holds_role
-from loket.workflow.presentation import actor_for
+from loket.workflow.presentation import actor_for, page_history
 
 TEMPLATES = "loket:objections/templates/"
 WORKLIST_TITLE = _("Objections")
@@ -53,7 +53,7 @@ def panel(request, dossier) -> dict | None:
     if dossier.outcome is not None or _is_objection(dossier):
         # From the history the page read: no query of its own.
         sent = services.decision_sent_on(request.dbsession, dossier,
-                                         dossier_history(request, dossier))
+                                         page_history(request, dossier))
     links = _links(request, dossier, sent)
     may_object = _may_object(request, dossier, sent)
     if not links and not may_object:

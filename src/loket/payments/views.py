@@ -21,7 +21,7 @@ from loket.web.inputs import parse_id
 from loket.web.views import error_response
 from loket.workflow.engine import TransitionRefused, holds_role, workflow_of
 from loket.workflow.features import applies
-from loket.workflow.presentation import actor_for
+from loket.workflow.presentation import actor_for, ever_in, page_history
 
 PANEL_TEMPLATE = "loket:payments/templates/panel.jinja2"
 LIST_TEMPLATE = "loket:payments/templates/list.jinja2"
@@ -70,9 +70,14 @@ def panel(request, dossier, values=None, error=None) -> dict | None:
 
 
 def citizen_panel(request, dossier) -> dict | None:
-    """What the applicant sees: the order that pays (or paid) their premium, once approved."""
-    if dossier.outcome != "approved" or not applies(request.registry, "payments",
-                                                    workflow_of(dossier)):
+    """What the applicant sees: the order that pays (or paid) their premium, once approved.
+    Orders are staged in the state the step payment.prepare leads to: nothing to ask before
+    the dossier reached it (the history the page read tells), then whether there are any."""
+    step = workflow_of(dossier).transition_for(services.PREPARE)
+    if dossier.outcome != "approved" or step is None \
+            or not applies(request.registry, "payments", workflow_of(dossier)) \
+            or not ever_in(page_history(request, dossier), {step.target}) \
+            or not has_rows(request, dossier, "payment_orders"):
         return None
     order = next((o for o in reversed(services.orders_of(request.dbsession, dossier))
                   if o.status in (SENT, PAID)), None)

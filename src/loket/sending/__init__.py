@@ -19,6 +19,7 @@ Settings: ``loket.sending.registered_kinds`` (letter kinds sent as registered ma
 from loket.i18n import _
 from loket.security import Permission, Role
 from loket.sending import delivery, tracking, worklist
+from loket.sending.models import Dispatch
 from loket.sending.services import OUTBOX_KIND
 
 
@@ -36,6 +37,7 @@ def includeme(config):
                              audience="staff")
     config.add_dossier_panel("sent_letters", views.CITIZEN_PANEL, views.citizen_panel,
                              order=70, audience="citizen")
+    config.add_dossier_rows("dispatches", Dispatch.dossier_id)
     config.add_outbox_deliverer(OUTBOX_KIND, delivery.deliver)
     config.add_message_title(OUTBOX_KIND, lambda payload: _("Letter handed to the delivery "
                                                             "service"))

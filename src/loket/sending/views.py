@@ -12,7 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from loket.db import utcnow
 from loket.decisions.models import Decision, Meeting
+from loket.documents.models import Document
 from loket.dossiers.models import Dossier
+from loket.dossiers.panels import has_rows
 from loket.i18n import _, local_date
 from loket.letters import models as letters
 from loket.letters.kinds import letter_kinds
@@ -269,13 +271,22 @@ def staff_panel(request, dossier) -> dict | None:
             "action": request.resource_path(sending)}
 
 
+# What the citizen's panel shows of each sending, with its letter's document: one statement.
+_SENT = (select(Dispatch.title, Dispatch.status, Dispatch.letter_kind, Dispatch.channel,
+                Dispatch.registered, Dispatch.sent, Dispatch.delivered,
+                Document.number.label("document_number"))
+         .join_from(Dispatch, letters.Letter, letters.Letter.id == Dispatch.letter_id)
+         .outerjoin(Document, Document.id == letters.Letter.document_id)
+         .where(Dispatch.dossier_id == bindparam("dossier")).order_by(Dispatch.id))
+
+
 def citizen_panel(request, dossier) -> dict | None:
     """The letters sent to the citizen, once they left; a decision letter only once it was
     delivered (the outcome reaches the citizen with the letter, not earlier)."""
-    sent = [d for d in dispatches_of(request.dbsession, dossier)
+    if not has_rows(request, dossier, "dispatches"):  # most dossiers had none sent
+        return None
+    sent = [d for d in request.dbsession.execute(_SENT, {"dossier": dossier.id})
             if d.status in (DELIVERED, READ) or (
                 d.status in (ACCEPTED, RETURNED)
                 and d.letter_kind not in tracking.DECISION_KINDS)]
-    if not sent:
-        return None
-    return {**_common(request), "dispatches": sent}
+    return {"dispatches": sent} if sent else None
