@@ -37,6 +37,7 @@ from types import SimpleNamespace
 from bench import generate, report
 from bench.load import HOST, client, wrk_version
 from bench.meetings import meeting_target
+from bench.pages import objections, signing_folder
 from bench.scenarios import SCALING, SCENARIOS, Dossier, Targets
 
 # Pyramid 2.1 still imports pkg_resources (as the test suite's filterwarnings notes).
@@ -184,6 +185,7 @@ def pick_targets(url: str, seed: int, count: int) -> Targets:
     from sqlalchemy import delete, func, insert, select
 
     from loket.api.views import encode_cursor
+    from loket.claims.models import Claim
     from loket.db import get_engine, utcnow
     from loket.documents.models import Document
     from loket.dossiers.models import Dossier as DossierRow
@@ -252,13 +254,20 @@ def pick_targets(url: str, seed: int, count: int) -> Targets:
                 bare_cursors[team] = f"{created.isoformat()},{last_id}"
                 positions[team] = position
             meeting, secretariat_cookie = meeting_target(c, session, now)
+            signatory_cookie = signing_folder(c, session, now)
+            objections(c, now)
+            finance_cookie = session(c.execute(select(func.min(ra.c.user_id)).where(
+                ra.c.role == "finance")).scalar_one())
+            claims_shown = min(200, c.execute(select(func.count()).where(
+                Claim.__table__.c.status == "open")).scalar_one())
     finally:
         engine.dispose()
     return Targets(dossiers=chosen, citizen_cookies=citizen_cookies,
                    handler_cookies=handler_cookies, teams=teams, api_cursors=api_cursors,
                    bare_cursors=bare_cursors, deep_positions=positions,
                    worklist_cursors=worklist_cursors, meeting=meeting,
-                   secretariat_cookie=secretariat_cookie)
+                   secretariat_cookie=secretariat_cookie, signatory_cookie=signatory_cookie,
+                   finance_cookie=finance_cookie, claims_shown=max(1, claims_shown))
 
 
 def principals_of(connection, user_id: int) -> list[str]:

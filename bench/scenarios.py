@@ -39,6 +39,9 @@ class Targets:
     worklist_cursors: dict[int, str] = field(default_factory=dict)
     meeting: int = 0  # a college meeting of 200 items being held (bench.meetings)
     secretariat_cookie: str = ""
+    signatory_cookie: str = ""  # the mayor, 100 letters in the signing folder (bench.pages)
+    finance_cookie: str = ""
+    claims_shown: int = 50  # rows of /vorderingen: the open claims, at most 200
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ def _quote(value: str) -> str:
     return quote(value, safe="")
 
 
+MEETING_ITEMS = 200  # bench.meetings.ITEMS
+FOLDER_LETTERS = 100  # bench.pages.LETTERS
 WORKLIST_FILTER = "lijst=team&status=in_behandeling&sorteer=gewijzigd"
 SEARCHES = ("Peeters", "Janssens", "Maes")  # family names of bench.generate (applicants)
 
@@ -141,9 +146,32 @@ SCENARIOS = [
     Scenario(
         "meeting_page", "Secretariat's meeting page (/zittingen/<id>, 200 items to record)",
         lambda t: [Request(f"/zittingen/{t.meeting}", t.secretariat_cookie)],
+        lambda t: [Request(f"/list?team={team}&size={MEETING_ITEMS}") for team in t.teams],
+        f"bare list of {MEETING_ITEMS} rows (HTML)", None,
+        expect=lambda t, r: 'id="notulen"',
+    ),
+    Scenario(
+        "signing_folder", f"Signatory's folder (/handtekenmap, {FOLDER_LETTERS} letters of a "
+        "meeting)",
+        lambda t: [Request("/handtekenmap", t.signatory_cookie)],
+        lambda t: [Request(f"/list?team={team}&size={FOLDER_LETTERS}") for team in t.teams],
+        f"bare list of {FOLDER_LETTERS} rows (HTML)", None,
+        expect=lambda t, r: 'name="meeting"',
+    ),
+    Scenario(
+        "claims_list", "Finance's open claims (/vorderingen, up to 200, three counts)",
+        lambda t: [Request("/vorderingen", t.finance_cookie)],
+        lambda t: [Request(f"/list?team={team}&size={t.claims_shown}") for team in t.teams],
+        "bare list of as many rows (HTML)", None,
+        expect=lambda t, r: 'id="vorderingen"',
+    ),
+    Scenario(
+        "objections_worklist", "Objections' worklist (/werkbank?lijst=bezwaren)",
+        lambda t: [Request("/werkbank?lijst=bezwaren", t.handler_cookies[team])
+                   for team in t.teams],
         lambda t: [Request(f"/list?team={team}") for team in t.teams],
         "bare keyset list (HTML)", None,
-        expect=lambda t, r: 'id="notulen"',
+        expect=lambda t, r: "Bezwaar",
     ),
     # "Deep page the same as the first page": Loket against Loket, interleaved.
     Scenario(
