@@ -18,6 +18,7 @@ PostgreSQL sizes, the scaling chart next to it.
 import argparse
 import http.client
 import importlib.metadata
+import itertools
 import os
 import platform
 import random
@@ -47,6 +48,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 VAR = BENCH / "var"
 RESULTS = BENCH / "results"
+# Resident memory of a Loket worker after 10,000 mixed requests, at most (issue 18): two
+# workers per core fit a 1 GB container with room for the database's connections.
+MEMORY_AIM_MB = 200
+MEMORY_REQUESTS = 10_000
 POSTGRESQL_ADMIN = os.environ.get("LOKET_BENCH_POSTGRESQL",
                                   "postgresql+psycopg://postgres@127.0.0.1/postgres")
 
@@ -503,8 +508,12 @@ def run_phase(phase: Phase, args, load, workdir: Path) -> tuple[dict, str]:
                 f" | ratio {result['ratio']:.2f} (target {scenario.target})"
                 f"{'  ERRORS' if result['errors'] else ''}"
                 f"  [{time.perf_counter() - started:.0f} s]")
-        memory = worker_memory(servers["loket"], results)
-        say(f"  resident memory per Loket worker after {memory['requests']:,} requests: "
+        served = requests_served(results)
+        topped = top_up(load, servers["loket"], targets, args, served)
+        memory = worker_memory(servers["loket"], served + topped, args.workers)
+        say(f"  resident memory per Loket worker after {memory['requests_per_worker']:,} "
+            f"requests each ({topped:,} of them mixed after the scenarios; aim ≤ "
+            f"{MEMORY_AIM_MB} MB after {MEMORY_REQUESTS:,}): "
             + ", ".join(f"{mb:.0f} MB" for mb in memory["rss_mb"]))
     finally:
         for server in servers.values():
@@ -517,9 +526,37 @@ def run_phase(phase: Phase, args, load, workdir: Path) -> tuple[dict, str]:
     return outcome, url
 
 
-def worker_memory(server: "Server", results: list[dict]) -> dict:
-    """Resident memory (VmRSS) of each gunicorn worker of ``server`` after the phase's mixed
-    requests (every scenario's Loket side, warm-ups and checks not counted)."""
+def requests_served(results: list[dict]) -> int:
+    """Requests the Loket server answered in the phase's measured rounds (warm-ups and checks
+    not counted)."""
+    against_loket = {s.key for s in SCENARIOS if s.baseline_server == "loket"}
+    return sum(r["loket"]["requests"] + (r["baseline"]["requests"]
+                                         if r["key"] in against_loket else 0)
+               for r in results)
+
+
+def top_up(load, server: "Server", targets, args, served: int) -> int:
+    """Mixed requests (every scenario's Loket side, in turn) until each worker served
+    ``args.memory_requests`` (sync workers share one socket: the kernel spreads the requests
+    about evenly); how many were sent."""
+    wanted = args.memory_requests * args.workers - served
+    if wanted <= 0:
+        return 0
+    lists = [s.loket(targets) for s in SCENARIOS if not args.only or s.key in args.only]
+    mixed = tuple(request for group in itertools.zip_longest(*lists) for request in group
+                  if request is not None)
+    sent = 0
+    while sent < wanted:
+        sample = load.run(server.port, mixed, 10, args.concurrency)
+        if not sample.requests:
+            raise SystemExit("the memory top-up got no answers")
+        sent += sample.requests
+    return sent
+
+
+def worker_memory(server: "Server", served: int, workers: int) -> dict:
+    """Resident memory (VmRSS) of each gunicorn worker of ``server`` after ``served`` mixed
+    requests."""
     master = server.process.pid
     rss = []
     for status in Path("/proc").glob("[0-9]*/status"):
@@ -530,11 +567,9 @@ def worker_memory(server: "Server", results: list[dict]) -> dict:
             continue
         if fields.get("PPid", "").strip() == str(master) and "VmRSS" in fields:
             rss.append(int(fields["VmRSS"].split()[0]) / 1024)
-    against_loket = {s.key for s in SCENARIOS if s.baseline_server == "loket"}
-    served = sum(r["loket"]["requests"] + (r["baseline"]["requests"]
-                                           if r["key"] in against_loket else 0)
-                 for r in results)
-    return {"rss_mb": sorted(round(mb, 1) for mb in rss), "requests": served}
+    return {"rss_mb": sorted(round(mb, 1) for mb in rss), "requests": served,
+            "requests_per_worker": served // max(1, workers), "aim_mb": MEMORY_AIM_MB,
+            "met": bool(rss) and max(rss) <= MEMORY_AIM_MB}
 
 
 def run_scaling_pair(small: tuple[int, str], large: tuple[int, str], args, load,
@@ -668,6 +703,10 @@ def parse(argv):
     parser.add_argument("--dossier-sample", type=int, default=32,
                         help="dossiers the page scenarios cycle through")
     parser.add_argument("--only", help="comma-separated scenario keys")
+    parser.add_argument("--memory-requests", type=int,
+                        help=f"mixed requests per worker before reading its memory (default "
+                             f"{MEMORY_REQUESTS:,} for --full, what the scenarios served for "
+                             "--quick)")
     parser.add_argument("--keep", action="store_true", help="keep PostgreSQL databases")
     parser.add_argument("--reuse", action="store_true",
                         help="reuse a database that already holds the size (implies --keep)")
@@ -685,6 +724,8 @@ def parse(argv):
     args.warmup = args.warmup or (1 if quick else 3)
     args.concurrency = args.concurrency or 2 * args.workers
     args.only = set(args.only.split(",")) if args.only else None
+    if args.memory_requests is None:
+        args.memory_requests = 0 if quick else MEMORY_REQUESTS
     if quick:
         plan = [Phase("sqlite", 10_000)]
     else:
