@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -353,6 +353,15 @@ def decisions_of(dbsession, dossier) -> list[Decision]:
 def meeting_with_items(dbsession, meeting_id: int) -> Meeting | None:
     return dbsession.scalar(select(Meeting).where(Meeting.id == meeting_id).options(
         selectinload(Meeting.items)))
+
+
+def agenda(dbsession, meeting_id: int) -> list[tuple[AgendaItem, str]]:
+    """The meeting's items in order, each with its dossier's reference: what the meeting page
+    shows of a dossier, without loading the dossiers (and their applicant, team and type)."""
+    return list(dbsession.execute(
+        select(AgendaItem, Dossier.reference).join(Dossier, Dossier.id == AgendaItem.dossier_id)
+        .where(AgendaItem.meeting_id == meeting_id).options(lazyload(AgendaItem.dossier))
+        .order_by(AgendaItem.position, AgendaItem.id)).all())
 
 
 def close_agenda(request, meeting: Meeting, version: int | None) -> None:
