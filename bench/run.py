@@ -719,7 +719,7 @@ def parse(argv):
     args.mode = "quick" if quick else "full"
     # Many short interleaved rounds: on a shared machine the load of the neighbours changes
     # within seconds, and a per-round ratio only compares what ran side by side.
-    args.rounds = args.rounds or (5 if quick else 9)
+    args.rounds = args.rounds or (4 if quick else 9)  # quick: 15 scenarios in ~3 minutes
     args.duration = args.duration or (1 if quick else 4)
     args.warmup = args.warmup or (1 if quick else 3)
     args.concurrency = args.concurrency or 2 * args.workers
