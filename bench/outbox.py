@@ -94,10 +94,12 @@ def main(argv=None):
     from bench.generate import migrate
     from loket.main import main as make_loket
     from loket.outbox.models import OutboxMessage
+    from loket.outbox.services import Policy
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=5000)
-    parser.add_argument("--batch", type=int, default=50, help="messages claimed at once")
+    parser.add_argument("--batch", type=int, default=Policy.batch_size,
+                        help="messages claimed at once (default: the worker's)")
     parser.add_argument("--database", help="a migrated, empty database (default: SQLite)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="loket-bench-outbox-"))

@@ -49,9 +49,11 @@ def markdown(results: dict) -> str:
         if memory and memory["rss_mb"]:
             out.append("")
             each = memory.get("requests_per_worker", memory["requests"])
+            start = memory.get("rss_at_start_mb")
             out.append(f"Resident memory per Loket worker after about {each:,} mixed requests "
                        f"each: {', '.join(f'{mb:.0f} MB' for mb in memory['rss_mb'])} "
-                       f"(aim ≤ {memory.get('aim_mb', 200)} MB after 10,000).")
+                       + (f"(at start {', '.join(f'{mb:.0f}' for mb in start)} MB; " if start
+                          else "(") + f"aim ≤ {memory.get('aim_mb', 200)} MB after 10,000).")
     scaling = results.get("scaling")
     if scaling:
         sizes = scaling["sizes"]

@@ -494,10 +494,14 @@ def run_phase(phase: Phase, args, load, workdir: Path) -> tuple[dict, str]:
     try:
         start(servers, [("loket", LOKET_INI, url, tag, "/-/health"),
                         ("baseline", BASELINE_INI, url, tag, "/health")], args, workdir)
-        results = []
+        results, at_start = [], None
         for scenario in SCENARIOS:
             if args.only and scenario.key not in args.only:
                 continue
+            if at_start is None:  # the app loaded and one page served, nothing measured yet
+                verify(scenario, "loket", servers["loket"].port, scenario.loket(targets)[:1],
+                       targets)
+                at_start = worker_rss(servers["loket"])
             started = time.perf_counter()
             result = measure(load, scenario, servers, targets, args)
             results.append(result)
@@ -510,11 +514,12 @@ def run_phase(phase: Phase, args, load, workdir: Path) -> tuple[dict, str]:
                 f"  [{time.perf_counter() - started:.0f} s]")
         served = requests_served(results)
         topped = top_up(load, servers["loket"], targets, args, served)
-        memory = worker_memory(servers["loket"], served + topped, args.workers)
+        memory = worker_memory(servers["loket"], served + topped, args.workers, at_start)
         say(f"  resident memory per Loket worker after {memory['requests_per_worker']:,} "
             f"requests each ({topped:,} of them mixed after the scenarios; aim ≤ "
             f"{MEMORY_AIM_MB} MB after {MEMORY_REQUESTS:,}): "
-            + ", ".join(f"{mb:.0f} MB" for mb in memory["rss_mb"]))
+            + ", ".join(f"{mb:.0f} MB" for mb in memory["rss_mb"])
+            + " (at start: " + ", ".join(f"{mb:.0f}" for mb in at_start or []) + " MB)")
     finally:
         for server in servers.values():
             server.stop()
@@ -554,9 +559,8 @@ def top_up(load, server: "Server", targets, args, served: int) -> int:
     return sent
 
 
-def worker_memory(server: "Server", served: int, workers: int) -> dict:
-    """Resident memory (VmRSS) of each gunicorn worker of ``server`` after ``served`` mixed
-    requests."""
+def worker_rss(server: "Server") -> list[float]:
+    """Resident memory (VmRSS, MB) of each gunicorn worker of ``server``."""
     master = server.process.pid
     rss = []
     for status in Path("/proc").glob("[0-9]*/status"):
@@ -566,8 +570,15 @@ def worker_memory(server: "Server", served: int, workers: int) -> dict:
         except OSError:
             continue
         if fields.get("PPid", "").strip() == str(master) and "VmRSS" in fields:
-            rss.append(int(fields["VmRSS"].split()[0]) / 1024)
-    return {"rss_mb": sorted(round(mb, 1) for mb in rss), "requests": served,
+            rss.append(round(int(fields["VmRSS"].split()[0]) / 1024, 1))
+    return sorted(rss)
+
+
+def worker_memory(server: "Server", served: int, workers: int, at_start: list[float]) -> dict:
+    """Resident memory of each worker after ``served`` mixed requests, and at start (after
+    each request was checked once): growth, told from what the code and libraries take."""
+    rss = worker_rss(server)
+    return {"rss_mb": rss, "rss_at_start_mb": at_start, "requests": served,
             "requests_per_worker": served // max(1, workers), "aim_mb": MEMORY_AIM_MB,
             "met": bool(rss) and max(rss) <= MEMORY_AIM_MB}
 
