@@ -135,12 +135,11 @@ WEIGHTS = {
     "agenderen": 1.0, "goedkeuren": 0.85, "weigeren": 0.15, "goedkeuren_gedelegeerd": 0.85,
     "weigeren_gedelegeerd": 0.15, "beslissing_verzenden": 1.0, "betaling_voorbereiden": 1.0,
     "retributie_aanrekenen": 1.0, "betaald_melden": 1.0, "afsluiten": 1.0,
-    "stopzetten": 0.005, "bezwaar_indienen": 0.04, "bezwaar_gegrond": 0.3,
-    "bezwaar_ongegrond": 0.7,
+    "stopzetten": 0.005,
 }
 # Mean days a step takes to happen.
 DELAYS = {"indienen": 1.5, "vervolledigen": 6, "agenderen": 5, "goedkeuren": 7, "weigeren": 7,
-          "betaald_melden": 12, "afsluiten": 20, "bezwaar_indienen": 20}
+          "betaald_melden": 12, "afsluiten": 20}
 DEFAULT_DELAY = 5.0
 # Guard conditions that read only the type's definition (decided once per type).
 STATIC_CONDITIONS = {"decided_by_body", "decided_by_official", "loket_pays", "citizen_pays"}

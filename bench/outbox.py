@@ -6,9 +6,10 @@
 N ``http.post`` messages (the built-in kind: a JSON POST with its idempotency key) wait in
 the outbox of a fresh database; one :class:`loket.outbox.relay.Relay` delivers them all, as
 ``loket worker`` does (claim a batch, deliver each outside any transaction, record the
-successes together and each failure in short transactions of their own). The receiver is a bare HTTP/1.1 sink in a process of its own
-(keep-alive, 204 to every POST), so its work is not in the figure: what is left is Loket's
-(claim, HTTP client, record, the integration's status row). Reports messages per second and
+successes together and each failure in short transactions of their own). The receiver is a
+bare HTTP/1.1 sink in a process of its own (keep-alive, 204 to every POST), so its work is not
+in the figure: what is left is Loket's (claim, HTTP client, record, the integration's status
+row). Reports messages per second and
 the CPU milliseconds of this process per message, against :data:`TARGET`.
 """
 
