@@ -4,15 +4,12 @@
 :mod:`loket.worklists.search`). Its full-text index is database-specific and made by the
 hand-written migration ``0002_search``: a GIN index on ``to_tsvector('dutch', body)`` on
 PostgreSQL, an FTS5 virtual table (``dossier_search_fts``, with triggers) on SQLite. Those
-objects are no models, so :func:`_ignore_hand_migrated` tells Alembic's comparison (the
+objects are no models, so :mod:`loket.worklists.autogenerate` tells Alembic's comparison (the
 migration test, ``make migration``) to leave them alone.
 """
 
 from datetime import date, datetime
 
-from alembic.autogenerate import comparators
-from alembic.operations import ops
-from alembic.util import DispatchPriority
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -62,19 +59,3 @@ PG_SEARCH_INDEX = "ix_dossier_search_body_dutch"
 def hand_migrated_table(name: str) -> bool:
     """The FTS5 table and the shadow tables SQLite keeps for it (``…_data``, ``…_idx`` …)."""
     return name == FTS_TABLE or name.startswith(FTS_TABLE + "_")
-
-
-@comparators.dispatch_for("autogenerate", priority=DispatchPriority.LAST)
-def _ignore_hand_migrated(autogen_context, upgrade_ops):
-    """Drop the operations that would remove the hand-migrated search objects."""
-    kept = []
-    for op in upgrade_ops.ops:
-        if isinstance(op, ops.DropTableOp) and hand_migrated_table(op.table_name):
-            continue
-        if isinstance(op, ops.ModifyTableOps):
-            op.ops = [o for o in op.ops
-                      if not (isinstance(o, ops.DropIndexOp) and o.index_name == PG_SEARCH_INDEX)]
-            if not op.ops:
-                continue
-        kept.append(op)
-    upgrade_ops.ops[:] = kept
