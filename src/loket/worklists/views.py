@@ -85,7 +85,11 @@ def workbench(context, request):
         "list_title": next(w.title for w in worklists(request.registry)
                            if w.code == filters.list),
         "sorts": [(code, SORT_TITLES[code]) for code in SORTS],
-        "rows": [describe(request.registry, row, locale, viewer.today) for row in page.rows],
+        "rows": describe(request, page.rows, viewer.today),
+        "dossiers_path": request.resource_path(request.root, "dossiers"),
+        # Translated once; each row's checkbox puts its reference in.
+        "select_label": request.localizer.translate(
+            _("Select ${reference}", mapping={"reference": "${reference}"})),
         "next_query": query_of(filters, na=page.next_cursor) if page.next_cursor else None,
         "first_query": query_of(filters) if filters.cursor else None,
         "back_query": urlencode(query_of(filters)),
