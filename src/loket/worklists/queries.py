@@ -14,7 +14,19 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, false, func, literal, or_, select, tuple_
+from sqlalchemy import (
+    BindParameter,
+    Date,
+    Integer,
+    and_,
+    bindparam,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import aliased
 
 from loket.catalogue.models import PUBLISHED, DossierType, DossierTypeVersion
@@ -73,6 +85,10 @@ class Viewer:
     user_id: int
     team_ids: list[int]
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
+
+    @property
+    def week_end(self) -> date:
+        return self.today + timedelta(WEEK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +151,7 @@ def mine(registry, viewer: Viewer):
     """Open dossiers assigned to the user, or the user's for another package's reason (a
     mention in a note not yet seen): one id list from small index scans (``handler_id = … OR
     id IN (…)`` reads every dossier the handler ever had, open or closed)."""
-    assigned = select(Dossier.id).where(Dossier.handler_id == viewer.user_id,
-                                        Dossier.state.not_in(sorted(closed_states())))
+    assigned = select(Dossier.id).where(Dossier.handler_id == viewer.user_id, is_open())
     others = [ids(viewer.user_id) for ids in mine_sources(registry)]
     return Dossier.id.in_(assigned.union(*others) if others else assigned)
 
@@ -154,11 +169,10 @@ def overdue(viewer: Viewer):
 
 
 def due_this_week(viewer: Viewer):
-    today = viewer.today
-    return and_(team(viewer), Dossier.due >= today, Dossier.due <= today + timedelta(WEEK))
+    return and_(team(viewer), Dossier.due >= viewer.today, Dossier.due <= viewer.week_end)
 
 
-def list_conditions(registry, viewer: Viewer) -> dict:
+def list_conditions(registry, viewer) -> dict:
     """The WHERE clause of each list (open dossiers are required on top of these)."""
     return {w.code: mine(registry, viewer) if w.code == MINE else w.condition(viewer)
             for w in worklists(registry)}
@@ -167,34 +181,93 @@ def list_conditions(registry, viewer: Viewer) -> dict:
 MINE = "mijn"
 
 
-def _dialect(dbsession) -> str:
-    return dbsession.get_bind().dialect.name
+def is_open():
+    return Dossier.state.not_in(sorted(closed_states()))
 
 
-def filter_conditions(dbsession, filters: Filters) -> list:
+def filter_conditions(dialect: str, filters: Filters) -> list:
+    """The filters' WHERE clauses, their values bound at execution (:func:`_values`)."""
     from loket.worklists.search import matches
 
-    conditions = [Dossier.state.not_in(sorted(closed_states()))]
+    conditions = [is_open()]
     if filters.type_code:
         conditions.append(Dossier.type_version_id.in_(
             select(DossierTypeVersion.id).join(DossierType)
-            .where(DossierType.code == filters.type_code)))
+            .where(DossierType.code == bindparam("type_code"))))
     if filters.state:
-        conditions.append(Dossier.state == filters.state)
+        conditions.append(Dossier.state == bindparam("state"))
     if filters.handler == "geen":
         conditions.append(Dossier.handler_id.is_(None))
     elif filters.handler is not None:
-        conditions.append(Dossier.handler_id == filters.handler)
+        conditions.append(Dossier.handler_id == bindparam("handler"))
     column = DATE_FIELDS[filters.date_field]
     if filters.date_from:
-        conditions.append(column >= datetime.combine(filters.date_from, time(), UTC))
+        conditions.append(column >= bindparam("date_from"))
     if filters.date_to:
-        conditions.append(column < datetime.combine(filters.date_to + timedelta(1), time(), UTC))
-    search = matches(_dialect(dbsession), filters.search)
+        conditions.append(column < bindparam("date_to"))
+    search = matches(dialect, filters.search)
     if search is not None:
         conditions.append(search)
     return conditions
 
+
+# The statements are built once per process for each shape of request (which filters, which
+# list, sort and cursor) and executed with each request's values: building and compiling them
+# was a quarter of the page. The viewer's values are bound parameters too, so a list's
+# condition (loket.worklists.registry) is built with this stand-in.
+
+
+class _TeamIds(BindParameter):
+    """The viewer's team ids, an expanding ``IN`` list. True, like a viewer with teams: a
+    condition may return ``false()`` for a viewer without teams, and an empty list bound here
+    matches nothing all the same."""
+
+    inherit_cache = True
+
+    def __bool__(self):
+        return True
+
+
+class _BoundViewer:
+    user_id = bindparam("viewer_id")
+    team_ids = _TeamIds("viewer_teams", expanding=True, type_=Integer)
+    today = bindparam("today", type_=Date)
+    week_end = bindparam("week_end", type_=Date)
+
+
+def _values(viewer: Viewer, filters: Filters) -> dict:
+    dates = {}
+    if filters.date_from:
+        dates["date_from"] = datetime.combine(filters.date_from, time(), UTC)
+    if filters.date_to:
+        dates["date_to"] = datetime.combine(filters.date_to + timedelta(1), time(), UTC)
+    return {"viewer_id": viewer.user_id, "viewer_teams": list(viewer.team_ids),
+            "today": viewer.today, "week_end": viewer.week_end, "type_code": filters.type_code,
+            "state": filters.state, "handler": filters.handler, **dates,
+            "count_limit": COUNT_LIMIT + 1, "limit": filters.limit + 1}
+
+
+def _filter_shape(filters: Filters) -> tuple:
+    return (bool(filters.type_code), bool(filters.state),
+            filters.handler if filters.handler == "geen" else filters.handler is not None,
+            filters.date_field if filters.date_from or filters.date_to else None,
+            bool(filters.date_from), bool(filters.date_to))
+
+
+def _statement(dbsession, key: tuple, build):
+    """The statement of this shape, built once; a search (its words are in the statement) is
+    built for each request."""
+    dialect = dbsession.get_bind().dialect.name
+    if key[-1]:  # the search
+        return build(dialect)
+    cache = registry_of_session(dbsession).setdefault(STATEMENTS_KEY, {})
+    statement = cache.get(key)
+    if statement is None:
+        statement = cache[key] = build(dialect)
+    return statement
+
+
+STATEMENTS_KEY = "loket.worklists.statements"
 
 # Lists are counted up to this many dossiers; beyond it a count reads "more than COUNT_LIMIT".
 # So the counts cost the same whatever the number of dossiers (exact counts of a team's tens
@@ -205,14 +278,19 @@ COUNT_LIMIT = 999
 def worklist_counts(dbsession, viewer: Viewer, filters: Filters) -> dict[str, int]:
     """How many dossiers each list holds (with the same filters), at most ``COUNT_LIMIT + 1``
     (read: more than COUNT_LIMIT): one statement, each list counted through its own index."""
-    conditions = filter_conditions(dbsession, filters)
     registry = registry_of_session(dbsession)
-    counted = [
-        select(func.count()).select_from(
-            select(literal(1)).select_from(Dossier).where(condition, *conditions)
-            .limit(COUNT_LIMIT + 1).subquery()).scalar_subquery().label(name.replace("-", "_"))
-        for name, condition in list_conditions(registry, viewer).items()]
-    row = dbsession.execute(select(*counted)).one()
+
+    def build(dialect):
+        conditions = filter_conditions(dialect, filters)
+        return select(*(
+            select(func.count()).select_from(
+                select(literal(1)).select_from(Dossier).where(condition, *conditions)
+                .limit(bindparam("count_limit")).subquery())
+            .scalar_subquery().label(name.replace("-", "_"))
+            for name, condition in list_conditions(registry, _BoundViewer).items()))
+
+    statement = _statement(dbsession, ("counts", _filter_shape(filters), filters.search), build)
+    row = dbsession.execute(statement, _values(viewer, filters)).one()
     return {name: getattr(row, name.replace("-", "_")) or 0 for name in lists(registry)}
 
 
@@ -313,18 +391,30 @@ def worklist(dbsession, viewer: Viewer, filters: Filters) -> Page:
     spec = SORTS[filters.sort]
     registry = registry_of_session(dbsession)
     flagged = flags(registry)
-    statement = (
-        select(*_COLUMNS, *(flag.clause() for flag in flagged))
-        .join(_APPLICANT, _APPLICANT.id == Dossier.applicant_id)
-        .outerjoin(_HANDLER, _HANDLER.id == Dossier.handler_id)
-        .join(DossierTypeVersion, DossierTypeVersion.id == Dossier.type_version_id)
-        .join(DossierType, DossierType.id == DossierTypeVersion.type_id)
-        .where(list_conditions(registry, viewer)[filters.list],
-               *filter_conditions(dbsession, filters))
-    )
-    if filters.cursor:
-        statement = statement.where(_after(spec, *decode_cursor(filters.sort, filters.cursor)))
-    result = dbsession.execute(statement.order_by(*_order(spec)).limit(filters.limit + 1)).all()
+    after = decode_cursor(filters.sort, filters.cursor) if filters.cursor else None
+
+    def build(dialect):
+        statement = (
+            select(*_COLUMNS, *(flag.clause() for flag in flagged))
+            .join(_APPLICANT, _APPLICANT.id == Dossier.applicant_id)
+            .outerjoin(_HANDLER, _HANDLER.id == Dossier.handler_id)
+            .join(DossierTypeVersion, DossierTypeVersion.id == Dossier.type_version_id)
+            .join(DossierType, DossierType.id == DossierTypeVersion.type_id)
+            .where(list_conditions(registry, _BoundViewer)[filters.list],
+                   *filter_conditions(dialect, filters))
+        )
+        if after is not None:
+            value = None if after[0] is None else bindparam("after_value", type_=spec.column.type)
+            statement = statement.where(
+                _after(spec, value, bindparam("after_id", type_=Integer)))
+        return statement.order_by(*_order(spec)).limit(bindparam("limit"))
+
+    key = ("page", filters.list, filters.sort, after is not None and after[0] is None,
+           after is not None, _filter_shape(filters), filters.search)
+    values = _values(viewer, filters)
+    if after is not None:
+        values.update(after_value=after[0], after_id=after[1])
+    result = dbsession.execute(_statement(dbsession, key, build), values).all()
     facts = _type_facts(dbsession, result)
     names = [flag.name for flag in flagged]
     rows = [Row(*r[:10], facts[(r[16], r[18], r[19])], _name(r[10], r[11]), r[12],
