@@ -26,6 +26,8 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    union,
+    union_all,
 )
 from sqlalchemy.orm import aliased
 
@@ -147,13 +149,18 @@ def lists(registry) -> tuple[str, ...]:
     return tuple(w.code for w in worklists(registry))
 
 
-def mine(registry, viewer: Viewer):
-    """Open dossiers assigned to the user, or the user's for another package's reason (a
-    mention in a note not yet seen): one id list from small index scans (``handler_id = … OR
-    id IN (…)`` reads every dossier the handler ever had, open or closed)."""
-    assigned = select(Dossier.id).where(Dossier.handler_id == viewer.user_id, is_open())
+def mine(registry, viewer) -> list:
+    """Dossiers assigned to the user, and the user's for another package's reason (a mention
+    in a note not yet seen) that are not assigned to them: two arms of a ``UNION ALL``, so a
+    page reads the first rows of each in order (the handler's own through the partial index)
+    instead of every open dossier the handler has."""
+    assigned = Dossier.handler_id == viewer.user_id
     others = [ids(viewer.user_id) for ids in mine_sources(registry)]
-    return Dossier.id.in_(assigned.union(*others) if others else assigned)
+    if not others:
+        return [assigned]
+    return [assigned, and_(Dossier.id.in_(union(*others) if len(others) > 1 else others[0]),
+                           or_(Dossier.handler_id.is_(None),
+                               Dossier.handler_id != viewer.user_id))]
 
 
 def team(viewer: Viewer):
@@ -172,9 +179,10 @@ def due_this_week(viewer: Viewer):
     return and_(team(viewer), Dossier.due >= viewer.today, Dossier.due <= viewer.week_end)
 
 
-def list_conditions(registry, viewer) -> dict:
-    """The WHERE clause of each list (open dossiers are required on top of these)."""
-    return {w.code: mine(registry, viewer) if w.code == MINE else w.condition(viewer)
+def list_conditions(registry, viewer) -> dict[str, list]:
+    """The WHERE clauses of each list, one per arm of a ``UNION ALL`` of disjoint sets (open
+    dossiers are required on top of these)."""
+    return {w.code: mine(registry, viewer) if w.code == MINE else [w.condition(viewer)]
             for w in worklists(registry)}
 
 
@@ -182,7 +190,11 @@ MINE = "mijn"
 
 
 def is_open():
-    return Dossier.state.not_in(sorted(closed_states()))
+    """Neither a draft nor closed. The states are written into the SQL, not bound: PostgreSQL
+    (with a prepared statement's generic plan) and SQLite use the partial indexes on open
+    dossiers (:mod:`loket.worklists.models`) only for a condition that is literally theirs."""
+    return Dossier.state.not_in(bindparam("closed_states", sorted(closed_states()),
+                                          expanding=True, literal_execute=True))
 
 
 def filter_conditions(dialect: str, filters: Filters) -> list:
@@ -282,12 +294,14 @@ def worklist_counts(dbsession, viewer: Viewer, filters: Filters) -> dict[str, in
 
     def build(dialect):
         conditions = filter_conditions(dialect, filters)
-        return select(*(
-            select(func.count()).select_from(
-                select(literal(1)).select_from(Dossier).where(condition, *conditions)
-                .limit(bindparam("count_limit")).subquery())
-            .scalar_subquery().label(name.replace("-", "_"))
-            for name, condition in list_conditions(registry, _BoundViewer).items()))
+
+        def counted(arms):
+            found = union_all(*(select(literal(1)).where(arm, *conditions) for arm in arms))
+            return select(func.count()).select_from(
+                found.limit(bindparam("count_limit")).subquery()).scalar_subquery()
+
+        return select(*(counted(arms).label(name.replace("-", "_")) for name, arms
+                        in list_conditions(registry, _BoundViewer).items()))
 
     statement = _statement(dbsession, ("counts", _filter_shape(filters), filters.search), build)
     row = dbsession.execute(statement, _values(viewer, filters)).one()
@@ -341,8 +355,8 @@ def _after(spec: Sort, value, dossier_id: int):
     return tuple_(column, ident) < tuple_(value, dossier_id)
 
 
-def _order(spec: Sort) -> list:
-    column, ident = spec.column, Dossier.id
+def _order(spec: Sort, column=None, ident=Dossier.id) -> list:
+    column = spec.column if column is None else column
     if spec.descending:
         first = column.desc().nulls_first() if spec.nullable else column.desc()
         return [first, ident.desc()]
@@ -394,20 +408,26 @@ def worklist(dbsession, viewer: Viewer, filters: Filters) -> Page:
     after = decode_cursor(filters.sort, filters.cursor) if filters.cursor else None
 
     def build(dialect):
-        statement = (
+        # The page's ids first, through the lists' indexes (each arm in order, then merged);
+        # then only those fifty rows are joined with the people, types and flags.
+        conditions = filter_conditions(dialect, filters)
+        if after is not None:
+            value = None if after[0] is None else bindparam("after_value", type_=spec.column.type)
+            conditions.append(_after(spec, value, bindparam("after_id", type_=Integer)))
+        arms = list_conditions(registry, _BoundViewer)[filters.list]
+        ids = union_all(*(select(Dossier.id, spec.column.label("sort")).where(arm, *conditions)
+                          for arm in arms)).subquery()
+        page = (select(ids.c.id).order_by(*_order(spec, ids.c.sort, ids.c.id))
+                .limit(bindparam("limit")).subquery())
+        return (
             select(*_COLUMNS, *(flag.clause() for flag in flagged))
+            .select_from(page).join(Dossier, Dossier.id == page.c.id)
             .join(_APPLICANT, _APPLICANT.id == Dossier.applicant_id)
             .outerjoin(_HANDLER, _HANDLER.id == Dossier.handler_id)
             .join(DossierTypeVersion, DossierTypeVersion.id == Dossier.type_version_id)
             .join(DossierType, DossierType.id == DossierTypeVersion.type_id)
-            .where(list_conditions(registry, _BoundViewer)[filters.list],
-                   *filter_conditions(dialect, filters))
+            .order_by(*_order(spec))
         )
-        if after is not None:
-            value = None if after[0] is None else bindparam("after_value", type_=spec.column.type)
-            statement = statement.where(
-                _after(spec, value, bindparam("after_id", type_=Integer)))
-        return statement.order_by(*_order(spec)).limit(bindparam("limit"))
 
     key = ("page", filters.list, filters.sort, after is not None and after[0] is None,
            after is not None, _filter_shape(filters), filters.search)
