@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 18:16:02.685808
+Create Date: 2026-12-03 18:27:14.694426
 """
 
 import sqlalchemy as sa
@@ -300,6 +300,7 @@ def upgrade():
         batch_op.create_index('ix_dossiers_team_due', ['team_id', 'due', 'id'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.create_index('ix_dossiers_team_handler_due', ['team_id', 'handler_id', 'due', 'id'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.create_index('ix_dossiers_team_modified', ['team_id', 'modified', 'id'], unique=False)
+        batch_op.create_index('ix_dossiers_team_state_modified', ['team_id', 'state', 'modified', 'id'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.create_index('ix_dossiers_team_submitted', ['team_id', 'submitted', 'id'], unique=False)
 
     op.create_table('agenda_items',
@@ -900,6 +901,7 @@ def downgrade():
     op.drop_table('agenda_items')
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.drop_index('ix_dossiers_team_submitted')
+        batch_op.drop_index('ix_dossiers_team_state_modified', postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.drop_index('ix_dossiers_team_modified')
         batch_op.drop_index('ix_dossiers_team_handler_due', postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.drop_index('ix_dossiers_team_due', postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))

@@ -56,6 +56,9 @@ Index("ix_dossiers_team_due", Dossier.team_id, Dossier.due, Dossier.id, **_OPEN)
 Index("ix_dossiers_team_handler_due", Dossier.team_id, Dossier.handler_id, Dossier.due,
       Dossier.id, **_OPEN)
 Index("ix_dossiers_handler_due", Dossier.handler_id, Dossier.due, Dossier.id, **_OPEN)
+# A team's dossiers in one state (the status filter), by last change.
+Index("ix_dossiers_team_state_modified", Dossier.team_id, Dossier.state, Dossier.modified,
+      Dossier.id, **_OPEN)
 # Sorted by submission date: the team's dossiers, open or not (the open ones come first).
 Index("ix_dossiers_team_submitted", Dossier.team_id, Dossier.submitted, Dossier.id)
 

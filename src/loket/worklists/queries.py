@@ -33,7 +33,8 @@ from sqlalchemy.orm import aliased
 
 from loket.catalogue.models import PUBLISHED, DossierType, DossierTypeVersion
 from loket.dossiers.models import Dossier
-from loket.identity.models import User
+from loket.identity.models import RoleAssignment, User
+from loket.security import Role
 from loket.worklists.registry import flags, mine_sources, worklists
 
 PAGE_SIZE = 50
@@ -446,8 +447,6 @@ def worklist(dbsession, viewer: Viewer, filters: Filters) -> Page:
 
 
 def handler_team_ids(user) -> list[int]:
-    from loket.security import Role
-
     return sorted({a.team_id for a in user.roles if a.role == Role.HANDLER and a.team_id})
 
 
@@ -459,27 +458,28 @@ class Colleague:
 
 def colleagues(dbsession, team_ids) -> list[Colleague]:
     """The handlers of these teams (who a dossier may be assigned to), by name."""
-    from loket.identity.models import RoleAssignment
-    from loket.security import Role
-
     if not team_ids:
         return []
-    rows = dbsession.execute(
-        select(User.id, User.given_name, User.family_name).where(User.id.in_(
-            select(RoleAssignment.user_id).where(RoleAssignment.role == Role.HANDLER,
-                                                 RoleAssignment.team_id.in_(team_ids))))
-        .order_by(User.given_name, User.family_name, User.id)).all()
+    rows = dbsession.execute(_COLLEAGUES, {"teams": list(team_ids)}).all()
     return [Colleague(i, f"{given} {family}".strip()) for i, given, family in rows]
 
 
 def dossier_types(dbsession) -> list[tuple[str, dict]]:
     """``(code, title)`` of every dossier type, the title of its newest version."""
-    # Only the titles leave the database: a definition holds the whole form (kilobytes).
-    rows = dbsession.execute(
-        select(DossierType.code, DossierTypeVersion.stored_definition["title"])
-        .join(DossierTypeVersion).order_by(DossierType.code, DossierTypeVersion.number)).all()
-    titles = {code: title or {} for code, title in rows}
+    titles = {code: title or {} for code, title in dbsession.execute(_TYPE_TITLES)}
     return sorted(titles.items())
+
+
+# Built once (like the lists' statements).
+_COLLEAGUES = (
+    select(User.id, User.given_name, User.family_name).where(User.id.in_(
+        select(RoleAssignment.user_id).where(
+            RoleAssignment.role == Role.HANDLER,
+            RoleAssignment.team_id.in_(bindparam("teams", expanding=True)))))
+    .order_by(User.given_name, User.family_name, User.id))
+# Only the titles leave the database: a definition holds the whole form (kilobytes).
+_TYPE_TITLES = (select(DossierType.code, DossierTypeVersion.stored_definition["title"])
+                .join(DossierTypeVersion).order_by(DossierType.code, DossierTypeVersion.number))
 
 
 __all__ = ["SORTS", "lists", "Filters", "Viewer", "Row", "Page", "BadCursor", "worklist",
