@@ -365,6 +365,8 @@ def _order(spec: Sort, column=None, ident=Dossier.id) -> list:
 
 
 _APPLICANT, _HANDLER = aliased(User), aliased(User)
+# By position: the first ten are Row's own fields; 15–19 the type (code, version id, status,
+# creation, publication); the flags follow from 20.
 _COLUMNS = (
     Dossier.id, Dossier.reference, Dossier.version, Dossier.title, Dossier.state,
     Dossier.outcome, Dossier.due, Dossier.submitted, Dossier.modified, Dossier.team_id,
