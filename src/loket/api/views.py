@@ -21,7 +21,6 @@ from loket.documents.views import attachment_response
 from loket.dossiers.drafts import draft_states
 from loket.dossiers.models import Dossier
 from loket.dossiers.resources import DossierContainer
-from loket.identity.models import Team
 from loket.resources import Root
 from loket.security import PUBLIC, Permission, Role
 from loket.web.openapi import API_ROUTE, bad_request_response, iso, link, spec_json, spec_text
@@ -171,15 +170,11 @@ def citizen_dossiers(context, request):
              permission=Permission.WORK, request_method="GET", renderer="json")
 def team_dossiers(context, request):
     # The teams she handles for (an adviser's team gives no dossier), and no drafts: the list
-    # holds what the dossiers' own ACLs let her view, which dossier_page checks once more. The
-    # teams come from her principals (kept in the session row), not from her roles (a query).
-    suffix = f":{Role.HANDLER}"
-    codes = sorted(p.removeprefix("team:").removesuffix(suffix)
-                   for p in request.principals
-                   if p.startswith("team:") and p.endswith(suffix))
-    return dossier_page(request, and_(
-        Dossier.team_id.in_(select(Team.id).where(Team.code.in_(codes))),
-        Dossier.state.not_in(sorted(draft_states()))))
+    # holds what the dossiers' own ACLs let her view, which dossier_page checks once more.
+    team_ids = sorted({a.team_id for a in request.user.roles
+                       if a.role == Role.HANDLER and a.team_id is not None})
+    return dossier_page(request, and_(Dossier.team_id.in_(team_ids),
+                                      Dossier.state.not_in(sorted(draft_states()))))
 
 
 @view_config(route_name=API_ROUTE, context=Dossier, permission=Permission.VIEW,
