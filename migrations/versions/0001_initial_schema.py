@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 18:27:14.694426
+Create Date: 2026-12-03 18:52:44.950759
 """
 
 import sqlalchemy as sa
@@ -245,6 +245,7 @@ def upgrade():
     sa.UniqueConstraint('user_id', 'role', 'team_id', name=op.f('uq_role_assignments_user_id'))
     )
     with op.batch_alter_table('role_assignments', schema=None) as batch_op:
+        batch_op.create_index('ix_role_assignments_team_role', ['team_id', 'role'], unique=False)
         batch_op.create_index(batch_op.f('ix_role_assignments_user_id'), ['user_id'], unique=False)
 
     op.create_table('signing_digests',
@@ -919,6 +920,7 @@ def downgrade():
     op.drop_table('signing_digests')
     with op.batch_alter_table('role_assignments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_role_assignments_user_id'))
+        batch_op.drop_index('ix_role_assignments_team_role')
 
     op.drop_table('role_assignments')
     op.drop_table('notification_preferences')
