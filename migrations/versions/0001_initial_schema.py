@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 18:52:44.950759
+Create Date: 2026-12-03 18:58:12.796937
 """
 
 import sqlalchemy as sa
@@ -295,11 +295,11 @@ def upgrade():
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.create_index('ix_dossiers_applicant_created', ['applicant_id', 'created', 'id'], unique=False)
         batch_op.create_index('ix_dossiers_due', ['due'], unique=False)
-        batch_op.create_index('ix_dossiers_handler_due', ['handler_id', 'due', 'id'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
+        batch_op.create_index('ix_dossiers_handler_due', ['handler_id', 'due', 'id', 'state'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.create_index('ix_dossiers_handler_modified', ['handler_id', 'modified', 'id'], unique=False)
         batch_op.create_index('ix_dossiers_team_created', ['team_id', 'created', 'id'], unique=False)
-        batch_op.create_index('ix_dossiers_team_due', ['team_id', 'due', 'id'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
-        batch_op.create_index('ix_dossiers_team_handler_due', ['team_id', 'handler_id', 'due', 'id'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
+        batch_op.create_index('ix_dossiers_team_due', ['team_id', 'due', 'id', 'state'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
+        batch_op.create_index('ix_dossiers_team_handler_due', ['team_id', 'handler_id', 'due', 'id', 'state'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.create_index('ix_dossiers_team_modified', ['team_id', 'modified', 'id'], unique=False)
         batch_op.create_index('ix_dossiers_team_state_modified', ['team_id', 'state', 'modified', 'id'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.create_index('ix_dossiers_team_submitted', ['team_id', 'submitted', 'id'], unique=False)
