@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Fixtures shared by several directories: plug-ins of this suite, never imported by tests.
 pytest_plugins = ["tests.fixtures.staff", "tests.fixtures.outbox", "tests.fixtures.magda",
-                  "tests.fixtures.documentendienst"]
+                  "tests.fixtures.documentendienst", "tests.fixtures.letters"]
 
 def pytest_report_header(config):
     database = "PostgreSQL" if os.environ.get("LOKET_TEST_POSTGRESQL") else "SQLite"

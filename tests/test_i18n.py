@@ -203,3 +203,42 @@ def test_deform_required_error_is_english_when_chosen(request_in):
     assert "Required" in html
     assert "Some answers are not right yet." in html
     assert "verplicht" not in html
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_dates_and_times_read_as_babel_writes_them(language):
+    """The numeric patterns are formatted without Babel: the same text as Babel's, in Belgian
+    time, across the change to and from summer time and for dates before the year 1000."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from babel.dates import format_date as babel_date
+    from babel.dates import format_datetime as babel_datetime
+
+    from loket.i18n import (
+        DATE_PATTERN,
+        LOCAL_TIME,
+        TIME_PATTERN,
+        babel_locale,
+        format_date,
+        format_datetime,
+        format_time,
+    )
+
+    locale = babel_locale(language)
+    moments = [datetime(2026, 3, 29, 0, 30, tzinfo=UTC) + timedelta(minutes=47 * i)
+               for i in range(40)]
+    moments += [datetime(2026, 10, 25, 0, 5, 9, tzinfo=UTC), datetime(2026, 12, 31, 23, 30),
+                datetime(987, 1, 2, 3, 4, 5, tzinfo=UTC)]
+    for moment in moments:
+        shown = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+        assert format_date(moment, language) == babel_date(
+            shown.astimezone(LOCAL_TIME).date(), DATE_PATTERN, locale=locale)
+        assert format_datetime(moment, language) == babel_datetime(
+            shown, f"{DATE_PATTERN} {TIME_PATTERN}", tzinfo=LOCAL_TIME, locale=locale)
+        assert format_datetime(moment, language, seconds=True) == babel_datetime(
+            shown, f"{DATE_PATTERN} {TIME_PATTERN}:ss", tzinfo=LOCAL_TIME, locale=locale)
+        assert format_time(moment, language) == babel_datetime(
+            shown, TIME_PATTERN, tzinfo=LOCAL_TIME, locale=locale)
+    assert format_date(date(2026, 2, 3), language) == "03/02/2026"
+    assert format_datetime(date(2026, 2, 3), language) == "03/02/2026"
+    assert format_date(None) == format_datetime(None) == format_time(None) == ""

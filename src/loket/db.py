@@ -9,11 +9,12 @@ transaction.
 
 from datetime import UTC, datetime
 
-import zope.sqlalchemy
 from pyramid_retry import mark_error_retryable
 from sqlalchemy import DateTime, MetaData, engine_from_config, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+from transaction._transaction import Status
+from zope.sqlalchemy.datamanager import ZopeTransactionEvents, join_transaction, mark_changed
 
 # Named constraints make Alembic migrations portable between SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -55,9 +56,9 @@ def utcnow() -> datetime:
 
 
 def get_engine(settings, prefix="sqlalchemy."):
-    # Test a pooled connection before use: after a database restart the pool is full of dead
-    # ones, and each would cost a request an error.
-    settings = {f"{prefix}pool_pre_ping": "true", **settings}
+    # No ping before each use of a pooled connection (a round trip per request): after a
+    # database restart the first statement on a dead connection fails as a disconnect, which
+    # empties the pool and is retried as a whole request (``_retry_on_disconnect``).
     engine = engine_from_config(settings, prefix)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -66,7 +67,7 @@ def get_engine(settings, prefix="sqlalchemy."):
 
 
 def _retry_on_disconnect(context):
-    """A connection lost in the middle of a request (a restart between pre-ping and query):
+    """A connection lost before or in the middle of a request (a database restart):
     pyramid_retry runs the request again on a fresh connection. Not during COMMIT, whose
     outcome is unknown then (a retry could do the work twice)."""
     if context.is_disconnect and context.statement is not None \
@@ -100,8 +101,10 @@ def _sqlite_pragmas(dbapi_connection, _record):
 def get_session_factory(engine, registry=None):
     # The registry travels with every session (``info``), so model code outside a request —
     # the worker, a console command — finds the application's registrations.
-    return sessionmaker(bind=engine, expire_on_commit=False, info={"registry": registry},
-                        class_=LoketSession)
+    factory = sessionmaker(bind=engine, expire_on_commit=False, info={"registry": registry},
+                           class_=LoketSession)
+    _listen_once(factory)
+    return factory
 
 
 def registry_of(instance):
@@ -114,10 +117,62 @@ def registry_of(instance):
     return registry if registry is not None else get_current_registry()
 
 
+class _JoinNamedManager(ZopeTransactionEvents):
+    """zope.sqlalchemy's listeners, registered once on the session factory, for the sessions
+    that name a transaction manager in ``info`` (``get_tm_session``); other sessions of the
+    factory commit on their own. ``zope.sqlalchemy.register`` on each session would add seven
+    event listeners per request, a sixth of a small page's time."""
+
+    def __init__(self):
+        super().__init__(transaction_manager=None)
+
+    @staticmethod
+    def _manager(session):
+        return session.info.get(MANAGER)
+
+    def after_begin(self, session, transaction, connection):
+        if (manager := self._manager(session)) is not None:
+            join_transaction(session, self.initial_state, manager, self.keep_session)
+
+    def after_attach(self, session, instance):
+        if (manager := self._manager(session)) is not None:
+            join_transaction(session, self.initial_state, manager, self.keep_session)
+
+    def after_flush(self, session, flush_context):
+        if (manager := self._manager(session)) is not None:
+            mark_changed(session, manager, self.keep_session)
+
+    def after_bulk_update(self, update_context):
+        self.after_flush(update_context.session, None)
+
+    def after_bulk_delete(self, delete_context):
+        self.after_flush(delete_context.session, None)
+
+    def before_commit(self, session):
+        manager = self._manager(session)
+        if manager is not None and not session.in_nested_transaction():
+            assert manager.get().status == Status.COMMITTING, (
+                "Transaction must be committed using the transaction manager")
+
+    def do_orm_execute(self, execute_state):
+        if execute_state.is_orm_statement and (
+                execute_state.is_update or execute_state.is_insert or execute_state.is_delete):
+            self.after_flush(execute_state.session, None)
+
+
+MANAGER = "transaction_manager"  # the key in a session's ``info``
+_JOIN = _JoinNamedManager()
+
+
+def _listen_once(session_factory):
+    for name in ("after_begin", "after_attach", "after_flush", "after_bulk_update",
+                 "after_bulk_delete", "before_commit", "do_orm_execute"):
+        event.listen(session_factory, name, getattr(_JOIN, name))
+
+
 def get_tm_session(session_factory, transaction_manager, request=None):
-    dbsession = session_factory(info={"request": request})
-    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
-    return dbsession
+    """A session joined to ``transaction_manager`` (a factory of ``get_session_factory``)."""
+    return session_factory(info={"request": request, MANAGER: transaction_manager})
 
 
 def includeme(config):

@@ -10,6 +10,7 @@ from pyramid.settings import aslist
 from loket import settings as loket_settings
 from loket.plugins.registry import activate as activate_integrations
 from loket.resources import root_factory
+from loket.web.requests import with_request_class
 
 
 def main(global_config, **settings):
@@ -68,4 +69,4 @@ def main(global_config, **settings):
         config.include("loket.integrations.accounting")  # accounting: API or SEPA file
         config.include("loket.plugins.entry_points")
         activate_integrations(config)
-    return config.make_wsgi_app()
+    return with_request_class(config.make_wsgi_app())

@@ -22,9 +22,9 @@ from tests.api import test_tokens
 from tests.api.test_tokens import bearer
 from tests.applications.conftest import TYPE
 from tests.conftest import csrf_token
+from tests.fixtures.letters import render_waiting_letters
 from tests.fixtures.magda import JAN
 from tests.identity.conftest import TIMEOUT
-from tests.letters.conftest import render_waiting_letters
 
 START = f"/api/v1/catalogus/{TYPE}/aanvragen"
 ME = {"voornaam": "Jan", "familienaam": "Peeters",

@@ -15,7 +15,7 @@ from loket.worker import worker_jobs
 from loket.workflow.models import HistoryEntry
 from tests.applications.helpers import draft, dutch, fill_everything, form_posting_to, start
 from tests.documents.corpus import PNG  # a real, decodable image
-from tests.letters.conftest import render_waiting_letters
+from tests.fixtures.letters import render_waiting_letters
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from loket.i18n import local_now
 from loket.letters.kinds import letter_kinds
 from loket.letters.models import Letter
 from tests.claims.qr import decode_data_uri
-from tests.letters.conftest import pdf_of, pdf_text, render_request, render_waiting  # noqa: F401
+from tests.fixtures.letters import pdf_of, pdf_text, render_waiting
 
 
 def _claim(dbsession, permit, due, status="open"):
@@ -57,7 +57,7 @@ def test_the_letter_context_carries_the_claim_and_its_qr_code(dbsession, permit,
 
 
 def test_the_payment_request_renders_with_its_wording_reference_and_qr_code(
-        dbsession, permit, render_request):  # noqa: F811
+        dbsession, permit, render_request):
     claim = _claim(dbsession, permit, local_now().date() + timedelta(days=30))
     letter = Letter(dossier_id=permit.id, dossier=permit, kind="payment.request",
                     details={"claim": claim.id}, status="to_render")

@@ -33,6 +33,7 @@ def jan(testapp, login, factories, dbsession):
     _consulted(dbsession, JAN, own.reference, actor=f"user:{citizen.id}")
     _consulted(dbsession, JAN, own.reference, actor=f"user:{handler.id}",
                service="GeefAanslagbiljetPersonenbelasting", purpose="inkomenscontrole")
+    _consulted(dbsession, JAN, own.reference, service="citizenEboxConsents")  # before sending
     _consulted(dbsession, JAN, other.reference)  # about Jan, for someone else's dossier
     _consulted(dbsession, SOFIE, own.reference)  # a household member, for Jan's dossier
     _consulted(dbsession, JAN, None)  # no dossier
@@ -44,20 +45,22 @@ def jan(testapp, login, factories, dbsession):
 def test_only_own_consultations_for_own_dossiers(testapp, jan):
     page = testapp.get("/raadplegingen")
     rows = page.html.find("tbody").find_all("tr")
-    assert len(rows) == 2
+    assert len(rows) == 3
     text = " ".join(r.get_text(" ", strip=True) for r in rows)
     assert "Your income tax assessment (FPS Finance)" in text
     assert "To check whether you meet the income conditions" in text
     assert "A staff member of Sociale dienst" in text
     assert "Your identity and address (national register)" in text
     assert "You, while applying" in text
+    assert "Whether you receive letters in your eBox (Documentendienst)" in text
+    assert "citizenEboxConsents" not in text  # no service's technical name
     assert jan["other"].reference not in page.text
     assert SOFIE not in page.text and JAN not in page.text  # never a register number
 
 
 def test_filtered_on_one_dossier(testapp, jan, factories):
     page = testapp.get(f"/raadplegingen?dossier={jan['own'].reference}")
-    assert len(page.html.find("tbody").find_all("tr")) == 2
+    assert len(page.html.find("tbody").find_all("tr")) == 3
     empty = factories.dossier(applicant=jan["citizen"])
     assert "Nobody consulted your data" in testapp.get(
         f"/raadplegingen?dossier={empty.reference}").text

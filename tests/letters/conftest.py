@@ -5,29 +5,19 @@ has), on the test's own rolled-back session."""
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 
 from loket.decisions import services as decisions
 from loket.decisions.models import Decision
-from loket.letters.models import TO_RENDER, Letter
-from loket.letters.rendering import render_letter, worker_request
 from loket.security import Role
 
-
-@pytest.fixture
-def render_request(app, dbsession):
-    env = worker_request(app.registry, dbsession)
-    yield env["request"]
-    env["closer"]()
-
-
-def render_waiting(request) -> list[Letter]:
-    """Render every letter waiting in the session, as the worker job does."""
-    letters = list(request.dbsession.scalars(select(Letter).where(Letter.status == TO_RENDER)
-                                             .order_by(Letter.id)))
-    for letter in letters:
-        render_letter(request, letter)
-    return letters
+# What other packages' tests use too lives in the letters fixture plug-in; its helpers are
+# imported from here by this directory's tests.
+from tests.fixtures.letters import (  # noqa: F401
+    pdf_of,
+    pdf_text,
+    render_waiting,
+    render_waiting_letters,
+)
 
 
 @pytest.fixture
@@ -57,19 +47,6 @@ def record_decision(dbsession, dossier, outcome="approved", body_code="college",
     dbsession.add(decision)
     dbsession.flush()
     return decision
-
-
-def pdf_of(request, letter) -> bytes:
-    return request.registry["loket.blobstore"].get(letter.document.current.sha256)
-
-
-def pdf_text(data: bytes) -> str:
-    import io
-
-    import pypdf
-
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
 @pytest.fixture
@@ -131,12 +108,3 @@ def held_meeting(dbsession, college):
     dbsession.add(meeting)
     dbsession.flush()
     return meeting
-
-
-def render_waiting_letters(app, dbsession) -> list[Letter]:
-    """What the worker would do now, on the test's session (for other packages' tests)."""
-    env = worker_request(app.registry, dbsession)
-    try:
-        return render_waiting(env["request"])
-    finally:
-        env["closer"]()

@@ -41,3 +41,11 @@ def test_a_receipt_is_the_applicants_at_once(testapp, login, applicant, letter_o
     assert not letter.document.withheld
     login(applicant)
     testapp.get(_document_url(letter) + "/download", status=200)
+
+
+def test_whether_a_kind_is_withheld_is_the_kinds_own_flag(app):
+    from loket.letters.kinds import letter_kinds
+
+    kinds = letter_kinds(app.registry)
+    assert kinds["decision.granted"].withheld and kinds["decision.refused"].withheld
+    assert not any(kinds[code].withheld for code in kinds if not code.startswith("decision."))

@@ -40,9 +40,12 @@ _SESSION_AND_USER = (select(WebSession, User)
 class ServerSession(dict):
     """A dict that remembers whether it changed; persisted by :func:`session_tween_factory`."""
 
-    def __init__(self, request, token=None, row=None):
+    def __init__(self, request, token=None, row=None, user=None):
         super().__init__(row.data if row is not None else {})
         self.request = request
+        # The user loaded with the row: the identity map holds objects weakly, so without this
+        # reference ``request.user`` would read the same row again.
+        self.loaded_user = user
         self.token = token
         self.row = row
         self.new = row is None
@@ -136,7 +139,7 @@ class SessionFactory:
             if row is not None:
                 now = utcnow()
                 if now - row.accessed <= self.idle and now - row.created <= self.absolute:
-                    return ServerSession(request, token, row)
+                    return ServerSession(request, token, row, found[1])
                 request.dbsession.delete(row)
         return ServerSession(request)
 

@@ -37,7 +37,8 @@ def includeme(config):
     config.include(".kinds")
     for code, title, kind_context in OWN_KINDS:
         config.add_letter_kind(code, title, context=kind_context,
-                               variables=("receipt",) if code == "receipt" else ())
+                               variables=("receipt",) if code == "receipt" else (),
+                               withheld=code.startswith("decision."))
     config.add_definition_section(wording.KEY, wording.validate, required=False,
                                   default=lambda workflow: {})
     config.add_definition_section(wording.OBJECTION_KEY, wording.validate_objection,

@@ -10,7 +10,8 @@ subject and body (``{"subject": {"nl": …, "en": …}, "body": {…}}``, sandbo
 :data:`loket.letters.wording.VARIABLES` and the context's keys; a type version may replace it);
 ``part`` a Jinja2 asset the layout includes after the body for what the letter must always
 hold (a payment's QR code and structured reference …); ``variables`` the context's keys a
-wording may name besides the common ones.
+wording may name besides the common ones; ``withheld`` keeps the letter's PDF from the
+applicant until the letter is delivered (a decision's outcome reaches them with the letter).
 """
 
 from collections.abc import Callable
@@ -27,11 +28,12 @@ class LetterKind:
     wording: dict | None = None
     part: str | None = None
     variables: tuple[str, ...] = ()  # the context's keys a wording may name
+    withheld: bool = False  # hidden from the applicant until delivered
 
 
 def add_letter_kind(config, code: str, title, *, context=None, wording=None, part=None,
-                    variables=()) -> None:
-    kind = LetterKind(code, title, context, wording, part, tuple(variables))
+                    variables=(), withheld=False) -> None:
+    kind = LetterKind(code, title, context, wording, part, tuple(variables), withheld)
 
     def register():
         config.registry.setdefault(REGISTRY_KEY, {})[code] = kind

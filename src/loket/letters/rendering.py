@@ -127,9 +127,6 @@ def render_pdf(request, letter, signatories=(), own_wording: dict | None = None)
     return Rendered(words.subject, html, pdf)
 
 
-WITHHELD_PREFIX = "decision."
-
-
 def _store(request, letter, rendered: Rendered) -> None:
     dossier = letter.dossier
     filename = f"{letter.kind.replace('.', '-')}-{dossier.reference}-{letter.id}.pdf"
@@ -141,7 +138,8 @@ def _store(request, letter, rendered: Rendered) -> None:
     document = documents.add_document(request, dossier, checked, title=rendered.subject[:300],
                                       document_type=document_type, direction="out")
     # A decision's outcome reaches the applicant with the letter's delivery, not before.
-    document.withheld = letter.kind.startswith(WITHHELD_PREFIX)
+    kind = letter_kinds(request.registry).get(letter.kind)
+    document.withheld = kind is not None and kind.withheld
     letter.document_id, letter.document = document.id, document
     request.dbsession.expire(dossier, ["documents"])
 

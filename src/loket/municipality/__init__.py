@@ -1,6 +1,8 @@
 """The municipality's identity: name, addresses, KBO numbers, bank account, logo, meetings."""
 
-from sqlalchemy import inspect, select
+import time
+
+from sqlalchemy import event, inspect, select
 
 from loket.i18n import _
 from loket.municipality.models import Municipality
@@ -21,23 +23,40 @@ def get_municipality(request) -> Municipality:
                         kbo_municipality=settings.get("loket.municipality.kbo", ""))
 
 
-# What every page's header and footer show: one copy per process, read again only when the
-# row's ``modified`` moved (a cheap one-column query instead of loading the row every page).
+# What every page's header and footer show: one copy per process. A change made in this
+# process drops the copy at once (the mapper events below); another process's change is seen
+# within CHECK_SECONDS, when the copy's ``modified`` is compared with the row's again — so a
+# page asks nothing of the database for it in between.
 _MODIFIED = select(Municipality.modified).where(Municipality.id == ROW)
-SHOWN_KEY = "loket.municipality.shown"  # in the registry: (modified, copy)
+SHOWN_KEY = "loket.municipality.shown"  # in the registry: (checked, modified, copy)
+CHECK_SECONDS = 5.0
 
 
 def shown_municipality(request) -> Municipality:
     """A detached copy of the identity for display only (the layout); edit ``municipality``."""
+    registry = request.registry
+    cached = registry.get(SHOWN_KEY)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < CHECK_SECONDS:
+        return cached[2]
     modified = request.dbsession.execute(_MODIFIED).scalar()
-    cached = request.registry.get(SHOWN_KEY)
-    if cached is not None and cached[0] == modified:
-        return cached[1]
+    if cached is not None and cached[1] == modified:
+        registry[SHOWN_KEY] = (now, modified, cached[2])
+        return cached[2]
     found = get_municipality(request)  # the row, or the settings' name before there is one
     copy = Municipality(**{attr.key: getattr(found, attr.key)
                            for attr in inspect(Municipality).column_attrs})
-    request.registry[SHOWN_KEY] = (modified, copy)
+    registry[SHOWN_KEY] = (now, modified, copy)
     return copy
+
+
+@event.listens_for(Municipality, "after_insert")
+@event.listens_for(Municipality, "after_update")
+@event.listens_for(Municipality, "after_delete")
+def _forget_shown(mapper, connection, target):
+    from loket.db import registry_of
+
+    registry_of(target).pop(SHOWN_KEY, None)
 
 
 def includeme(config):

@@ -44,13 +44,29 @@ def add_start_page(config, name: str, title, permission, *, order: int = 100,
     config.action(("loket.start_page", name), register, introspectables=(introspectable,))
 
 
+PERMITTED_KEY = "loket.start_pages.permitted"  # in the registry: principals → pages
+
+
+def _named_on_root(root) -> frozenset[str]:
+    return frozenset(principal for _action, principal, _permissions in root.__acl__)
+
+
 def start_pages(request) -> list[StartPage]:
     """The pages the current user may use, in order; none for a visitor."""
     if request.user is None:
         return []
-    return [p for p in request.registry.get("loket.start_pages", ())
-            if request.has_permission(p.permission, request.root)
-            and (p.applies is None or p.applies(request))]
+    # The root's ACL is fixed, so which pages someone may open depends only on which of the
+    # principals it names they hold: decided once per such set (a handful per installation),
+    # not a dozen ACL checks on every page's menu.
+    named = _named_on_root(request.root)
+    principals = tuple(p for p in request.principals if p in named)
+    permitted = request.registry.setdefault(PERMITTED_KEY, {})
+    pages = permitted.get(principals)
+    if pages is None:
+        pages = permitted[principals] = tuple(
+            p for p in request.registry.get("loket.start_pages", ())
+            if request.has_permission(p.permission, request.root))
+    return [p for p in pages if p.applies is None or p.applies(request)]
 
 
 def landing_path(request) -> str:

@@ -21,6 +21,8 @@ SERVICES = {
     "GeefGezinssamenstelling": _("The members of your household (national register)"),
     "GeefAanslagbiljetPersonenbelasting": _("Your income tax assessment (FPS Finance)"),
     "GeefSociaalStatuut": _("Your social status (Crossroads Bank for Social Security)"),
+    # Logged here too by the Documentendienst plug-in (the consent lookup before sending).
+    "citizenEboxConsents": _("Whether you receive letters in your eBox (Documentendienst)"),
 }
 PURPOSES = {
     "sociale-premie-aanvraag": _("To fill in and check your application"),
