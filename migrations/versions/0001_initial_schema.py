@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 18:58:12.796937
+Create Date: 2026-12-03 19:01:57.600140
 """
 
 import sqlalchemy as sa
@@ -301,6 +301,7 @@ def upgrade():
         batch_op.create_index('ix_dossiers_team_due', ['team_id', 'due', 'id', 'state'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.create_index('ix_dossiers_team_handler_due', ['team_id', 'handler_id', 'due', 'id', 'state'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.create_index('ix_dossiers_team_modified', ['team_id', 'modified', 'id'], unique=False)
+        batch_op.create_index('ix_dossiers_team_open_modified', ['team_id', 'modified', 'id'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.create_index('ix_dossiers_team_state_modified', ['team_id', 'state', 'modified', 'id'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.create_index('ix_dossiers_team_submitted', ['team_id', 'submitted', 'id'], unique=False)
 
@@ -903,6 +904,7 @@ def downgrade():
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.drop_index('ix_dossiers_team_submitted')
         batch_op.drop_index('ix_dossiers_team_state_modified', postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
+        batch_op.drop_index('ix_dossiers_team_open_modified', postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.drop_index('ix_dossiers_team_modified')
         batch_op.drop_index('ix_dossiers_team_handler_due', postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.drop_index('ix_dossiers_team_due', postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))

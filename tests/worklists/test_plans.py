@@ -13,7 +13,7 @@ from loket.worklists.queries import Filters, Viewer, worklist, worklist_counts
 
 ON_PG = bool(os.environ.get("LOKET_TEST_POSTGRESQL"))
 OPEN_INDEXES = ("ix_dossiers_handler_due", "ix_dossiers_team_due", "ix_dossiers_team_handler_due",
-                "ix_dossiers_team_state_modified")
+                "ix_dossiers_team_state_modified", "ix_dossiers_team_open_modified")
 ALLOWED = (*OPEN_INDEXES, "pk_dossiers", "PRIMARY KEY")
 
 

@@ -59,7 +59,9 @@ Index("ix_dossiers_team_handler_due", Dossier.team_id, Dossier.handler_id, Dossi
       Dossier.id, Dossier.state, **_OPEN)
 Index("ix_dossiers_handler_due", Dossier.handler_id, Dossier.due, Dossier.id, Dossier.state,
       **_OPEN)
-# A team's dossiers in one state (the status filter), by last change.
+# A team's open dossiers by last change (a deep page reads no closed rows), and those in one
+# state (the status filter).
+Index("ix_dossiers_team_open_modified", Dossier.team_id, Dossier.modified, Dossier.id, **_OPEN)
 Index("ix_dossiers_team_state_modified", Dossier.team_id, Dossier.state, Dossier.modified,
       Dossier.id, **_OPEN)
 # Sorted by submission date: the team's dossiers, open or not (the open ones come first).

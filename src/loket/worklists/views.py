@@ -4,7 +4,6 @@ from dataclasses import replace
 from urllib.parse import parse_qsl, urlencode
 
 from pyramid.encode import urlencode as url_query
-
 from pyramid.httpexceptions import HTTPFound
 from pyramid.view import exception_view_config, view_config
 from sqlalchemy import select
