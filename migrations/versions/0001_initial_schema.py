@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 19:01:57.600140
+Create Date: 2026-12-03 19:05:27.954272
 """
 
 import sqlalchemy as sa
@@ -548,6 +548,7 @@ def upgrade():
     )
     with op.batch_alter_table('advice_requests', schema=None) as batch_op:
         batch_op.create_index('ix_advice_requests_dossier_status', ['dossier_id', 'status'], unique=False)
+        batch_op.create_index('ix_advice_requests_status_dossier', ['status', 'dossier_id'], unique=False)
         batch_op.create_index('ix_advice_requests_team_status', ['team_id', 'status', 'due'], unique=False)
 
     op.create_table('decisions',
@@ -852,6 +853,7 @@ def downgrade():
     op.drop_table('decisions')
     with op.batch_alter_table('advice_requests', schema=None) as batch_op:
         batch_op.drop_index('ix_advice_requests_team_status')
+        batch_op.drop_index('ix_advice_requests_status_dossier')
         batch_op.drop_index('ix_advice_requests_dossier_status')
 
     op.drop_table('advice_requests')
