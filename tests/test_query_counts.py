@@ -36,9 +36,8 @@ BUDGET = {
     # the events (one read for every timeline source of them) and the outbound messages; the
     # team's colleagues for the note form. The workflow history the page reads is the
     # panels' and the timeline's too. The session row brings its user and the principals (no
-    # role assignments of the viewer, the applicant or the actors; a handler's menu still
-    # asks for their roles once).
-    "dossier_page": 14,
+    # role assignments of the viewer, the applicant or the actors, not even for the menu).
+    "dossier_page": 13,
     "my_dossiers": 4,
     # The counts of all lists (one grouped query) and the dossier types for the filter.
     "workbench": 8,
