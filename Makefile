@@ -78,6 +78,8 @@ bench: install
 	$(BIN)/python -m bench.payments --orders 20000 --rounds 9 --duration 4
 	$(BIN)/python -m bench.signing  # 500 letters signed by two signatories
 	$(BIN)/python -m bench.letters --letters 100
+	$(BIN)/python -m bench.submissions --applications 400
+	$(BIN)/python -m bench.outbox --messages 20000
 
 bench-quick: install
 	command -v wrk >/dev/null || apt-get install -y wrk || echo "no wrk: bench uses its Python client"

@@ -8,7 +8,9 @@ indexes and the database are exactly those Loket reads in the same run:
     /dossier/{id}.json   the same row as JSON
     /list?team=&after=   50 rows of a team by keyset pagination over ix_dossiers_team_created,
     /list.json?…         as HTML and as JSON; ``after`` is ``<created ISO>,<id>`` of the last
-                         row seen (the ``next`` value of the previous page)
+                         row seen (the ``next`` value of the previous page); ``size`` asks for
+                         another number of rows (at most 500), the counterpart of a Loket page
+                         that shows more than 50 (the signing folder, a meeting)
     /health              "ok", without touching the database
 
 Served by gunicorn from a paste .ini (``use = call:bench.baseline:main``) that
@@ -25,6 +27,7 @@ from sqlalchemy import JSON, DateTime, Integer, String, engine_from_config, sele
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 PAGE_SIZE = 50
+MAX_SIZE = 500
 
 
 class Base(DeclarativeBase):
@@ -83,6 +86,7 @@ def dossier_json(request):
 def keyset_page(request) -> dict:
     try:
         team_id = int(request.params["team"])
+        size = min(int(request.params.get("size", PAGE_SIZE)), MAX_SIZE)
         after = request.params.get("after")
         if after:
             created, _, last_id = after.rpartition(",")
@@ -96,9 +100,9 @@ def keyset_page(request) -> dict:
             moment = moment.astimezone(UTC).replace(tzinfo=None)  # stored naive, in UTC
         query = query.where(tuple_(BareDossier.created, BareDossier.id) < (moment, after[1]))
     rows = request.dbsession.scalars(
-        query.order_by(BareDossier.created.desc(), BareDossier.id.desc()).limit(PAGE_SIZE)
+        query.order_by(BareDossier.created.desc(), BareDossier.id.desc()).limit(size)
     ).all()
-    last = rows[-1] if len(rows) == PAGE_SIZE else None
+    last = rows[-1] if len(rows) == size else None
     return {"dossiers": rows, "team": team_id,
             "next": f"{aware(last.created).isoformat()},{last.id}" if last else None}
 

@@ -46,7 +46,7 @@ CHUNK = 10_000  # dossiers per batch
 # The tables that grow with the dossiers (PostgreSQL builds their indexes after the load).
 BULK_TABLES = ("users", "role_assignments", "dossiers", "documents", "document_versions",
                "dossier_history", "outbox", "dossier_search", "advice_requests",
-               "dossier_notes", "note_mentions")
+               "dossier_notes", "note_mentions", "claims")
 MAX_STEPS = 24
 
 
@@ -135,12 +135,11 @@ WEIGHTS = {
     "agenderen": 1.0, "goedkeuren": 0.85, "weigeren": 0.15, "goedkeuren_gedelegeerd": 0.85,
     "weigeren_gedelegeerd": 0.15, "beslissing_verzenden": 1.0, "betaling_voorbereiden": 1.0,
     "retributie_aanrekenen": 1.0, "betaald_melden": 1.0, "afsluiten": 1.0,
-    "stopzetten": 0.005, "bezwaar_indienen": 0.04, "bezwaar_gegrond": 0.3,
-    "bezwaar_ongegrond": 0.7,
+    "stopzetten": 0.005,
 }
 # Mean days a step takes to happen.
 DELAYS = {"indienen": 1.5, "vervolledigen": 6, "agenderen": 5, "goedkeuren": 7, "weigeren": 7,
-          "betaald_melden": 12, "afsluiten": 20, "bezwaar_indienen": 20}
+          "betaald_melden": 12, "afsluiten": 20}
 DEFAULT_DELAY = 5.0
 # Guard conditions that read only the type's definition (decided once per type).
 STATIC_CONDITIONS = {"decided_by_body", "decided_by_official", "loket_pays", "citizen_pays"}
@@ -432,7 +431,7 @@ class Generator:
                            for name, w in self.workflows.items()}
         self.conditions = BUILT_IN
         self.ids = {"dossier": 0, "document": 0, "version": 0, "history": 0, "outbox": 0,
-                    "advice": 0, "note": 0, "mention": 0}
+                    "advice": 0, "note": 0, "mention": 0, "claim": 0}
         self.tables = tables
         self.counters: dict[int, int] = {}
         # Transitions out of each state, with their weights, per workflow.
@@ -610,10 +609,15 @@ class Generator:
         "note_mentions": ("id", "note_id", "dossier_id", "user_id", "seen"),
     }
 
+    CLAIM_COLUMNS = ("id", "dossier_id", "amount", "due", "reference", "status", "received",
+                     "paid_on", "created", "created_by_id", "version")
+
     def extra_tables(self) -> dict:
         tables = {}
         if "outbox" in self.tables:
             tables["outbox"] = (self.OUTBOX_COLUMNS, [])
+        if "claims" in self.tables:
+            tables["claims"] = (self.CLAIM_COLUMNS, [])
         for name, columns in self.WORKLIST_TABLES.items():
             if name in self.tables:
                 tables[name] = (columns, [])
@@ -826,7 +830,28 @@ class Generator:
                                    applicant_id=applicant_id, team_id=team_id, state=state,
                                    answers=answers, moment=moment, handler_id=handler_id)
         self.extra_rows(dossier_id, reference, history, batch)
+        self.claim_rows(dossier_id, history, batch)
         self.worklist_rows(worklist, batch)
+
+    def claim_rows(self, dossier_id: int, history: list, batch: dict):
+        """The fee of a dossier that was charged one (``retributie_aanrekenen``): paid when
+        the payment was confirmed, else open, due 30 days after. The amount follows from the
+        id (no draw from the seed's stream: the other tables stay as they were)."""
+        if "claims" not in batch:
+            return
+        from loket.claims.reference import for_number
+
+        charged = next((h for h in history if h[4] == "retributie_aanrekenen"), None)
+        if charged is None:
+            return
+        paid = next((h[2] for h in history if h[4] == "betaald_melden"), None)
+        self.ids["claim"] += 1
+        amount = f"{50 + 25 * (dossier_id % 12)}.00"
+        batch["claims"][1].append((
+            self.ids["claim"], dossier_id, amount, (charged[2] + timedelta(days=30)).date(),
+            for_number(self.ids["claim"]), "paid" if paid else "open",
+            amount if paid else "0.00", paid.date() if paid else None, charged[2], charged[3],
+            1))
 
 
 def rrn(i: int) -> str:

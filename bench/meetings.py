@@ -11,16 +11,12 @@ ITEMS = 200
 def meeting_target(connection, session, now) -> tuple[int, str]:
     """(meeting id, Cookie header of a secretariat member), made in ``connection``;
     ``session(user_id)`` makes a logged-in session."""
-    from loket.decisions.models import AgendaItem, DecidingBody, Meeting
+    from loket.decisions.models import AgendaItem, Meeting
     from loket.dossiers.models import Dossier
     from loket.identity.models import RoleAssignment
 
-    bodies, meetings = DecidingBody.__table__, Meeting.__table__
-    body = connection.execute(select(bodies.c.id).where(bodies.c.code == "college")).scalar()
-    if body is None:
-        body = connection.execute(insert(bodies).values(
-            code="college", name_nl="College van burgemeester en schepenen",
-            name_en="Board of mayor and aldermen").returning(bodies.c.id)).scalar_one()
+    meetings = Meeting.__table__
+    body = college(connection)
     starts = now - timedelta(hours=1)  # being held: the page shows the recording form
     meeting = connection.execute(insert(meetings).values(
         body_id=body, starts=starts, agenda_closes=starts - timedelta(days=2),
@@ -36,3 +32,16 @@ def meeting_target(connection, session, now) -> tuple[int, str]:
     secretary = connection.execute(select(func.min(roles.c.user_id)).where(
         roles.c.role == "secretariat")).scalar_one()
     return meeting, session(secretary)
+
+
+def college(connection) -> int:
+    """The college's id (made when the database has no deciding bodies yet)."""
+    from loket.decisions.models import DecidingBody
+
+    bodies = DecidingBody.__table__
+    body = connection.execute(select(bodies.c.id).where(bodies.c.code == "college")).scalar()
+    if body is None:
+        body = connection.execute(insert(bodies).values(
+            code="college", name_nl="College van burgemeester en schepenen",
+            name_en="Board of mayor and aldermen").returning(bodies.c.id)).scalar_one()
+    return body

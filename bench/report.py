@@ -48,9 +48,12 @@ def markdown(results: dict) -> str:
         memory = phase.get("memory")
         if memory and memory["rss_mb"]:
             out.append("")
-            out.append(f"Resident memory per Loket worker after {memory['requests']:,} mixed "
-                       f"requests: {', '.join(f'{mb:.0f} MB' for mb in memory['rss_mb'])} "
-                       "(aim ≤ 200 MB).")
+            each = memory.get("requests_per_worker", memory["requests"])
+            start = memory.get("rss_at_start_mb")
+            out.append(f"Resident memory per Loket worker after about {each:,} mixed requests "
+                       f"each: {', '.join(f'{mb:.0f} MB' for mb in memory['rss_mb'])} "
+                       + (f"(at start {', '.join(f'{mb:.0f}' for mb in start)} MB; " if start
+                          else "(") + f"aim ≤ {memory.get('aim_mb', 200)} MB after 10,000).")
     scaling = results.get("scaling")
     if scaling:
         sizes = scaling["sizes"]

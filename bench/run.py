@@ -18,6 +18,7 @@ PostgreSQL sizes, the scaling chart next to it.
 import argparse
 import http.client
 import importlib.metadata
+import itertools
 import os
 import platform
 import random
@@ -37,6 +38,7 @@ from types import SimpleNamespace
 from bench import generate, report
 from bench.load import HOST, client, wrk_version
 from bench.meetings import meeting_target
+from bench.pages import objections, signing_folder
 from bench.scenarios import SCALING, SCENARIOS, Dossier, Targets
 
 # Pyramid 2.1 still imports pkg_resources (as the test suite's filterwarnings notes).
@@ -46,6 +48,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 VAR = BENCH / "var"
 RESULTS = BENCH / "results"
+# Resident memory of a Loket worker after 10,000 mixed requests, at most (issue 18): two
+# workers per core fit a 1 GB container with room for the database's connections.
+MEMORY_AIM_MB = 200
+MEMORY_REQUESTS = 10_000
 POSTGRESQL_ADMIN = os.environ.get("LOKET_BENCH_POSTGRESQL",
                                   "postgresql+psycopg://postgres@127.0.0.1/postgres")
 
@@ -184,6 +190,7 @@ def pick_targets(url: str, seed: int, count: int) -> Targets:
     from sqlalchemy import delete, func, insert, select
 
     from loket.api.views import encode_cursor
+    from loket.claims.models import Claim
     from loket.db import get_engine, utcnow
     from loket.documents.models import Document
     from loket.dossiers.models import Dossier as DossierRow
@@ -252,13 +259,20 @@ def pick_targets(url: str, seed: int, count: int) -> Targets:
                 bare_cursors[team] = f"{created.isoformat()},{last_id}"
                 positions[team] = position
             meeting, secretariat_cookie = meeting_target(c, session, now)
+            signatory_cookie = signing_folder(c, session, now)
+            objections(c, now)
+            finance_cookie = session(c.execute(select(func.min(ra.c.user_id)).where(
+                ra.c.role == "finance")).scalar_one())
+            claims_shown = min(200, c.execute(select(func.count()).where(
+                Claim.__table__.c.status == "open")).scalar_one())
     finally:
         engine.dispose()
     return Targets(dossiers=chosen, citizen_cookies=citizen_cookies,
                    handler_cookies=handler_cookies, teams=teams, api_cursors=api_cursors,
                    bare_cursors=bare_cursors, deep_positions=positions,
                    worklist_cursors=worklist_cursors, meeting=meeting,
-                   secretariat_cookie=secretariat_cookie)
+                   secretariat_cookie=secretariat_cookie, signatory_cookie=signatory_cookie,
+                   finance_cookie=finance_cookie, claims_shown=max(1, claims_shown))
 
 
 def principals_of(connection, user_id: int) -> list[str]:
@@ -480,10 +494,14 @@ def run_phase(phase: Phase, args, load, workdir: Path) -> tuple[dict, str]:
     try:
         start(servers, [("loket", LOKET_INI, url, tag, "/-/health"),
                         ("baseline", BASELINE_INI, url, tag, "/health")], args, workdir)
-        results = []
+        results, at_start = [], None
         for scenario in SCENARIOS:
             if args.only and scenario.key not in args.only:
                 continue
+            if at_start is None:  # the app loaded and one page served, nothing measured yet
+                verify(scenario, "loket", servers["loket"].port, scenario.loket(targets)[:1],
+                       targets)
+                at_start = worker_rss(servers["loket"])
             started = time.perf_counter()
             result = measure(load, scenario, servers, targets, args)
             results.append(result)
@@ -494,9 +512,14 @@ def run_phase(phase: Phase, args, load, workdir: Path) -> tuple[dict, str]:
                 f" | ratio {result['ratio']:.2f} (target {scenario.target})"
                 f"{'  ERRORS' if result['errors'] else ''}"
                 f"  [{time.perf_counter() - started:.0f} s]")
-        memory = worker_memory(servers["loket"], results)
-        say(f"  resident memory per Loket worker after {memory['requests']:,} requests: "
-            + ", ".join(f"{mb:.0f} MB" for mb in memory["rss_mb"]))
+        served = requests_served(results)
+        topped = top_up(load, servers["loket"], targets, args, served)
+        memory = worker_memory(servers["loket"], served + topped, args.workers, at_start)
+        say(f"  resident memory per Loket worker after {memory['requests_per_worker']:,} "
+            f"requests each ({topped:,} of them mixed after the scenarios; aim ≤ "
+            f"{MEMORY_AIM_MB} MB after {MEMORY_REQUESTS:,}): "
+            + ", ".join(f"{mb:.0f} MB" for mb in memory["rss_mb"])
+            + " (at start: " + ", ".join(f"{mb:.0f}" for mb in at_start or []) + " MB)")
     finally:
         for server in servers.values():
             server.stop()
@@ -508,9 +531,36 @@ def run_phase(phase: Phase, args, load, workdir: Path) -> tuple[dict, str]:
     return outcome, url
 
 
-def worker_memory(server: "Server", results: list[dict]) -> dict:
-    """Resident memory (VmRSS) of each gunicorn worker of ``server`` after the phase's mixed
-    requests (every scenario's Loket side, warm-ups and checks not counted)."""
+def requests_served(results: list[dict]) -> int:
+    """Requests the Loket server answered in the phase's measured rounds (warm-ups and checks
+    not counted)."""
+    against_loket = {s.key for s in SCENARIOS if s.baseline_server == "loket"}
+    return sum(r["loket"]["requests"] + (r["baseline"]["requests"]
+                                         if r["key"] in against_loket else 0)
+               for r in results)
+
+
+def top_up(load, server: "Server", targets, args, served: int) -> int:
+    """Mixed requests (every scenario's Loket side, in turn) until each worker served
+    ``args.memory_requests`` (sync workers share one socket: the kernel spreads the requests
+    about evenly); how many were sent."""
+    wanted = args.memory_requests * args.workers - served
+    if wanted <= 0:
+        return 0
+    lists = [s.loket(targets) for s in SCENARIOS if not args.only or s.key in args.only]
+    mixed = tuple(request for group in itertools.zip_longest(*lists) for request in group
+                  if request is not None)
+    sent = 0
+    while sent < wanted:
+        sample = load.run(server.port, mixed, 10, args.concurrency)
+        if not sample.requests:
+            raise SystemExit("the memory top-up got no answers")
+        sent += sample.requests
+    return sent
+
+
+def worker_rss(server: "Server") -> list[float]:
+    """Resident memory (VmRSS, MB) of each gunicorn worker of ``server``."""
     master = server.process.pid
     rss = []
     for status in Path("/proc").glob("[0-9]*/status"):
@@ -520,12 +570,17 @@ def worker_memory(server: "Server", results: list[dict]) -> dict:
         except OSError:
             continue
         if fields.get("PPid", "").strip() == str(master) and "VmRSS" in fields:
-            rss.append(int(fields["VmRSS"].split()[0]) / 1024)
-    against_loket = {s.key for s in SCENARIOS if s.baseline_server == "loket"}
-    served = sum(r["loket"]["requests"] + (r["baseline"]["requests"]
-                                           if r["key"] in against_loket else 0)
-                 for r in results)
-    return {"rss_mb": sorted(round(mb, 1) for mb in rss), "requests": served}
+            rss.append(round(int(fields["VmRSS"].split()[0]) / 1024, 1))
+    return sorted(rss)
+
+
+def worker_memory(server: "Server", served: int, workers: int, at_start: list[float]) -> dict:
+    """Resident memory of each worker after ``served`` mixed requests, and at start (after
+    each request was checked once): growth, told from what the code and libraries take."""
+    rss = worker_rss(server)
+    return {"rss_mb": rss, "rss_at_start_mb": at_start, "requests": served,
+            "requests_per_worker": served // max(1, workers), "aim_mb": MEMORY_AIM_MB,
+            "met": bool(rss) and max(rss) <= MEMORY_AIM_MB}
 
 
 def run_scaling_pair(small: tuple[int, str], large: tuple[int, str], args, load,
@@ -659,6 +714,10 @@ def parse(argv):
     parser.add_argument("--dossier-sample", type=int, default=32,
                         help="dossiers the page scenarios cycle through")
     parser.add_argument("--only", help="comma-separated scenario keys")
+    parser.add_argument("--memory-requests", type=int,
+                        help=f"mixed requests per worker before reading its memory (default "
+                             f"{MEMORY_REQUESTS:,} for --full, what the scenarios served for "
+                             "--quick)")
     parser.add_argument("--keep", action="store_true", help="keep PostgreSQL databases")
     parser.add_argument("--reuse", action="store_true",
                         help="reuse a database that already holds the size (implies --keep)")
@@ -671,11 +730,13 @@ def parse(argv):
     args.mode = "quick" if quick else "full"
     # Many short interleaved rounds: on a shared machine the load of the neighbours changes
     # within seconds, and a per-round ratio only compares what ran side by side.
-    args.rounds = args.rounds or (5 if quick else 9)
+    args.rounds = args.rounds or (4 if quick else 9)  # quick: 15 scenarios in ~3 minutes
     args.duration = args.duration or (1 if quick else 4)
     args.warmup = args.warmup or (1 if quick else 3)
     args.concurrency = args.concurrency or 2 * args.workers
     args.only = set(args.only.split(",")) if args.only else None
+    if args.memory_requests is None:
+        args.memory_requests = 0 if quick else MEMORY_REQUESTS
     if quick:
         plan = [Phase("sqlite", 10_000)]
     else:

@@ -5,9 +5,9 @@ the same dossiers or teams), the target ratio of Loket's throughput to the basel
 what a correct Loket answer contains (checked once before measuring: a benchmark of error
 pages measures nothing).
 
-Later features add their scenarios to :data:`LATER` — submitting an application, delivering
-the outbox, rendering letters — by moving them into :data:`SCENARIOS` with a Loket and a
-baseline side.
+Pages that later issues added (the meeting, the signing folder, finance's claims, the
+objections' worklist) are here too, each against a bare list of as many rows; the figures
+that are no page against a bare page have modules of their own (the comment at the end).
 """
 
 from collections.abc import Callable
@@ -39,6 +39,9 @@ class Targets:
     worklist_cursors: dict[int, str] = field(default_factory=dict)
     meeting: int = 0  # a college meeting of 200 items being held (bench.meetings)
     secretariat_cookie: str = ""
+    signatory_cookie: str = ""  # the mayor, 100 letters in the signing folder (bench.pages)
+    finance_cookie: str = ""
+    claims_shown: int = 50  # rows of /vorderingen: the open claims, at most 200
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ def _quote(value: str) -> str:
     return quote(value, safe="")
 
 
+MEETING_ITEMS = 200  # bench.meetings.ITEMS
+FOLDER_LETTERS = 100  # bench.pages.LETTERS
 WORKLIST_FILTER = "lijst=team&status=in_behandeling&sorteer=gewijzigd"
 SEARCHES = ("Peeters", "Janssens", "Maes")  # family names of bench.generate (applicants)
 
@@ -141,9 +146,38 @@ SCENARIOS = [
     Scenario(
         "meeting_page", "Secretariat's meeting page (/zittingen/<id>, 200 items to record)",
         lambda t: [Request(f"/zittingen/{t.meeting}", t.secretariat_cookie)],
-        lambda t: [Request(f"/list?team={team}") for team in t.teams],
-        "bare keyset list (HTML)", None,
+        lambda t: [Request(f"/list?team={team}&size={MEETING_ITEMS}") for team in t.teams],
+        # Each item is a recording form of seven controls: six times a bare row's
+        # expressions, so a fifth of the bare list's rate is what such a page can reach.
+        f"bare list of {MEETING_ITEMS} rows (HTML)", 0.20,
         expect=lambda t, r: 'id="notulen"',
+    ),
+    Scenario(
+        "signing_folder", f"Signatory's folder (/handtekenmap, {FOLDER_LETTERS} letters of a "
+        "meeting)",
+        lambda t: [Request("/handtekenmap", t.signatory_cookie)],
+        lambda t: [Request(f"/list?team={team}&size={FOLDER_LETTERS}") for team in t.teams],
+        # A letter is a row plus an option of the decline menu (twice a bare row) and whose
+        # turn it is comes from the signatories: half the worklist's 0.70.
+        f"bare list of {FOLDER_LETTERS} rows (HTML)", 0.35,
+        expect=lambda t, r: 'name="meeting"',
+    ),
+    Scenario(
+        "claims_list", "Finance's open claims (/vorderingen, up to 200, three counts)",
+        lambda t: [Request("/vorderingen", t.finance_cookie)],
+        lambda t: [Request(f"/list?team={team}&size={t.claims_shown}") for team in t.teams],
+        # A list with the counts of its three lists in the menu: what a filtered worklist is.
+        "bare list of as many rows (HTML)", 0.50,
+        expect=lambda t, r: 'id="vorderingen"',
+    ),
+    Scenario(
+        "objections_worklist", "Objections' worklist (/werkbank?lijst=bezwaren)",
+        lambda t: [Request("/werkbank?lijst=bezwaren", t.handler_cookies[team])
+                   for team in t.teams],
+        lambda t: [Request(f"/list?team={team}") for team in t.teams],
+        # A worklist with a list condition: the filtered worklist's target.
+        "bare keyset list (HTML)", 0.50,
+        expect=lambda t, r: "Bezwaar",
     ),
     # "Deep page the same as the first page": Loket against Loket, interleaved.
     Scenario(
@@ -159,9 +193,9 @@ SCENARIOS = [
 # Scaling (PostgreSQL): p50 at the largest size over p50 at the smallest, at most.
 SCALING = {"worklist": 1.3, "dossier_page": 1.3}
 
-# The place for what later issues add; each becomes a Scenario above once it exists.
-LATER = [
-    ("submit_application", "Submitting an application (POST, with an upload)"),
-    ("outbox_delivery", "Outbox delivery by the worker (messages per second)"),
-    ("letters", "Rendering a decision letter (PDF)"),
-]
+# Figures that are not a page against a bare page: their own modules, run by `make bench`
+# (targets there): application submissions per second (bench.submissions), outbox deliveries
+# per second per worker (bench.outbox), decision letters (bench.letters), sending and the
+# register of outgoing mail at 1 M rows (bench.sending), signing (bench.signing), payment
+# orders (bench.payments); resident memory per worker after 10,000 mixed requests is read by
+# bench.run (MEMORY_AIM_MB).

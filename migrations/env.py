@@ -5,6 +5,7 @@ import os
 
 from alembic import context
 
+import loket.worklists.autogenerate  # noqa: F401 (autogenerate keeps the search objects)
 from loket.db import get_engine
 from loket.models import metadata
 

@@ -242,3 +242,29 @@ def test_dates_and_times_read_as_babel_writes_them(language):
     assert format_date(date(2026, 2, 3), language) == "03/02/2026"
     assert format_datetime(date(2026, 2, 3), language) == "03/02/2026"
     assert format_date(None) == format_datetime(None) == format_time(None) == ""
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_amounts_read_as_babel_writes_them(language):
+    """The currency pattern is parsed once per language: the same text as Babel's own
+    format_currency, with and without cents, negative, large and rounded."""
+    from decimal import Decimal
+
+    from babel import Locale
+    from babel.numbers import format_currency
+
+    from loket.i18n import babel_locale, format_amount
+
+    name = babel_locale(language)
+    whole_pattern = Locale.parse(name).currency_formats["standard"].pattern.replace(".00", "")
+    for text in ("0", "0.5", "1", "12.3", "750", "750.00", "26739.25", "-42.10", "1000000",
+                 "999999.995", "0.004"):
+        amount = Decimal(text)
+        babel = format_currency(amount, "EUR", locale=name).replace("\xa0", " ")
+        assert format_amount(amount, language) == babel
+        if amount == amount.to_integral_value():
+            babel = format_currency(amount, "EUR", format=whole_pattern, locale=name,
+                                    currency_digits=False).replace("\xa0", " ")
+        assert format_amount(amount, language, whole=True) == babel
+    assert format_amount(Decimal("750"), "nl", whole=True) == "€ 750"
+    assert format_amount("geen bedrag") == "geen bedrag"

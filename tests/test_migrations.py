@@ -4,6 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
+import loket.worklists.autogenerate  # noqa: F401 (as migrations/env.py: the search objects)
 from loket.models import metadata
 
 

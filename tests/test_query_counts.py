@@ -15,6 +15,8 @@ import pytest
 from sqlalchemy import event
 
 from loket.admissibility.services import AUDIT_ACTION
+from loket.advice.models import AdviceRequest
+from loket.checks.models import PASSED, CheckResult
 from loket.db import utcnow
 from loket.documents.models import DocumentVersion
 from loket.dossiers.events import record_event
@@ -28,15 +30,15 @@ from loket.workflow.models import HistoryEntry
 BUDGET = {
     # The handler's page. The staff page asks once which feature tables hold rows of the dossier
     # (checks, advice, completion, decisions, agenda items, letters, notes, events, outbound
-    # messages …: dossiers.panels.has_rows), then reads only those: here the notes and their
-    # mentions, the events (one read for every timeline source of them) and the outbound
-    # messages; the team's colleagues for the note form. The workflow history the page reads
-    # is the panels' and the timeline's too. The session row brings its user and the
-    # principals (no role assignments of the viewer, the applicant or the actors; a handler's
-    # menu still asks for their roles once).
-    "dossier_page": 11,
+    # messages …: dossiers.panels.has_rows), then reads only those: here the check results,
+    # the advice requests (who asked them by name: one more), the notes and their mentions,
+    # the events (one read for every timeline source of them) and the outbound messages; the
+    # team's colleagues for the note form. The workflow history the page reads is the
+    # panels' and the timeline's too. The session row brings its user and the principals (no
+    # role assignments of the viewer, the applicant or the actors, not even for the menu).
+    "dossier_page": 13,
     # The citizen's: the session, the dossier with its handler, the history, the documents
-    # with their current versions, the panels' probes (one statement).
+    # with their current versions, whether the panels' tables hold rows (one statement).
     "citizen_dossier_page": 5,
     "my_dossiers": 4,
     # The counts of all lists (one grouped query) and the dossier types for the filter.
@@ -95,9 +97,12 @@ def world(factories):
     handler = factories.staff(Role.HANDLER, team=team)
     colleague = factories.staff(Role.HANDLER, team=team)
     secretary = factories.staff(Role.SECRETARIAT)
+    # Asks for advice on every dossier, and appears in no history: read by name on each page.
+    adviser = factories.staff(Role.HANDLER, team=factories.team(), given_name="Adviser")
     types = [factories.type_version(), factories.type_version(workflow="vergunning"),
              factories.type_version()]
     return {"team": team, "handler": handler, "staff": [handler, colleague, secretary],
+            "adviser": adviser,
             "types": types}
 
 
@@ -123,7 +128,7 @@ def rich_dossier(factories, dbsession, world, applicant, documents: int, history
             transition="vervollediging_vragen" if i % 2 else "vervolledigen",
             from_state=states[(i + 1) % 2], to_state=states[i % 2], comment=f"Stap {i}"))
     # The staff page's own timeline sources and panels: notes with mentions, outbound
-    # messages, admissibility decisions.
+    # messages, admissibility decisions, advice requests, check results.
     for i in range(max(1, history // 3)):
         note = DossierNote(dossier_id=dossier.id, author_id=world["staff"][i % 2].id,
                            body=f"Notitie {i}")
@@ -134,6 +139,11 @@ def rich_dossier(factories, dbsession, world, applicant, documents: int, history
                 dossier_id=dossier.id)
         record_event(dbsession, dossier, AUDIT_ACTION, world["handler"].id,
                      decision="completion", screening="pass")
+        dbsession.add(AdviceRequest(dossier_id=dossier.id, number=i + 1, channel="email",
+                                    email="advies@example.org", due=utcnow().date(),
+                                    requested_by_id=world["adviser"].id))
+        dbsession.add(CheckResult(dossier_id=dossier.id, code=f"controle{i}",
+                                  check_type="income_below", status=PASSED))
     dbsession.flush()
     return dossier
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 16:29:21.889151
+Create Date: 2026-12-03 19:05:27.954272
 """
 
 import sqlalchemy as sa
@@ -245,6 +245,7 @@ def upgrade():
     sa.UniqueConstraint('user_id', 'role', 'team_id', name=op.f('uq_role_assignments_user_id'))
     )
     with op.batch_alter_table('role_assignments', schema=None) as batch_op:
+        batch_op.create_index('ix_role_assignments_team_role', ['team_id', 'role'], unique=False)
         batch_op.create_index(batch_op.f('ix_role_assignments_user_id'), ['user_id'], unique=False)
 
     op.create_table('signing_digests',
@@ -294,13 +295,14 @@ def upgrade():
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.create_index('ix_dossiers_applicant_created', ['applicant_id', 'created', 'id'], unique=False)
         batch_op.create_index('ix_dossiers_due', ['due'], unique=False)
-        batch_op.create_index('ix_dossiers_handler_due', ['handler_id', 'due', 'id'], unique=False)
+        batch_op.create_index('ix_dossiers_handler_due', ['handler_id', 'due', 'id', 'state'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.create_index('ix_dossiers_handler_modified', ['handler_id', 'modified', 'id'], unique=False)
-        batch_op.create_index('ix_dossiers_handler_state', ['handler_id', 'state', 'id'], unique=False)
         batch_op.create_index('ix_dossiers_team_created', ['team_id', 'created', 'id'], unique=False)
-        batch_op.create_index('ix_dossiers_team_due', ['team_id', 'due', 'id'], unique=False)
-        batch_op.create_index('ix_dossiers_team_handler_state', ['team_id', 'handler_id', 'state'], unique=False)
+        batch_op.create_index('ix_dossiers_team_due', ['team_id', 'due', 'id', 'state'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
+        batch_op.create_index('ix_dossiers_team_handler_due', ['team_id', 'handler_id', 'due', 'id', 'state'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.create_index('ix_dossiers_team_modified', ['team_id', 'modified', 'id'], unique=False)
+        batch_op.create_index('ix_dossiers_team_open_modified', ['team_id', 'modified', 'id'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
+        batch_op.create_index('ix_dossiers_team_state_modified', ['team_id', 'state', 'modified', 'id'], unique=False, postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.create_index('ix_dossiers_team_submitted', ['team_id', 'submitted', 'id'], unique=False)
 
     op.create_table('agenda_items',
@@ -546,6 +548,7 @@ def upgrade():
     )
     with op.batch_alter_table('advice_requests', schema=None) as batch_op:
         batch_op.create_index('ix_advice_requests_dossier_status', ['dossier_id', 'status'], unique=False)
+        batch_op.create_index('ix_advice_requests_status_dossier', ['status', 'dossier_id'], unique=False)
         batch_op.create_index('ix_advice_requests_team_status', ['team_id', 'status', 'due'], unique=False)
 
     op.create_table('decisions',
@@ -850,6 +853,7 @@ def downgrade():
     op.drop_table('decisions')
     with op.batch_alter_table('advice_requests', schema=None) as batch_op:
         batch_op.drop_index('ix_advice_requests_team_status')
+        batch_op.drop_index('ix_advice_requests_status_dossier')
         batch_op.drop_index('ix_advice_requests_dossier_status')
 
     op.drop_table('advice_requests')
@@ -901,13 +905,14 @@ def downgrade():
     op.drop_table('agenda_items')
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.drop_index('ix_dossiers_team_submitted')
+        batch_op.drop_index('ix_dossiers_team_state_modified', postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
+        batch_op.drop_index('ix_dossiers_team_open_modified', postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.drop_index('ix_dossiers_team_modified')
-        batch_op.drop_index('ix_dossiers_team_handler_state')
-        batch_op.drop_index('ix_dossiers_team_due')
+        batch_op.drop_index('ix_dossiers_team_handler_due', postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
+        batch_op.drop_index('ix_dossiers_team_due', postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.drop_index('ix_dossiers_team_created')
-        batch_op.drop_index('ix_dossiers_handler_state')
         batch_op.drop_index('ix_dossiers_handler_modified')
-        batch_op.drop_index('ix_dossiers_handler_due')
+        batch_op.drop_index('ix_dossiers_handler_due', postgresql_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"), sqlite_where=sa.text("(state NOT IN ('afgesloten', 'concept', 'nieuw', 'onontvankelijk', 'stopgezet'))"))
         batch_op.drop_index('ix_dossiers_due')
         batch_op.drop_index('ix_dossiers_applicant_created')
 
@@ -919,6 +924,7 @@ def downgrade():
     op.drop_table('signing_digests')
     with op.batch_alter_table('role_assignments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_role_assignments_user_id'))
+        batch_op.drop_index('ix_role_assignments_team_role')
 
     op.drop_table('role_assignments')
     op.drop_table('notification_preferences')

@@ -27,10 +27,13 @@ def _add(dbsession, factories, permit_type, permits_team, lotte, statement, n):
     dbsession.flush()
 
 
-@pytest.mark.parametrize("path", ["/vorderingen?lijst=open", "/vorderingen?lijst=te-laat",
-                                  "/vorderingen?lijst=betalingen", "/api/v1/vorderingen",
-                                  "/api/v1/vorderingen/betalingen"])
-def test_lists_do_not_grow_with_rows(path, testapp, login, finance, dbsession, factories,
+# The counts of the three lists are one statement (they were three): the pages 8 → 6 (the
+# payments' list 9 → 7: the claims its payments booked), the API's list of claims 6 → 4.
+@pytest.mark.parametrize(("path", "budget"), [
+    ("/vorderingen?lijst=open", 6), ("/vorderingen?lijst=te-laat", 6),
+    ("/vorderingen?lijst=betalingen", 7), ("/api/v1/vorderingen", 4),
+    ("/api/v1/vorderingen/betalingen", 4)])
+def test_lists_do_not_grow_with_rows(path, budget, testapp, login, finance, dbsession, factories,
                                      permit_type, permits_team, lotte, municipality,
                                      statements_of):  # noqa: F811
     statement = BankStatement(format="coda", sha256="0" * 64)
@@ -42,4 +45,4 @@ def test_lists_do_not_grow_with_rows(path, testapp, login, finance, dbsession, f
     _add(dbsession, factories, permit_type, permits_team, lotte, statement, 8)
     many = len(statements_of(path))
     assert few == many, (few, many)
-    assert many <= 10
+    assert many <= budget

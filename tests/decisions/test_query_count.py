@@ -12,7 +12,10 @@ from loket.decisions.models import Decision, Meeting
 from loket.notifications.models import NotificationPreference
 from tests.decisions.conftest import on_agenda
 
-RENDER_BUDGET = 12
+# Rendering: what every page costs (session, user, layout), the meeting (traversal) and its
+# items with their dossiers' references in one statement (was 9: the meeting again, then the
+# items with their dossiers, each with its applicant, team and type).
+RENDER_BUDGET = 7
 # Recording: the meeting, its items and their dossiers; one UPDATE of all dossiers (each with
 # its version check), of the items, the meeting; the history, audit events, decisions and
 # notifications in batched INSERTs; the following meeting of the postponed items; the

@@ -390,3 +390,33 @@ def test_a_success_wakes_the_waiting_messages_of_its_kind_only(receiver, outbox,
     relay.process()  # number 2 goes through: the receiver is back
     assert outbox.get(waiting).next_attempt <= utcnow()
     assert outbox.get(other).next_attempt == later
+
+
+def test_a_run_of_deliveries_is_recorded_in_one_transaction(receiver, outbox, relay, app):
+    """Commits per pass do not grow with the messages delivered: the successes are recorded
+    together (a commit a message was most of a delivery's time)."""
+    from sqlalchemy import event
+
+    def commits_for(count):
+        ids = outbox.enqueue_many([(HTTP_POST, post(receiver, n), {}) for n in range(count)])
+        found = []
+        engine = app.registry["db_engine"]
+        listener = lambda connection: found.append(1)  # noqa: E731
+        event.listen(engine, "commit", listener)
+        try:
+            assert relay.process() == count
+        finally:
+            event.remove(engine, "commit", listener)
+        assert {outbox.get(i).status for i in ids} == {DELIVERED}
+        assert all(outbox.get(i).attempts == 1 for i in ids)
+        return len(found)
+
+    relay.process()  # the stalled claims released: the passes below only claim and record
+    assert commits_for(1) == commits_for(8) == 2
+
+
+def test_successes_around_a_failure_are_each_recorded(receiver, outbox, relay):
+    receiver.answers = [204, 503, 204]
+    ids = outbox.enqueue_many([(HTTP_POST, post(receiver, n), {}) for n in range(3)])
+    assert relay.process() == 3
+    assert [outbox.get(i).status for i in ids] == [DELIVERED, RETRYING, DELIVERED]

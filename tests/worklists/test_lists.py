@@ -18,7 +18,7 @@ ON_PG = bool(os.environ.get("LOKET_TEST_POSTGRESQL"))
 
 def refs(dbsession, viewer, **filters):
     page = worklist(dbsession, viewer, Filters(**filters))
-    return {row.dossier.reference for row in page.rows}
+    return {row.reference for row in page.rows}
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_each_list_and_its_count(world, lists, dbsession):
 
 def test_flags(world, lists, dbsession):
     viewer = Viewer(world.els.id, [world.team.id], world.today)
-    rows = {r.dossier.reference: r for r in worklist(dbsession, viewer, Filters()).rows}
+    rows = {r.reference: r for r in worklist(dbsession, viewer, Filters()).rows}
     assert rows[lists["advice"]].flags["advice_waiting"]
     assert not rows[lists["bart"]].flags["advice_waiting"]
     assert rows[lists["free"]].flags["completion_requested"]
@@ -99,12 +99,12 @@ def test_keyset_pages_are_disjoint_and_complete(world, dbsession, sort):
         world.dossier(due=world.today + timedelta(i % 4) if i % 3 else None,
                       submitted=None if i % 5 == 0 else utcnow() - timedelta(days=i % 4))
     viewer = Viewer(world.els.id, [world.team.id], world.today)
-    everything = [r.dossier.id for r in worklist(
+    everything = [r.id for r in worklist(
         dbsession, viewer, Filters(sort=sort, limit=100)).rows]
     seen, cursor = [], None
     while True:
         page = worklist(dbsession, viewer, Filters(sort=sort, limit=4, cursor=cursor))
-        seen.extend(r.dossier.id for r in page.rows)
+        seen.extend(r.id for r in page.rows)
         cursor = page.next_cursor
         if cursor is None:
             break

@@ -28,6 +28,6 @@ def includeme(config):
     config.add_worker_job("advice_reminders", INTERVAL_SECONDS, remind)
     config.add_dossier_child("adviezen", "loket.advice.resources.DossierAdvice")
     config.add_start_page("adviezen", _("Advice requests"), Permission.WORK, order=30,
-                          applies=lambda request: request.user.has_role(Role.ADVISER))
+                          roles=(Role.ADVISER,))
     config.scan(".views")
     config.scan(".api")

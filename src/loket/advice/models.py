@@ -25,6 +25,8 @@ class AdviceRequest(TraversalChild, Base):
         UniqueConstraint("dossier_id", "number"),
         Index("ix_advice_requests_team_status", "team_id", "status", "due"),
         Index("ix_advice_requests_dossier_status", "dossier_id", "status"),
+        # The worklist "waiting for advice": the open requests' dossiers, read from the index.
+        Index("ix_advice_requests_status_dossier", "status", "dossier_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

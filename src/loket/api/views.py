@@ -13,6 +13,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import and_, select, tuple_
+from sqlalchemy.orm import defer, lazyload
 
 from loket.documents.models import Document
 from loket.documents.resources import DossierDocuments
@@ -95,6 +96,13 @@ def dossier_summary(request, dossier: Dossier) -> dict:
     }
 
 
+# What a list item and its access decision read: the team, the type version and the dossier's
+# own columns; not the applicant (her id is a column) nor the answers, prefill and screening
+# (JSON parsed for every row, a third of the list).
+_LIST_LOADING = (lazyload(Dossier.applicant),
+                 defer(Dossier.data), defer(Dossier.prefill), defer(Dossier.screening))
+
+
 def dossier_page(request, visible, permission=Permission.VIEW):
     """One page of the dossiers matching ``visible`` (a WHERE clause), newest first; each
     item also passes ``permission``, the permission of the list's item view.
@@ -104,7 +112,7 @@ def dossier_page(request, visible, permission=Permission.VIEW):
     """
     query = request.api_parameters.query
     limit = query.get("limit", DEFAULT_LIMIT)
-    statement = select(Dossier).where(visible)
+    statement = select(Dossier).where(visible).options(*_LIST_LOADING)
     if "cursor" in query:
         try:
             created, dossier_id = decode_cursor(query["cursor"])

@@ -49,7 +49,7 @@ def includeme(config):
     config.add_step_handler(services.ISSUE, services.refuse_step)
     config.add_worker_job("claims.reminders", REMINDER_INTERVAL, remind)
     config.add_start_page("vorderingen", _("Fees and payments"), Permission.PAY, order=30,
-                          applies=lambda request: request.user.has_role(Role.FINANCE))
+                          roles=(Role.FINANCE,))
     config.add_openapi_fragment("loket.claims")
     config.scan(".views")
     config.scan(".api")

@@ -295,13 +295,13 @@ def payments_to_resolve(dbsession, limit: int = 200) -> list[IncomingPayment]:
 
 
 def counts(dbsession, today: date) -> dict[str, int]:
-    return {
-        "open": dbsession.scalar(select(func.count()).where(Claim.status == OPEN)),
-        "te-laat": dbsession.scalar(select(func.count()).where(Claim.status == OPEN,
-                                                               Claim.due < today)),
-        "betalingen": dbsession.scalar(select(func.count()).where(
-            IncomingPayment.resolved.is_(False))),
-    }
+    """The rows of each list, in one statement (one round trip, not three)."""
+    found = dbsession.execute(select(
+        select(func.count()).where(Claim.status == OPEN).scalar_subquery(),
+        select(func.count()).where(Claim.status == OPEN, Claim.due < today).scalar_subquery(),
+        select(func.count()).where(IncomingPayment.resolved.is_(False)).scalar_subquery(),
+    )).one()
+    return dict(zip(LISTS, found, strict=True))
 
 
 # -- reminders ------------------------------------------------------------------------------

@@ -118,6 +118,8 @@ def _lists_page(request, context, error=None, status=200, chosen=None):
     response = render_to_response(TEMPLATES + "lists.jinja2", {
         "chosen": chosen, "rows": rows, "counts": services.counts(dbsession, today),
         "today": today, "error": error, "container": context,
+        # The dossiers' path once, a reference a row (a traversal path a row was a tenth).
+        "dossiers": request.resource_path(request.root, "dossiers"),
     }, request=request)
     response.status = status
     response.cache_control = "no-store"

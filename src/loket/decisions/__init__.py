@@ -42,8 +42,7 @@ def includeme(config):
     for purpose in views.STEP_PURPOSES:
         config.add_step_handler(purpose, views.step_through_the_decision_page)
     config.add_start_page("zittingen", _("Meetings"), Permission.MEETINGS, order=20,
-                          applies=lambda request: request.user.has_role(Role.SECRETARIAT)
-                          or request.user.has_role(Role.SIGNATORY))
+                          roles=(Role.SECRETARIAT, Role.SIGNATORY))
     config.add_openapi_fragment("loket.decisions")
     config.scan(".api")
     config.scan(".callbacks")

@@ -362,6 +362,15 @@ def meeting_with_items(dbsession, meeting_id: int) -> Meeting | None:
         selectinload(Meeting.items)))
 
 
+def agenda(dbsession, meeting_id: int) -> list[tuple[AgendaItem, str]]:
+    """The meeting's items in order, each with its dossier's reference: what the meeting page
+    shows of a dossier, without loading the dossiers (and their applicant, team and type)."""
+    return list(dbsession.execute(
+        select(AgendaItem, Dossier.reference).join(Dossier, Dossier.id == AgendaItem.dossier_id)
+        .where(AgendaItem.meeting_id == meeting_id).options(lazyload(AgendaItem.dossier))
+        .order_by(AgendaItem.position, AgendaItem.id)).all())
+
+
 def close_agenda(request, meeting: Meeting, version: int | None) -> None:
     if version is not None and version != meeting.version:
         raise DecisionRefused(_("This meeting was changed by someone else in the meantime. "

@@ -4,6 +4,7 @@ from collections import Counter
 
 from pyramid.httpexceptions import HTTPFound
 from pyramid.renderers import render_to_response
+from pyramid.traversal import quote_path_segment
 from pyramid.view import view_config
 from sqlalchemy import func, select
 
@@ -147,9 +148,13 @@ def meetings(context, request):
 
 
 def _meeting_page(request, meeting, posted=None, error=None, status=200):
-    meeting = services.meeting_with_items(request.dbsession, meeting.id) or meeting
+    # Each item links to its dossier: the dossiers' path once, then a reference per item
+    # (a traversal path per item was a fifth of a 200-item page).
+    dossiers = request.resource_path(request.root, "dossiers")
+    items = [(item, reference, f"{dossiers}/{quote_path_segment(reference)}")
+             for item, reference in services.agenda(request.dbsession, meeting.id)]
     response = render_to_response(MEETING_TEMPLATE, {
-        "meeting": meeting, "items": meeting.items, "posted": posted or {}, "error": error,
+        "meeting": meeting, "items": items, "posted": posted or {}, "error": error,
         "version": meeting.version,  # after a conflict: save again over the newer version
         "may_close": meeting.status == "planned", "proposed": PROPOSED,
         "may_record": request.has_permission(Permission.MEETINGS, meeting),

@@ -7,18 +7,11 @@ memory and ``data:`` URIs and refuses every other URL (no network, no file syste
 wording or an answer holding a URL cannot make the server fetch anything.
 """
 
+import functools
 import io
 import logging
 import warnings
 from importlib.resources import files
-
-# WeasyPrint warns at import when the system lacks HarfBuzz-Subset (Debian's
-# libharfbuzz-subset0): fonts are then embedded whole, which is fine for a letter.
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", "HarfBuzz-Subset will be required", DeprecationWarning)
-    from weasyprint import HTML
-    from weasyprint.css import ColorProfile
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +21,6 @@ MAX_BYTES = 5 * 1024 * 1024  # a letter bigger than this is a mistake (a pasted 
 # The output intent: WeasyPrint's own sRGB profile, read once. (Its ``output_intent="srgb"``
 # opens the file for every PDF and never closes it.)
 OUTPUT_INTENT = "loket-srgb"
-SRGB = files("weasyprint.pdf").joinpath("sRGB2014.icc").read_bytes()
 
 
 class RemoteFetchRefused(ValueError):
@@ -39,31 +31,54 @@ class LetterTooLarge(ValueError):
     pass
 
 
-class LetterFetcher(URLFetcher):
-    """WeasyPrint's fetcher for one letter: the logo from memory and data: URIs, nothing
-    else."""
+@functools.cache
+def _weasyprint():
+    """WeasyPrint (26 MB) is imported where letters are rendered (the worker), not in every
+    web process: (HTML, ColorProfile, LetterFetcher, the sRGB profile's bytes)."""
+    # It warns at import when the system lacks HarfBuzz-Subset (Debian's
+    # libharfbuzz-subset0): fonts are then embedded whole, which is fine for a letter.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "HarfBuzz-Subset will be required",
+                                DeprecationWarning)
+        from weasyprint import HTML
+        from weasyprint.css import ColorProfile
+        from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def __init__(self, logo: tuple[bytes, str] | None):
-        super().__init__(allowed_protocols=("data",), allow_redirects=False)
-        self.logo = logo
+    class LetterFetcher(URLFetcher):
+        """WeasyPrint's fetcher for one letter: the logo from memory and data: URIs, nothing
+        else."""
 
-    def fetch(self, url, headers=None):
-        if url == LOGO_URL and self.logo is not None:
-            return URLFetcherResponse(url, self.logo[0], {"Content-Type": self.logo[1]})
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        log.warning("letter: refused to fetch a resource (scheme %s)", url.split(":", 1)[0])
-        raise RemoteFetchRefused("a letter fetches nothing remote")
+        def __init__(self, logo: tuple[bytes, str] | None):
+            super().__init__(allowed_protocols=("data",), allow_redirects=False)
+            self.logo = logo
+
+        def fetch(self, url, headers=None):
+            if url == LOGO_URL and self.logo is not None:
+                return URLFetcherResponse(url, self.logo[0], {"Content-Type": self.logo[1]})
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            log.warning("letter: refused to fetch a resource (scheme %s)", url.split(":", 1)[0])
+            raise RemoteFetchRefused("a letter fetches nothing remote")
+
+    srgb = files("weasyprint.pdf").joinpath("sRGB2014.icc").read_bytes()
+    return HTML, ColorProfile, LetterFetcher, srgb
+
+
+def __getattr__(name):
+    if name == "LetterFetcher":  # the class, for tests of what a letter may fetch
+        return _weasyprint()[2]
+    raise AttributeError(name)
 
 
 def write_pdf(html: str, logo: tuple[bytes, str] | None = None) -> bytes:
     """The PDF/A of ``html`` (its ``<html lang>``, ``<title>`` and ``<meta name=author|
     description|keywords>`` become ``/Lang`` and the XMP metadata)."""
+    html_document, color_profile, fetcher, srgb = _weasyprint()
     options = {"pdf_variant": PDF_VARIANT, "pdf_tags": True, "output_intent": OUTPUT_INTENT}
-    document = HTML(string=html, url_fetcher=LetterFetcher(logo), base_url=None).render(
+    document = html_document(string=html, url_fetcher=fetcher(logo), base_url=None).render(
         **options)
-    document.color_profiles[OUTPUT_INTENT] = ColorProfile(
-        io.BytesIO(SRGB), "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))
+    document.color_profiles[OUTPUT_INTENT] = color_profile(
+        io.BytesIO(srgb), "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))
     data = document.write_pdf(**options)
     if len(data) > MAX_BYTES:
         raise LetterTooLarge(len(data))

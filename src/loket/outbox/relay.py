@@ -39,6 +39,10 @@ def worker_name() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
+# Successful deliveries are recorded together at most this long after the first of them.
+RECORD_EVERY = 0.25
+
+
 @dataclass(frozen=True)
 class Outcome:
     delivered: bool
@@ -141,29 +145,61 @@ class Relay:
             log.warning("outbox message %d: claim lost meanwhile; not recording", message.id)
         return status
 
+    def record_delivered(self, messages: list[Message], others=(), *,
+                         refresh_claims: bool = False) -> None:
+        """Record a run of successful deliveries in one short transaction."""
+        with self.transaction() as db:
+            now = self.now()
+            outbox.record_all_delivered(db, messages, now)
+            if refresh_claims:
+                outbox.heartbeat(db, others, now, self.worker)
+            for plugin in sorted({plugin_of_kind(m.kind) for m in messages}):
+                record_result(db, plugin, True)
+
     def process(self, stop=None) -> int:
         """One pass: release stalled claims (now and then), claim a batch, deliver it.
         ``stop`` (anything with ``is_set()``) ends the pass after the current message.
-        Returns the number of messages attempted."""
+        Returns the number of messages attempted.
+
+        Successes are recorded together, at most :data:`RECORD_EVERY` seconds after the
+        first of them (a commit a message was most of a delivery's time: 7.6 of 10 ms on
+        PostgreSQL); a failure, stopping and the end of the batch record them first. A crash
+        in between loses only the record: those messages are delivered again, with the same
+        idempotency key, once their claims expire, as for a crash during a delivery."""
         if time.monotonic() - self._last_release >= min(5.0, self.policy.claim_timeout / 4):
             self.release_stalled()
             self._last_release = time.monotonic()
         batch = self.claim()
         claimed = time.monotonic()
-        done = 0
+        done, delivered, since = 0, [], 0.0
         for index, message in enumerate(batch):
             if stop is not None and stop.is_set():
+                if delivered:
+                    self.record_delivered(delivered)
                 rest = [m.id for m in batch[index:]]
                 with self.transaction() as db:
                     outbox.unclaim(db, rest, self.worker)
                 log.info("outbox: stopping; handed back %d claim(s)", len(rest))
-                break
+                return done
             outcome = self.deliver(message)
+            done += 1
             # Refresh the rest of the batch's claims before a third of the timeout is gone.
             refresh = time.monotonic() - claimed > self.policy.claim_timeout / 3
-            self.record(message, outcome, [m.id for m in batch[index + 1:]],
-                        refresh_claims=refresh)
+            others = [m.id for m in batch[index + 1:]]
+            if outcome.delivered:
+                if not delivered:
+                    since = time.monotonic()
+                delivered.append(message)
+                if refresh or time.monotonic() - since >= RECORD_EVERY:
+                    self.record_delivered(delivered, others, refresh_claims=refresh)
+                    delivered = []
+            else:
+                if delivered:
+                    self.record_delivered(delivered)
+                    delivered = []
+                self.record(message, outcome, others, refresh_claims=refresh)
             if refresh:
                 claimed = time.monotonic()
-            done += 1
+        if delivered:
+            self.record_delivered(delivered)
         return done

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pyramid.exceptions import ConfigurationError
-from sqlalchemy import case, delete, exists, func, select, update
+from sqlalchemy import bindparam, case, delete, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from loket.db import utcnow
@@ -209,6 +209,20 @@ def record_delivered(dbsession, message: Message, now: datetime) -> bool:
         .execution_options(synchronize_session=False)).rowcount)
     wake(dbsession, message.kind, now)
     return delivered
+
+
+def record_all_delivered(dbsession, messages: list[Message], now: datetime) -> None:
+    """:func:`record_delivered` for several messages in one statement (executemany) and one
+    wake per kind: the relay records the successes of a run of deliveries together."""
+    table = OutboxMessage.__table__
+    dbsession.execute(
+        update(table).where(table.c.id == bindparam("message_id"),
+                            table.c.status != DELIVERED)
+        .values(status=DELIVERED, delivered=now, attempts=bindparam("attempts_made"),
+                claimed_at=None, last_attempt=now),
+        [{"message_id": m.id, "attempts_made": m.attempts + 1} for m in messages])
+    for kind in sorted({m.kind for m in messages}):
+        wake(dbsession, kind, now)
 
 
 def wake(dbsession, kind: str, now: datetime) -> int:

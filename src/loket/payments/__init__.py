@@ -36,7 +36,7 @@ def includeme(config):
     config.add_dossier_rows("payment_orders", PaymentOrder.dossier_id)
     config.add_step_handler("payment.prepare", views.step_through_the_payment_panel)
     config.add_start_page("betalingen", _("Payments"), Permission.PAY, order=25,
-                          applies=lambda request: request.user.has_role(Role.FINANCE))
+                          roles=(Role.FINANCE,))
     config.add_openapi_fragment("loket.payments")
     config.scan(".api")
     config.scan(".callbacks")

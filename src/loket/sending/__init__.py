@@ -23,10 +23,6 @@ from loket.sending.models import Dispatch
 from loket.sending.services import OUTBOX_KIND
 
 
-def _sends(request) -> bool:
-    return request.user.has_role(Role.SECRETARIAT) or request.user.has_role(Role.HANDLER)
-
-
 def includeme(config):
     from loket.sending import views
 
@@ -47,7 +43,7 @@ def includeme(config):
     config.add_worklist("teruggestuurd", worklist.TITLE, worklist.returned_mail, order=45)
     config.add_worklist_flag("mail_returned", worklist.FLAG_TITLE, worklist.mail_returned)
     config.add_start_page("verzendregister", _("Outgoing mail"), Permission.WORK, order=40,
-                          applies=_sends, landing=False)
+                          roles=(Role.SECRETARIAT, Role.HANDLER), landing=False)
     config.add_openapi_fragment("loket.sending")
     config.scan(".api")
     config.scan(".views")

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 
 import transaction
 from sqlalchemy import case, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from loket.db import get_tm_session, utcnow
 from loket.decisions.models import Decision, Meeting
 from loket.documents.models import Document, DocumentVersion
 from loket.dossiers.events import record_event
+from loket.dossiers.models import Dossier
 from loket.i18n import _
 from loket.identity.models import User
 from loket.letters.models import DECLINED, READY, REFUSED, SIGNED, TO_SIGN, WAITING, Letter
@@ -46,6 +47,11 @@ log = logging.getLogger(__name__)
 
 # What the folder and the signing checks read of each letter, loaded with it (no query a row).
 LETTER_LOADS = (selectinload(Letter.signatories), joinedload(Letter.dossier))
+# The folder (and signing a meeting's batch from it) reads only a letter's dossier's id and
+# reference: not the applicant, team and type every dossier loads with it (100 letters: a
+# fifth of the page).
+FOLDER_LOADS = (selectinload(Letter.signatories), joinedload(Letter.dossier).options(
+    load_only(Dossier.id, Dossier.reference), lazyload("*")))
 MAX_BATCH = 500  # letters in one signing action
 COLLECT_BATCH = 200  # packages asked per round of the worker job
 REASON_LENGTH = 1000
@@ -81,7 +87,7 @@ def folder(dbsession, user) -> list[Waiting]:
     letters = dbsession.scalars(
         select(Letter).where(Letter.status == TO_SIGN,
                              Letter.signatories.any(user_id=user.id, status=WAITING))
-        .options(*LETTER_LOADS).order_by(Letter.id)).all()
+        .options(*FOLDER_LOADS).order_by(Letter.id)).all()
     meetings = _meetings(dbsession, letters)
     found = []
     for letter in letters:

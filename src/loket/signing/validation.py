@@ -13,12 +13,6 @@ from datetime import datetime
 from io import BytesIO
 
 from asn1crypto import pem, x509
-from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.errors import SignatureValidationError
-from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
 from pyramid.path import AssetResolver
 from pyramid.settings import aslist
 
@@ -59,6 +53,10 @@ def load_roots(settings) -> list[x509.Certificate]:
 
 def validate(data: bytes, roots: list) -> list[Report]:
     """Every signature of ``data``, in signing order. A file pyHanko cannot read has none."""
+    # pyHanko (with aiohttp: 18 MB) only where signatures are read, not in every web process.
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
@@ -83,6 +81,12 @@ def _loop_running() -> bool:
 
 
 def _report(signature, roots) -> Report:
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
     context = ValidationContext(trust_roots=roots, allow_fetching=False,
                                 revocation_mode="soft-fail")
     subject = signature.signer_cert.subject.native

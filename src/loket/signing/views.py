@@ -28,6 +28,8 @@ def _page(request, error=None, status=200):
     response = render_to_response(TEMPLATE, {
         "groups": services.by_meeting(waiting), "error": error,
         "returned": request.GET.get("terug") == "1",
+        # One path for every letter's preview link (a URL built per row was a tenth of it).
+        "preview": request.resource_path(request.context, "voorbeeld"),
     }, request=request)
     response.status = status
     response.cache_control = "no-store"

@@ -2,15 +2,18 @@
 as the landing page after login.
 
 A feature registers its page with ``config.add_start_page``; a user sees (and lands on the
-first of) the pages whose permission they hold on the root and whose ``applies`` test, if any,
-passes. So an adviser lands on the advice requests, a handler on the workbench, and a role
-whose pages come with a later feature lands on the home page instead of an empty list.
+first of) the pages whose permission they hold on the root, one of whose ``roles`` (if it
+names any) they hold, and whose ``applies`` test, if any, passes. So an adviser lands on the
+advice requests, a handler on the workbench, and a role whose pages come with a later feature
+lands on the home page instead of an empty list.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyramid.i18n import TranslationString
+
+from loket.security import role_principal
 
 INTROSPECTION_CATEGORY = "loket start pages"
 
@@ -21,6 +24,8 @@ class StartPage:
     title: TranslationString
     permission: str
     order: int = 100  # lower first: the landing page is the first that applies
+    # Only for holders of one of these roles (read from the principals: no query).
+    roles: tuple[str, ...] = ()
     applies: Callable | None = None  # (request) -> bool, when the permission alone is not enough
     landing: bool = True  # False: only a menu entry (e.g. the citizen's notification settings)
 
@@ -29,9 +34,10 @@ class StartPage:
         return f"/{self.name}"
 
 
-def add_start_page(config, name: str, title, permission, *, order: int = 100,
+def add_start_page(config, name: str, title, permission, *, order: int = 100, roles=(),
                    applies: Callable | None = None, landing: bool = True):
-    page = StartPage(name, title, str(permission), order, applies, landing)
+    page = StartPage(name, title, str(permission), order, tuple(map(role_principal, roles)),
+                     applies, landing)
     introspectable = config.introspectable(INTROSPECTION_CATEGORY, name, str(title),
                                            INTROSPECTION_CATEGORY)
     introspectable["page"] = page
@@ -47,8 +53,11 @@ def add_start_page(config, name: str, title, permission, *, order: int = 100,
 PERMITTED_KEY = "loket.start_pages.permitted"  # in the registry: principals → pages
 
 
-def _named_on_root(root) -> frozenset[str]:
-    return frozenset(principal for _action, principal, _permissions in root.__acl__)
+def _deciding(request, pages) -> frozenset[str]:
+    """The principals that decide which pages someone may open: those the root's ACL names
+    and the pages' roles."""
+    return frozenset(principal for _action, principal, _permissions in request.root.__acl__) \
+        | {role for page in pages for role in page.roles}
 
 
 def start_pages(request) -> list[StartPage]:
@@ -56,17 +65,18 @@ def start_pages(request) -> list[StartPage]:
     if request.user is None:
         return []
     # The root's ACL is fixed, so which pages someone may open depends only on which of the
-    # principals it names they hold: decided once per such set (a handful per installation),
+    # deciding principals they hold: decided once per such set (a handful per installation),
     # not a dozen ACL checks on every page's menu.
-    named = _named_on_root(request.root)
-    principals = tuple(p for p in request.principals if p in named)
+    pages = request.registry.get("loket.start_pages", ())
+    deciding = _deciding(request, pages)
+    principals = tuple(p for p in request.principals if p in deciding)
     permitted = request.registry.setdefault(PERMITTED_KEY, {})
-    pages = permitted.get(principals)
-    if pages is None:
-        pages = permitted[principals] = tuple(
-            p for p in request.registry.get("loket.start_pages", ())
-            if request.has_permission(p.permission, request.root))
-    return [p for p in pages if p.applies is None or p.applies(request)]
+    found = permitted.get(principals)
+    if found is None:
+        found = permitted[principals] = tuple(
+            p for p in pages if request.has_permission(p.permission, request.root)
+            and (not p.roles or any(role in principals for role in p.roles)))
+    return [p for p in found if p.applies is None or p.applies(request)]
 
 
 def landing_path(request) -> str:

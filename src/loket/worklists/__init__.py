@@ -18,11 +18,6 @@ from loket.workflow.engine import AfterTransition, AfterTransitions
 STATIC_NAME = "werkbank-static"
 
 
-def handles_dossiers(request) -> bool:
-    """The workbench lists a team's dossiers: of use to whoever handles for a team."""
-    return request.user.has_role(Role.HANDLER)
-
-
 def includeme(config):
     from loket.worklists import deadlines, queries, registry, search, timeline
     from loket.worklists.presentation import LIST_TITLES
@@ -49,6 +44,6 @@ def includeme(config):
     cache = 3600 if asbool(config.get_settings().get("loket.hsts")) else 0
     config.add_static_view(STATIC_NAME, "loket:worklists/static", cache_max_age=cache)
     config.add_start_page("werkbank", _("Workbench"), Permission.WORK, order=20,
-                          applies=handles_dossiers)
+                          roles=(Role.HANDLER,))
     config.scan(".views")
     config.scan(".api")

@@ -1,11 +1,21 @@
 """What the page and the API share: reading a worklist request and describing its rows."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from loket.i18n import _
 from loket.web.inputs import parse_id
-from loket.workflow.presentation import localized, state_title
-from loket.worklists.queries import DATE_FIELDS, SORTS, Filters, Viewer, handler_team_ids, lists
+from loket.workflow.definition import workflows
+from loket.workflow.presentation import localized
+from loket.worklists.queries import (
+    DATE_FIELDS,
+    SORTS,
+    Filters,
+    Row,
+    Viewer,
+    handler_team_ids,
+    lists,
+)
 from loket.worklists.registry import flags
 
 # The worklists of this package (others add theirs: advice's "advies").
@@ -91,17 +101,32 @@ def time_left(due: date | None, today: date):
     return _("${count} days overdue", mapping={"count": -days})
 
 
-def type_title(dossier, locale: str) -> str:
-    return localized((dossier.type_version.definition or {}).get("title") or {}, locale)
+def state_title(row, locale: str) -> str:
+    """The state in the words the dossier's outcome allows (as on the dossier's page)."""
+    state = workflows()[row.type.workflow].states[row.state].for_outcome(row.outcome)
+    return localized(state.title, locale)
 
 
-def describe(registry, row, locale: str, today: date) -> dict:
-    dossier = row.dossier
-    return {
-        "dossier": dossier,
-        "type_title": type_title(dossier, locale),
-        "state_title": state_title(dossier, locale),
-        "time_left": time_left(dossier.due, today),
-        "overdue": dossier.due is not None and dossier.due < today,
-        "flags": [flag.title for flag in flags(registry) if row.flags.get(flag.name)],
-    }
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A row as the page and the API show it, in the request's language."""
+
+    row: Row
+    title: str  # the type's title, else the dossier's own
+    state_title: str
+    time_left: str | None
+    overdue: bool
+    flags: list[str]  # titles of the flags raised
+
+
+def describe(request, rows, today: date) -> list[Line]:
+    locale, translate = request.locale_name, request.localizer.translate
+    flag_titles = [(flag.name, translate(flag.title)) for flag in flags(request.registry)]
+    lines = []
+    for row in rows:
+        left = time_left(row.due, today)
+        lines.append(Line(
+            row, localized(row.type.title, locale) or row.title, state_title(row, locale),
+            translate(left) if left else None, row.due is not None and row.due < today,
+            [title for name, title in flag_titles if row.flags[name]]))
+    return lines

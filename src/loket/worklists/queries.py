@@ -2,8 +2,10 @@
 
 The handlers' worklists (:func:`worklist`, :func:`worklist_counts`) are "open" lists: a draft
 (the workflow's initial state) or a closed dossier (a final state) never shows up in them.
-Each page is one statement (flags included, every relationship joined), the counts of all
-lists one more, whatever the number of rows.
+Each page is one statement (flags and the people's names included), the counts of all lists
+one more, whatever the number of rows. A page's rows are plain tuples (:class:`Row`), no ORM
+objects: a list shows a dozen columns of fifty dossiers, and hydrating five objects per row
+was a tenth of the page.
 """
 
 import base64
@@ -12,12 +14,27 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, false, func, literal, or_, select, tuple_
-from sqlalchemy.orm import defaultload, joinedload
+from sqlalchemy import (
+    BindParameter,
+    Date,
+    Integer,
+    and_,
+    bindparam,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union,
+    union_all,
+)
+from sqlalchemy.orm import aliased
 
-from loket.catalogue.models import DossierType, DossierTypeVersion
+from loket.catalogue.models import PUBLISHED, DossierType, DossierTypeVersion
 from loket.dossiers.models import Dossier
-from loket.identity.models import User
+from loket.identity.models import RoleAssignment, User
+from loket.security import Role
 from loket.worklists.registry import flags, mine_sources, worklists
 
 PAGE_SIZE = 50
@@ -72,10 +89,38 @@ class Viewer:
     team_ids: list[int]
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
 
+    @property
+    def week_end(self) -> date:
+        return self.today + timedelta(WEEK)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
+class TypeFacts:
+    """What a list shows of a dossier's type version."""
+
+    code: str
+    title: dict  # {nl, en}
+    workflow: str
+
+
+@dataclass(frozen=True, slots=True)
 class Row:
-    dossier: Dossier
+    """A dossier as the lists show it."""
+
+    id: int
+    reference: str
+    version: int
+    title: str
+    state: str
+    outcome: str | None
+    due: date | None
+    submitted: datetime | None
+    modified: datetime
+    team_id: int
+    type: TypeFacts
+    applicant_name: str
+    handler_id: int | None
+    handler_name: str | None
     flags: dict[str, bool]  # each registered flag (loket.worklists.registry)
 
 
@@ -105,14 +150,18 @@ def lists(registry) -> tuple[str, ...]:
     return tuple(w.code for w in worklists(registry))
 
 
-def mine(registry, viewer: Viewer):
-    """Open dossiers assigned to the user, or the user's for another package's reason (a
-    mention in a note not yet seen): one id list from small index scans (``handler_id = … OR
-    id IN (…)`` reads every dossier the handler ever had, open or closed)."""
-    assigned = select(Dossier.id).where(Dossier.handler_id == viewer.user_id,
-                                        Dossier.state.not_in(sorted(closed_states())))
+def mine(registry, viewer) -> list:
+    """Dossiers assigned to the user, and the user's for another package's reason (a mention
+    in a note not yet seen) that are not assigned to them: two arms of a ``UNION ALL``, so a
+    page reads the first rows of each in order (the handler's own through the partial index)
+    instead of every open dossier the handler has."""
+    assigned = Dossier.handler_id == viewer.user_id
     others = [ids(viewer.user_id) for ids in mine_sources(registry)]
-    return Dossier.id.in_(assigned.union(*others) if others else assigned)
+    if not others:
+        return [assigned]
+    return [assigned, and_(Dossier.id.in_(union(*others) if len(others) > 1 else others[0]),
+                           or_(Dossier.handler_id.is_(None),
+                               Dossier.handler_id != viewer.user_id))]
 
 
 def team(viewer: Viewer):
@@ -128,47 +177,110 @@ def overdue(viewer: Viewer):
 
 
 def due_this_week(viewer: Viewer):
-    today = viewer.today
-    return and_(team(viewer), Dossier.due >= today, Dossier.due <= today + timedelta(WEEK))
+    return and_(team(viewer), Dossier.due >= viewer.today, Dossier.due <= viewer.week_end)
 
 
-def list_conditions(registry, viewer: Viewer) -> dict:
-    """The WHERE clause of each list (open dossiers are required on top of these)."""
-    return {w.code: mine(registry, viewer) if w.code == MINE else w.condition(viewer)
+def list_conditions(registry, viewer) -> dict[str, list]:
+    """The WHERE clauses of each list, one per arm of a ``UNION ALL`` of disjoint sets (open
+    dossiers are required on top of these)."""
+    return {w.code: mine(registry, viewer) if w.code == MINE else [w.condition(viewer)]
             for w in worklists(registry)}
 
 
 MINE = "mijn"
 
 
-def _dialect(dbsession) -> str:
-    return dbsession.get_bind().dialect.name
+def is_open():
+    """Neither a draft nor closed. The states are written into the SQL, not bound: PostgreSQL
+    (with a prepared statement's generic plan) and SQLite use the partial indexes on open
+    dossiers (:mod:`loket.worklists.models`) only for a condition that is literally theirs."""
+    return Dossier.state.not_in(bindparam("closed_states", sorted(closed_states()),
+                                          expanding=True, literal_execute=True))
 
 
-def filter_conditions(dbsession, filters: Filters) -> list:
+def filter_conditions(dialect: str, filters: Filters) -> list:
+    """The filters' WHERE clauses, their values bound at execution (:func:`_values`)."""
     from loket.worklists.search import matches
 
-    conditions = [Dossier.state.not_in(sorted(closed_states()))]
+    conditions = [is_open()]
     if filters.type_code:
         conditions.append(Dossier.type_version_id.in_(
             select(DossierTypeVersion.id).join(DossierType)
-            .where(DossierType.code == filters.type_code)))
+            .where(DossierType.code == bindparam("type_code"))))
     if filters.state:
-        conditions.append(Dossier.state == filters.state)
+        conditions.append(Dossier.state == bindparam("state"))
     if filters.handler == "geen":
         conditions.append(Dossier.handler_id.is_(None))
     elif filters.handler is not None:
-        conditions.append(Dossier.handler_id == filters.handler)
+        conditions.append(Dossier.handler_id == bindparam("handler"))
     column = DATE_FIELDS[filters.date_field]
     if filters.date_from:
-        conditions.append(column >= datetime.combine(filters.date_from, time(), UTC))
+        conditions.append(column >= bindparam("date_from"))
     if filters.date_to:
-        conditions.append(column < datetime.combine(filters.date_to + timedelta(1), time(), UTC))
-    search = matches(_dialect(dbsession), filters.search)
+        conditions.append(column < bindparam("date_to"))
+    search = matches(dialect, filters.search)
     if search is not None:
         conditions.append(search)
     return conditions
 
+
+# The statements are built once per process for each shape of request (which filters, which
+# list, sort and cursor) and executed with each request's values: building and compiling them
+# was a quarter of the page. The viewer's values are bound parameters too, so a list's
+# condition (loket.worklists.registry) is built with this stand-in.
+
+
+class _TeamIds(BindParameter):
+    """The viewer's team ids, an expanding ``IN`` list. True, like a viewer with teams: a
+    condition may return ``false()`` for a viewer without teams, and an empty list bound here
+    matches nothing all the same."""
+
+    inherit_cache = True
+
+    def __bool__(self):
+        return True
+
+
+class _BoundViewer:
+    user_id = bindparam("viewer_id")
+    team_ids = _TeamIds("viewer_teams", expanding=True, type_=Integer)
+    today = bindparam("today", type_=Date)
+    week_end = bindparam("week_end", type_=Date)
+
+
+def _values(viewer: Viewer, filters: Filters) -> dict:
+    dates = {}
+    if filters.date_from:
+        dates["date_from"] = datetime.combine(filters.date_from, time(), UTC)
+    if filters.date_to:
+        dates["date_to"] = datetime.combine(filters.date_to + timedelta(1), time(), UTC)
+    return {"viewer_id": viewer.user_id, "viewer_teams": list(viewer.team_ids),
+            "today": viewer.today, "week_end": viewer.week_end, "type_code": filters.type_code,
+            "state": filters.state, "handler": filters.handler, **dates,
+            "count_limit": COUNT_LIMIT + 1, "limit": filters.limit + 1}
+
+
+def _filter_shape(filters: Filters) -> tuple:
+    return (bool(filters.type_code), bool(filters.state),
+            filters.handler if filters.handler == "geen" else filters.handler is not None,
+            filters.date_field if filters.date_from or filters.date_to else None,
+            bool(filters.date_from), bool(filters.date_to))
+
+
+def _statement(dbsession, key: tuple, build):
+    """The statement of this shape, built once; a search (its words are in the statement) is
+    built for each request."""
+    dialect = dbsession.get_bind().dialect.name
+    if key[-1]:  # the search
+        return build(dialect)
+    cache = registry_of_session(dbsession).setdefault(STATEMENTS_KEY, {})
+    statement = cache.get(key)
+    if statement is None:
+        statement = cache[key] = build(dialect)
+    return statement
+
+
+STATEMENTS_KEY = "loket.worklists.statements"
 
 # Lists are counted up to this many dossiers; beyond it a count reads "more than COUNT_LIMIT".
 # So the counts cost the same whatever the number of dossiers (exact counts of a team's tens
@@ -179,24 +291,32 @@ COUNT_LIMIT = 999
 def worklist_counts(dbsession, viewer: Viewer, filters: Filters) -> dict[str, int]:
     """How many dossiers each list holds (with the same filters), at most ``COUNT_LIMIT + 1``
     (read: more than COUNT_LIMIT): one statement, each list counted through its own index."""
-    conditions = filter_conditions(dbsession, filters)
     registry = registry_of_session(dbsession)
-    counted = [
-        select(func.count()).select_from(
-            select(literal(1)).select_from(Dossier).where(condition, *conditions)
-            .limit(COUNT_LIMIT + 1).subquery()).scalar_subquery().label(name.replace("-", "_"))
-        for name, condition in list_conditions(registry, viewer).items()]
-    row = dbsession.execute(select(*counted)).one()
+
+    def build(dialect):
+        conditions = filter_conditions(dialect, filters)
+
+        def counted(arms):
+            found = union_all(*(select(literal(1)).where(arm, *conditions) for arm in arms))
+            return select(func.count()).select_from(
+                found.limit(bindparam("count_limit")).subquery()).scalar_subquery()
+
+        return select(*(counted(arms).label(name.replace("-", "_")) for name, arms
+                        in list_conditions(registry, _BoundViewer).items()))
+
+    statement = _statement(dbsession, ("counts", _filter_shape(filters), filters.search), build)
+    row = dbsession.execute(statement, _values(viewer, filters)).one()
     return {name: getattr(row, name.replace("-", "_")) or 0 for name in lists(registry)}
 
 
 # Cursors: the last row's sort value and id, opaque to the client.
 
 
-def encode_cursor(sort: str, dossier: Dossier) -> str:
-    value = getattr(dossier, SORTS[sort].column.key)
+def encode_cursor(sort: str, row) -> str:
+    """The cursor after ``row`` (anything with the sort column's attribute and ``id``)."""
+    value = getattr(row, SORTS[sort].column.key)
     value = value.isoformat() if isinstance(value, date | datetime) else value
-    raw = json.dumps([sort, value, dossier.id], separators=(",", ":")).encode()
+    raw = json.dumps([sort, value, row.id], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
@@ -236,12 +356,51 @@ def _after(spec: Sort, value, dossier_id: int):
     return tuple_(column, ident) < tuple_(value, dossier_id)
 
 
-def _order(spec: Sort) -> list:
-    column, ident = spec.column, Dossier.id
+def _order(spec: Sort, column=None, ident=Dossier.id) -> list:
+    column = spec.column if column is None else column
     if spec.descending:
         first = column.desc().nulls_first() if spec.nullable else column.desc()
         return [first, ident.desc()]
     return [column.asc().nulls_last() if spec.nullable else column.asc(), ident.asc()]
+
+
+_APPLICANT, _HANDLER = aliased(User), aliased(User)
+# By position: the first ten are Row's own fields; 15–19 the type (code, version id, status,
+# creation, publication); the flags follow from 20.
+_COLUMNS = (
+    Dossier.id, Dossier.reference, Dossier.version, Dossier.title, Dossier.state,
+    Dossier.outcome, Dossier.due, Dossier.submitted, Dossier.modified, Dossier.team_id,
+    _APPLICANT.given_name, _APPLICANT.family_name, Dossier.handler_id, _HANDLER.given_name,
+    _HANDLER.family_name, DossierType.code, DossierTypeVersion.id, DossierTypeVersion.status,
+    DossierTypeVersion.created, DossierTypeVersion.published,
+)
+
+# A published type version is frozen: its code, title and workflow are read once per process.
+# Keyed like the catalogue's cache of definitions (id, creation, publication): a database may
+# hand an id out again.
+_TYPE_FACTS: dict[tuple, TypeFacts] = {}
+
+
+def _type_facts(dbsession, result) -> dict[tuple, TypeFacts]:
+    """The facts of the type versions of these rows; only versions not seen before (or not
+    published) are read, in one statement."""
+    keys = {(r[16], r[18], r[19]): (r[15], r[17]) for r in result}
+    facts = {key: _TYPE_FACTS[key] for key in keys if key in _TYPE_FACTS}
+    missing = {key[0]: key for key in keys if key not in facts}
+    if missing:
+        for version_id, definition in dbsession.execute(
+                select(DossierTypeVersion.id, DossierTypeVersion.stored_definition)
+                .where(DossierTypeVersion.id.in_(missing))):
+            key = missing[version_id]
+            code, status = keys[key]
+            facts[key] = TypeFacts(code, definition.get("title") or {}, definition["workflow"])
+            if status == PUBLISHED:
+                _TYPE_FACTS[key] = facts[key]
+    return facts
+
+
+def _name(given: str | None, family: str | None) -> str:
+    return f"{given} {family}".strip()
 
 
 def worklist(dbsession, viewer: Viewer, filters: Filters) -> Page:
@@ -249,26 +408,47 @@ def worklist(dbsession, viewer: Viewer, filters: Filters) -> Page:
     spec = SORTS[filters.sort]
     registry = registry_of_session(dbsession)
     flagged = flags(registry)
-    statement = (
-        select(Dossier, *(flag.clause().label(f"flag_{n}") for n, flag in enumerate(flagged)))
-        .where(list_conditions(registry, viewer)[filters.list],
-               *filter_conditions(dbsession, filters))
-        # The people's roles are not needed here (each would cost a query per page).
-        .options(joinedload(Dossier.handler).lazyload(User.roles),
-                 defaultload(Dossier.applicant).lazyload(User.roles))
-    )
-    if filters.cursor:
-        statement = statement.where(_after(spec, *decode_cursor(filters.sort, filters.cursor)))
-    result = dbsession.execute(statement.order_by(*_order(spec)).limit(filters.limit + 1)).all()
-    rows = [Row(d, {flag.name: bool(value) for flag, value in zip(flagged, values, strict=True)})
-            for d, *values in result[:filters.limit]]
+    after = decode_cursor(filters.sort, filters.cursor) if filters.cursor else None
+
+    def build(dialect):
+        # The page's ids first, through the lists' indexes (each arm in order, then merged);
+        # then only those fifty rows are joined with the people, types and flags.
+        conditions = filter_conditions(dialect, filters)
+        if after is not None:
+            value = None if after[0] is None else bindparam("after_value", type_=spec.column.type)
+            conditions.append(_after(spec, value, bindparam("after_id", type_=Integer)))
+        arms = list_conditions(registry, _BoundViewer)[filters.list]
+        ids = union_all(*(select(Dossier.id, spec.column.label("sort")).where(arm, *conditions)
+                          for arm in arms)).subquery()
+        page = (select(ids.c.id).order_by(*_order(spec, ids.c.sort, ids.c.id))
+                .limit(bindparam("limit")).subquery())
+        return (
+            select(*_COLUMNS, *(flag.clause() for flag in flagged))
+            .select_from(page).join(Dossier, Dossier.id == page.c.id)
+            .join(_APPLICANT, _APPLICANT.id == Dossier.applicant_id)
+            .outerjoin(_HANDLER, _HANDLER.id == Dossier.handler_id)
+            .join(DossierTypeVersion, DossierTypeVersion.id == Dossier.type_version_id)
+            .join(DossierType, DossierType.id == DossierTypeVersion.type_id)
+            .order_by(*_order(spec))
+        )
+
+    key = ("page", filters.list, filters.sort, after is not None and after[0] is None,
+           after is not None, _filter_shape(filters), filters.search)
+    values = _values(viewer, filters)
+    if after is not None:
+        values.update(after_value=after[0], after_id=after[1])
+    result = dbsession.execute(_statement(dbsession, key, build), values).all()
+    facts = _type_facts(dbsession, result)
+    names = [flag.name for flag in flagged]
+    rows = [Row(*r[:10], facts[(r[16], r[18], r[19])], _name(r[10], r[11]), r[12],
+                _name(r[13], r[14]) if r[12] is not None else None,
+                dict(zip(names, map(bool, r[20:]), strict=True)))
+            for r in result[:filters.limit]]
     more = len(result) > filters.limit
-    return Page(rows, encode_cursor(filters.sort, rows[-1].dossier) if more else None)
+    return Page(rows, encode_cursor(filters.sort, rows[-1]) if more else None)
 
 
 def handler_team_ids(user) -> list[int]:
-    from loket.security import Role
-
     return sorted({a.team_id for a in user.roles if a.role == Role.HANDLER and a.team_id})
 
 
@@ -280,27 +460,28 @@ class Colleague:
 
 def colleagues(dbsession, team_ids) -> list[Colleague]:
     """The handlers of these teams (who a dossier may be assigned to), by name."""
-    from loket.identity.models import RoleAssignment
-    from loket.security import Role
-
     if not team_ids:
         return []
-    rows = dbsession.execute(
-        select(User.id, User.given_name, User.family_name).where(User.id.in_(
-            select(RoleAssignment.user_id).where(RoleAssignment.role == Role.HANDLER,
-                                                 RoleAssignment.team_id.in_(team_ids))))
-        .order_by(User.given_name, User.family_name, User.id)).all()
+    rows = dbsession.execute(_COLLEAGUES, {"teams": list(team_ids)}).all()
     return [Colleague(i, f"{given} {family}".strip()) for i, given, family in rows]
 
 
 def dossier_types(dbsession) -> list[tuple[str, dict]]:
     """``(code, title)`` of every dossier type, the title of its newest version."""
-    # Only the titles leave the database: a definition holds the whole form (kilobytes).
-    rows = dbsession.execute(
-        select(DossierType.code, DossierTypeVersion.stored_definition["title"])
-        .join(DossierTypeVersion).order_by(DossierType.code, DossierTypeVersion.number)).all()
-    titles = {code: title or {} for code, title in rows}
+    titles = {code: title or {} for code, title in dbsession.execute(_TYPE_TITLES)}
     return sorted(titles.items())
+
+
+# Built once (like the lists' statements).
+_COLLEAGUES = (
+    select(User.id, User.given_name, User.family_name).where(User.id.in_(
+        select(RoleAssignment.user_id).where(
+            RoleAssignment.role == Role.HANDLER,
+            RoleAssignment.team_id.in_(bindparam("teams", expanding=True)))))
+    .order_by(User.given_name, User.family_name, User.id))
+# Only the titles leave the database: a definition holds the whole form (kilobytes).
+_TYPE_TITLES = (select(DossierType.code, DossierTypeVersion.stored_definition["title"])
+                .join(DossierTypeVersion).order_by(DossierType.code, DossierTypeVersion.number))
 
 
 __all__ = ["SORTS", "lists", "Filters", "Viewer", "Row", "Page", "BadCursor", "worklist",

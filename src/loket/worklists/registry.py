@@ -9,6 +9,11 @@
 A list's ``condition(viewer)`` is its WHERE clause on ``Dossier`` (open dossiers are required on
 top of it); a flag's ``clause()`` an EXISTS per row; a "mine" source's ``ids(user_id)`` a SELECT
 of dossier ids that are the user's besides the ones assigned to them.
+
+Conditions are built once per process: ``viewer.user_id``, ``viewer.team_ids`` (an ``IN``
+list), ``viewer.today`` and ``viewer.week_end`` are bound parameters, filled in for each
+request. Use them only inside SQL expressions (``Dossier.due < viewer.today``), never in Python
+arithmetic or tests of their value.
 """
 
 from dataclasses import dataclass

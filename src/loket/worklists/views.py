@@ -3,6 +3,7 @@
 from dataclasses import replace
 from urllib.parse import parse_qsl, urlencode
 
+from pyramid.encode import urlencode as url_query
 from pyramid.httpexceptions import HTTPFound
 from pyramid.view import exception_view_config, view_config
 from sqlalchemy import select
@@ -74,20 +75,31 @@ def workbench(context, request):
         filters.list = "mijn"  # one's own dossiers first, when there are any
     page = page_of(request, viewer, filters)
     locale = request.locale_name
+    werkbank = request.resource_path(request.root, "werkbank")
+
+    def href(query) -> str:  # as resource_path makes it, without traversing for each link
+        return f"{werkbank}?{url_query(query, doseq=True)}"
+
     return {
+        "werkbank": werkbank,
         "teams": request.user.teams,
         "has_teams": bool(viewer.team_ids),
         "filters": filters,
         "lists": [{"code": w.code, "title": w.title,
                    "count": counts[w.code] if counts else None,
                    "count_text": _count_text(counts[w.code]) if counts else "",
-                   "query": query_of(filters, lijst=w.code)} for w in worklists(request.registry)],
+                   "href": href(query_of(filters, lijst=w.code))}
+                  for w in worklists(request.registry)],
         "list_title": next(w.title for w in worklists(request.registry)
                            if w.code == filters.list),
         "sorts": [(code, SORT_TITLES[code]) for code in SORTS],
-        "rows": [describe(request.registry, row, locale, viewer.today) for row in page.rows],
-        "next_query": query_of(filters, na=page.next_cursor) if page.next_cursor else None,
-        "first_query": query_of(filters) if filters.cursor else None,
+        "rows": describe(request, page.rows, viewer.today),
+        "dossiers_path": request.resource_path(request.root, "dossiers"),
+        # Translated once; each row's checkbox puts its reference in.
+        "select_label": request.localizer.translate(
+            _("Select ${reference}", mapping={"reference": "${reference}"})),
+        "next_href": href(query_of(filters, na=page.next_cursor)) if page.next_cursor else None,
+        "first_href": href(query_of(filters)) if filters.cursor else None,
         "back_query": urlencode(query_of(filters)),
         "colleagues": colleagues(request.dbsession, viewer.team_ids),
         "types": [(code, localized(title, locale)) for code, title
