@@ -290,7 +290,8 @@ def worklist_deep_cursors(connection, teams) -> dict[int, str]:
     from sqlalchemy import func, select
 
     from loket.dossiers.models import Dossier as DossierRow
-    from loket.worklists.queries import closed_states, encode_cursor
+    from loket.worklists.models import closed_states
+    from loket.worklists.queries import encode_cursor
 
     d = DossierRow.__table__
     open_team = [d.c.state.not_in(sorted(closed_states()))]

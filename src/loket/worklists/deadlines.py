@@ -28,8 +28,7 @@ from loket.workflow.deadlines import dossier_deadlines
 from loket.workflow.definition import workflows
 from loket.workflow.engine import AfterTransition, AfterTransitions, workflow_of
 from loket.workflow.models import HistoryEntry
-from loket.worklists.models import DeadlineReminder
-from loket.worklists.queries import closed_states
+from loket.worklists.models import DeadlineReminder, closed_states
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from loket.db import Base, UTCDateTime, utcnow
 from loket.dossiers.models import Dossier
 from loket.identity.models import RoleAssignment
-from loket.worklists.queries import closed_states
+
+
+def closed_states() -> set[str]:
+    """Drafts and final states of every workflow: never in an open list."""
+    from loket.workflow.definition import workflows
+
+    names = set()
+    for workflow in workflows().values():
+        names.add(workflow.initial)
+        names.update(s.name for s in workflow.states.values() if s.final)
+    return names
 
 
 class DossierSearch(Base):

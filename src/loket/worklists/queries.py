@@ -35,6 +35,7 @@ from loket.catalogue.models import PUBLISHED, DossierType, DossierTypeVersion
 from loket.dossiers.models import Dossier
 from loket.identity.models import RoleAssignment, User
 from loket.security import Role
+from loket.worklists.models import closed_states
 from loket.worklists.registry import flags, mine_sources, worklists
 
 PAGE_SIZE = 50
@@ -128,17 +129,6 @@ class Row:
 class Page:
     rows: list[Row]
     next_cursor: str | None
-
-
-def closed_states() -> set[str]:
-    """Drafts and final states of every workflow: never in an open list."""
-    from loket.workflow.definition import workflows
-
-    names = set()
-    for workflow in workflows().values():
-        names.add(workflow.initial)
-        names.update(s.name for s in workflow.states.values() if s.final)
-    return names
 
 
 def registry_of_session(dbsession):

@@ -18,6 +18,7 @@ from loket.web.views import error_response
 from loket.workflow.definition import workflows
 from loket.workflow.presentation import localized
 from loket.worklists.assignment import AssignmentRefused, assign
+from loket.worklists.models import closed_states
 from loket.worklists.presentation import (
     NO_HANDLER,
     SORT_TITLES,
@@ -30,7 +31,6 @@ from loket.worklists.queries import (
     COUNT_LIMIT,
     SORTS,
     BadCursor,
-    closed_states,
     colleagues,
     dossier_types,
     worklist,
