@@ -167,6 +167,18 @@ STREETS = ("Kerkstraat", "Stationsstraat", "Dorpsstraat", "Molenstraat", "School
 # Databases
 
 
+def scratch_database(name: str, database: str | None = None) -> tuple[Path, str]:
+    """A fresh working directory and the URL of the database to run in: ``database`` (migrated
+    and empty, the caller's) or a new, migrated SQLite file in the directory."""
+    import tempfile
+
+    work = Path(tempfile.mkdtemp(prefix=f"loket-bench-{name}-"))
+    url = database or f"sqlite:///{work / name}.sqlite"
+    if not database:
+        migrate(url)
+    return work, url
+
+
 def migrate(url: str):
     """Bring the database at ``url`` to the newest revision (as tests/conftest.py does)."""
     from alembic import command

@@ -24,23 +24,12 @@ import warnings
 from pathlib import Path
 
 import transaction
-from alembic import command
-from alembic.config import Config
 
-from loket.db import get_engine, get_tm_session
+from bench.generate import migrate
+from loket.db import get_tm_session
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 2.0  # Loket's per-letter job time over the bare WeasyPrint render, at most
-
-
-def migrate(url: str) -> None:
-    config = Config(str(ROOT / "development.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    engine = get_engine({"sqlalchemy.url": url})
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-    engine.dispose()
 
 
 def make_app(directory: Path):

@@ -15,10 +15,8 @@ the CPU milliseconds of this process per message, against :data:`TARGET`.
 
 import argparse
 import multiprocessing
-import tempfile
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 TARGET = 500  # messages per second per worker (issue 18)
 
@@ -92,7 +90,7 @@ def deliver_all(registry, batch: int) -> tuple[int, float, float]:
 def main(argv=None):
     from sqlalchemy import func, select
 
-    from bench.generate import migrate
+    from bench.generate import scratch_database
     from loket.main import main as make_loket
     from loket.outbox.models import OutboxMessage
     from loket.outbox.services import Policy
@@ -103,10 +101,7 @@ def main(argv=None):
                         help="messages claimed at once (default: the worker's)")
     parser.add_argument("--database", help="a migrated, empty database (default: SQLite)")
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="loket-bench-outbox-"))
-    url = args.database or f"sqlite:///{work / 'outbox.sqlite'}"
-    if not args.database:
-        migrate(url)
+    work, url = scratch_database("outbox", args.database)
     sink, port = start_sink()
     try:
         app = make_loket({}, **{

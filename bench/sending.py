@@ -19,7 +19,6 @@ Everything runs in this process against real HTTP simulators; the database is SQ
 import argparse
 import secrets
 import statistics
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -30,7 +29,7 @@ import transaction
 import webtest
 from sqlalchemy import func, insert, select, text
 
-from bench.generate import migrate
+from bench.generate import scratch_database
 from loket.catalogue.models import PUBLISHED, DossierType, DossierTypeVersion
 from loket.db import get_tm_session
 from loket.documents.models import Document, DocumentVersion
@@ -275,10 +274,7 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--database", help="a migrated, empty database (default: SQLite)")
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="loket-bench-sending-"))
-    url = args.database or f"sqlite:///{work / 'sending.sqlite'}"
-    if not args.database:
-        migrate(url)
+    work, url = scratch_database("sending", args.database)
     simulators = serve_simulators({"loket.environment": "test"})
     app = make_loket({}, **settings_for(url, str(work / "blobs"), simulators))
     secretary, ids = make_letters(app, args.letters)

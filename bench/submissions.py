@@ -19,10 +19,8 @@ request at a time), wall and CPU, against :data:`TARGET`.
 import argparse
 import secrets
 import statistics
-import tempfile
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 import transaction
 import webtest
@@ -144,7 +142,7 @@ def timed(step, drafts) -> tuple[float, float, list[float]]:
 
 
 def main(argv=None):
-    from bench.generate import migrate
+    from bench.generate import scratch_database
     from bench.sending import settings_for
     from loket.demo import demo_pdf
     from loket.main import main as make_loket
@@ -153,10 +151,7 @@ def main(argv=None):
     parser.add_argument("--applications", type=int, default=200)
     parser.add_argument("--database", help="a migrated, empty database (default: SQLite)")
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="loket-bench-submissions-"))
-    url = args.database or f"sqlite:///{work / 'submissions.sqlite'}"
-    if not args.database:
-        migrate(url)
+    work, url = scratch_database("submissions", args.database)
     settings = settings_for(url, str(work / "blobs"), "http://127.0.0.1:9")
     for key in [k for k in settings if k.startswith("loket.integrations.")]:
         del settings[key]  # no MAGDA, no delivery: the citizen types their details
