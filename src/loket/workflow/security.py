@@ -7,6 +7,7 @@ a transition out of the current state; the engine checks the exact transition.
 
 from pyramid.authorization import DENY_ALL, Allow
 
+from loket.db import registry_of
 from loket.security import Permission
 from loket.workflow.definition import SYSTEM
 from loket.workflow.engine import role_principals, workflow_of
@@ -15,13 +16,14 @@ from loket.workflow.engine import role_principals, workflow_of
 def dossier_acl(dossier):
     workflow = workflow_of(dossier)
     state = workflow.states[dossier.state]
+    registry = registry_of(dossier)  # once, not per role (a list checks every row's ACL)
     acl = []
     for role, permissions in state.permissions.items():
-        for principal in role_principals(dossier, role):
+        for principal in role_principals(dossier, role, registry):
             acl.append((Allow, principal, tuple(sorted(permissions))))
     actors = {role for t in workflow.transitions_from(state.name) for role in t.roles} - {SYSTEM}
     for role in sorted(actors):
-        for principal in role_principals(dossier, role):
+        for principal in role_principals(dossier, role, registry):
             acl.append((Allow, principal, Permission.ACT))
     acl.append(DENY_ALL)
     return acl
