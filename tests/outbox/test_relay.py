@@ -205,7 +205,7 @@ def test_a_stalled_claim_is_released_and_delivered_again(receiver, outbox, relay
     assert outbox.get(message_id).status == DELIVERED
     # The first worker wakes up: its failure is not recorded over the new holder's result,
     # its success is (a fact, whoever holds the claim).
-    assert relay.record(claimed, Outcome(False, "late")) is None
+    assert relay.record_failure(claimed, Outcome(False, "late")) is None
     assert outbox.get(message_id).status == DELIVERED
 
 
@@ -338,7 +338,7 @@ def test_old_delivered_messages_are_purged_open_ones_kept(receiver, outbox, rela
     relay.claim()
     with relay.transaction() as session:
         outbox_services.record_delivered(
-            session, outbox_services._snapshot(outbox.get(delivered)), utcnow())
+            session, [outbox_services._snapshot(outbox.get(delivered))], utcnow())
         outbox_services.unclaim(session, [waiting], relay.worker)
         assert outbox_services.purge_final(session, utcnow(), keep_days=1) == 0
         later = utcnow() + timedelta(days=2)

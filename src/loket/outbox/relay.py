@@ -120,28 +120,24 @@ class Relay:
             return Outcome(False, f"{type(exc).__name__} in the deliverer (see the worker log)")
         return Outcome(True)
 
-    def record(self, message: Message, outcome: Outcome, others=(), *,
-               refresh_claims: bool = False) -> str | None:
+    def record_failure(self, message: Message, outcome: Outcome, others=(), *,
+                       refresh_claims: bool = False) -> str | None:
         with self.transaction() as db:
             now = self.now()
-            if outcome.delivered:
-                status = outbox.DELIVERED if outbox.record_delivered(db, message, now) else None
-            else:
-                status = outbox.record_failure(
-                    db, message, now, self.worker, outcome.error,
-                    permanent=outcome.permanent, policy=self.policy, rng=self.rng,
-                    retry_after=outcome.retry_after)
+            status = outbox.record_failure(
+                db, message, now, self.worker, outcome.error, permanent=outcome.permanent,
+                policy=self.policy, rng=self.rng, retry_after=outcome.retry_after)
             if refresh_claims:
                 outbox.heartbeat(db, others, now, self.worker)
             # What the staff page of the integrations shows as last success / last error.
-            record_result(db, plugin_of_kind(message.kind), outcome.delivered, outcome.error)
+            record_result(db, plugin_of_kind(message.kind), False, outcome.error)
         if status == outbox.DEAD:
             log.error("outbox message %d (%s) is dead after %d attempt(s): %s", message.id,
                       message.kind, message.attempts + 1, outcome.error)
         elif status == outbox.RETRYING:
             log.warning("outbox message %d (%s) failed (attempt %d): %s", message.id,
                         message.kind, message.attempts + 1, outcome.error)
-        elif status is None and not outcome.delivered:
+        elif status is None:
             log.warning("outbox message %d: claim lost meanwhile; not recording", message.id)
         return status
 
@@ -150,7 +146,7 @@ class Relay:
         """Record a run of successful deliveries in one short transaction."""
         with self.transaction() as db:
             now = self.now()
-            outbox.record_all_delivered(db, messages, now)
+            outbox.record_delivered(db, messages, now)
             if refresh_claims:
                 outbox.heartbeat(db, others, now, self.worker)
             for plugin in sorted({plugin_of_kind(m.kind) for m in messages}):
@@ -197,7 +193,7 @@ class Relay:
                 if delivered:
                     self.record_delivered(delivered)
                     delivered = []
-                self.record(message, outcome, others, refresh_claims=refresh)
+                self.record_failure(message, outcome, others, refresh_claims=refresh)
             if refresh:
                 claimed = time.monotonic()
         if delivered:

@@ -195,25 +195,13 @@ def unclaim(dbsession, ids, worker: str) -> int:
         .execution_options(synchronize_session=False)).rowcount
 
 
-def record_delivered(dbsession, message: Message, now: datetime) -> bool:
-    """The receiver has it. True whoever holds the claim now: a fact is a fact, and marking it
-    spares a duplicate when our claim had expired and nobody redelivered yet.
+def record_delivered(dbsession, messages: list[Message], now: datetime) -> None:
+    """The receivers have them, recorded whoever holds the claims now: a fact is a fact, and
+    marking it spares a duplicate when a claim had expired and nobody redelivered yet. One
+    statement for all (the relay records a run of successes together).
 
-    The receiver answers again, so the messages of its kind waiting out a backoff are due now
+    A receiver that answers again makes the messages of its kind waiting out a backoff due now
     (after an outage they go out at once, not each at the end of its own timer)."""
-    delivered = bool(dbsession.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, OutboxMessage.status != DELIVERED)
-        .values(status=DELIVERED, delivered=now, attempts=message.attempts + 1,
-                claimed_at=None, last_attempt=now)
-        .execution_options(synchronize_session=False)).rowcount)
-    wake(dbsession, message.kind, now)
-    return delivered
-
-
-def record_all_delivered(dbsession, messages: list[Message], now: datetime) -> None:
-    """:func:`record_delivered` for several messages in one statement (executemany) and one
-    wake per kind: the relay records the successes of a run of deliveries together."""
     table = OutboxMessage.__table__
     dbsession.execute(
         update(table).where(table.c.id == bindparam("message_id"),
