@@ -137,6 +137,28 @@ def published_definition(version: DossierTypeVersion) -> dict:
     return definition
 
 
+def definitions_of(dbsession, versions) -> dict[int, dict]:
+    """The definitions of the type versions given as (id, status, created, published) — what
+    a list read of them — by id: the published ones from the process's cache, the others and
+    those not cached yet in one statement."""
+    found, missing = {}, {}
+    for id_, status, created, published in versions:
+        key = (id_, created, published)
+        if status == PUBLISHED and key in _PUBLISHED:
+            found[id_] = _PUBLISHED[key]
+        else:
+            missing[id_] = (status, key)
+    if missing:
+        for id_, stored in dbsession.execute(
+                select(DossierTypeVersion.id, DossierTypeVersion.stored_definition)
+                .where(DossierTypeVersion.id.in_(missing))):
+            status, key = missing[id_]
+            if status == PUBLISHED:
+                _PUBLISHED[key] = stored
+            found[id_] = stored
+    return found
+
+
 @event.listens_for(DossierTypeVersion, "before_update")
 def _published_versions_are_frozen(mapper, connection, target):
     from sqlalchemy import inspect

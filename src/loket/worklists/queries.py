@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from loket.catalogue.models import PUBLISHED, DossierType, DossierTypeVersion
+from loket.catalogue.models import DossierType, DossierTypeVersion, definitions_of
 from loket.dossiers.models import Dossier
 from loket.identity.models import RoleAssignment, User
 from loket.security import Role
@@ -365,28 +365,13 @@ _COLUMNS = (
     DossierTypeVersion.created, DossierTypeVersion.published,
 )
 
-# A published type version is frozen: its code, title and workflow are read once per process.
-# Keyed like the catalogue's cache of definitions (id, creation, publication): a database may
-# hand an id out again.
-_TYPE_FACTS: dict[tuple, TypeFacts] = {}
-
-
-def _type_facts(dbsession, result) -> dict[tuple, TypeFacts]:
-    """The facts of the type versions of these rows; only versions not seen before (or not
-    published) are read, in one statement."""
-    keys = {(r[16], r[18], r[19]): (r[15], r[17]) for r in result}
-    facts = {key: _TYPE_FACTS[key] for key in keys if key in _TYPE_FACTS}
-    missing = {key[0]: key for key in keys if key not in facts}
-    if missing:
-        for version_id, definition in dbsession.execute(
-                select(DossierTypeVersion.id, DossierTypeVersion.stored_definition)
-                .where(DossierTypeVersion.id.in_(missing))):
-            key = missing[version_id]
-            code, status = keys[key]
-            facts[key] = TypeFacts(code, definition.get("title") or {}, definition["workflow"])
-            if status == PUBLISHED:
-                _TYPE_FACTS[key] = facts[key]
-    return facts
+def _type_facts(dbsession, result) -> dict[int, TypeFacts]:
+    """The facts of the rows' type versions, by id (published definitions from the
+    catalogue's cache of them)."""
+    codes = {r[16]: r[15] for r in result}
+    definitions = definitions_of(dbsession, {(r[16], r[17], r[18], r[19]) for r in result})
+    return {id_: TypeFacts(codes[id_], definition.get("title") or {}, definition["workflow"])
+            for id_, definition in definitions.items()}
 
 
 def _name(given: str | None, family: str | None) -> str:
@@ -430,7 +415,7 @@ def worklist(dbsession, viewer: Viewer, filters: Filters) -> Page:
     result = dbsession.execute(_statement(dbsession, key, build), values).all()
     facts = _type_facts(dbsession, result)
     names = [flag.name for flag in flagged]
-    rows = [Row(*r[:10], facts[(r[16], r[18], r[19])], _name(r[10], r[11]), r[12],
+    rows = [Row(*r[:10], facts[r[16]], _name(r[10], r[11]), r[12],
                 _name(r[13], r[14]) if r[12] is not None else None,
                 dict(zip(names, map(bool, r[20:]), strict=True)))
             for r in result[:filters.limit]]
