@@ -5,12 +5,11 @@ from sqlalchemy.orm import joinedload, object_session
 
 from loket.dossiers.models import CHILDREN_KEY, Dossier
 from loket.web.inputs import parse_id
-from loket.web.openapi import API_ROUTE
 
-# Built once: every dossier URL looks its dossier up with one of them. The pages' with its
-# handler, whom both dossier pages name (a statement of its own otherwise); the API's without.
-_BY_REFERENCE = select(Dossier).where(Dossier.reference == bindparam("reference"))
-_WITH_HANDLER = _BY_REFERENCE.options(joinedload(Dossier.handler))
+# Built once: every dossier URL looks its dossier up with it; with its handler, whom both
+# dossier pages name (a statement of its own otherwise).
+_BY_REFERENCE = (select(Dossier).where(Dossier.reference == bindparam("reference"))
+                 .options(joinedload(Dossier.handler)))
 
 
 class DossierContainer:
@@ -29,11 +28,8 @@ class DossierContainer:
         # PostgreSQL refuses in a query): not found, without asking the database.
         if len(reference) > 16 or not reference.isprintable():
             raise KeyError(reference)
-        route = getattr(self.request, "matched_route", None)
-        statement = _BY_REFERENCE if route is not None and route.name == API_ROUTE \
-            else _WITH_HANDLER
         dossier = self.request.dbsession.execute(
-            statement, {"reference": reference}).scalar_one_or_none()
+            _BY_REFERENCE, {"reference": reference}).scalar_one_or_none()
         if dossier is None:
             raise KeyError(reference)
         dossier.__parent__ = self
