@@ -2,13 +2,12 @@
 as the landing page after login.
 
 A feature registers its page with ``config.add_start_page``; a user sees (and lands on the
-first of) the pages whose permission they hold on the root, one of whose ``roles`` (if it
-names any) they hold, and whose ``applies`` test, if any, passes. So an adviser lands on the
-advice requests, a handler on the workbench, and a role whose pages come with a later feature
-lands on the home page instead of an empty list.
+first of) the pages whose permission they hold on the root and, when a page names
+``roles``, one of whose roles they hold. So an adviser lands on the advice requests, a handler
+on the workbench, and a role whose pages come with a later feature lands on the home page
+instead of an empty list.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyramid.i18n import TranslationString
@@ -26,7 +25,6 @@ class StartPage:
     order: int = 100  # lower first: the landing page is the first that applies
     # Only for holders of one of these roles (read from the principals: no query).
     roles: tuple[str, ...] = ()
-    applies: Callable | None = None  # (request) -> bool, when the permission alone is not enough
     landing: bool = True  # False: only a menu entry (e.g. the citizen's notification settings)
 
     @property
@@ -35,9 +33,9 @@ class StartPage:
 
 
 def add_start_page(config, name: str, title, permission, *, order: int = 100, roles=(),
-                   applies: Callable | None = None, landing: bool = True):
+                   landing: bool = True):
     page = StartPage(name, title, str(permission), order, tuple(map(role_principal, roles)),
-                     applies, landing)
+                     landing)
     introspectable = config.introspectable(INTROSPECTION_CATEGORY, name, str(title),
                                            INTROSPECTION_CATEGORY)
     introspectable["page"] = page
@@ -60,7 +58,7 @@ def _deciding(request, pages) -> frozenset[str]:
         | {role for page in pages for role in page.roles}
 
 
-def start_pages(request) -> list[StartPage]:
+def start_pages(request) -> tuple[StartPage, ...]:
     """The pages the current user may use, in order; none for a visitor."""
     if request.user is None:
         return []
@@ -76,7 +74,7 @@ def start_pages(request) -> list[StartPage]:
         found = permitted[principals] = tuple(
             p for p in pages if request.has_permission(p.permission, request.root)
             and (not p.roles or any(role in principals for role in p.roles)))
-    return [p for p in found if p.applies is None or p.applies(request)]
+    return found
 
 
 def landing_path(request) -> str:
