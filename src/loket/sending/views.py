@@ -18,7 +18,6 @@ from loket.dossiers.panels import has_rows
 from loket.i18n import _, local_date
 from loket.letters import models as letters
 from loket.letters.kinds import letter_kinds
-from loket.letters.resources import dossier_letters
 from loket.security import Permission
 from loket.sending import channel as channels
 from loket.sending import register, services, tracking
@@ -260,9 +259,8 @@ def close(context, request):
 
 
 def staff_panel(request, dossier) -> dict | None:
-    # A dispatch sends a letter: no query for a dossier without letters.
     dispatches = dispatches_of(request.dbsession, dossier) \
-        if dossier_letters(request, dossier) else []
+        if has_rows(request, dossier, "dispatches") else []
     sending = dossier["verzending"]
     may_send = bool(request.has_permission(Permission.SEND, sending))
     if not dispatches and not may_send:
