@@ -268,3 +268,16 @@ def test_amounts_read_as_babel_writes_them(language):
         assert format_amount(amount, language, whole=True) == babel
     assert format_amount(Decimal("750"), "nl", whole=True) == "€ 750"
     assert format_amount("geen bedrag") == "geen bedrag"
+
+
+def test_local_days_reach_the_ends_of_the_calendar():
+    """'From' and 'until' filters take any date a form accepts: the first and the last day
+    there is give moments a database stores, not an overflow."""
+    from datetime import UTC, date, datetime
+
+    from loket.i18n import LOCAL_TIME, end_of_local_day, start_of_local_day
+
+    assert start_of_local_day(date.min).astimezone(UTC) == datetime.min.replace(tzinfo=UTC)
+    assert end_of_local_day(date.max).astimezone(UTC).year == 9999
+    assert end_of_local_day(date(2026, 3, 28)) == datetime(2026, 3, 29, tzinfo=LOCAL_TIME)
+    assert start_of_local_day(date(2026, 3, 29)).utcoffset().total_seconds() == 3600

@@ -9,7 +9,7 @@ Kernel module: it imports only the standard library, Pyramid and Babel.
 """
 
 import functools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -73,8 +73,19 @@ def local_date(moment: datetime | date) -> date:
 
 
 def start_of_local_day(day: date) -> datetime:
-    """Midnight in Brussels of ``day``, as an aware moment (for 'from … to …' filters)."""
+    """Midnight in Brussels of ``day``, as an aware moment (for 'from … to …' filters); the
+    first day a date can name starts at the first moment there is (in UTC, which stores it)."""
+    if day == date.min:
+        return datetime.min.replace(tzinfo=UTC)
     return datetime(day.year, day.month, day.day, tzinfo=LOCAL_TIME)
+
+
+def end_of_local_day(day: date) -> datetime:
+    """When the Belgian ``day`` ends: the next midnight (for 'until … included' filters, as
+    ``moment < end``); the last day a date can name ends at the last moment there is."""
+    if day == date.max:
+        return datetime.max.replace(tzinfo=LOCAL_TIME)
+    return start_of_local_day(day + timedelta(days=1))
 
 
 def format_date(value: datetime | date | None, locale: str | None = DEFAULT_LOCALE) -> str:

@@ -21,7 +21,8 @@ from tests.hardening.test_existence import _names, child_paths
 HUGE = "9" * 5000
 BIG = "9" * 25
 PARAMETERS = ["behandelaar", "cursor", "limit", "na", "q", "sort", "lijst", "type", "terug",
-              "kies", "version", "message", "dossiers", "body", "decision", "van", "tot"]
+              "kies", "version", "message", "dossiers", "body", "decision", "van", "tot",
+              "since", "until", "date_from", "date_to"]
 
 
 def paths(app, reference) -> list[str]:
@@ -48,7 +49,8 @@ def _status(testapp, method, url, **kw):
     return response.status_int
 
 
-VALUES = [HUGE, BIG, "-1", "\x00", "a\x1fb", "\ud800", "NaN", "Infinity", "1,000.00.00"]
+VALUES = [HUGE, BIG, "-1", "\x00", "a\x1fb", "\ud800", "NaN", "Infinity", "1,000.00.00",
+          "0001-01-01", "9999-12-31"]  # the ends of the calendar, for 'from' and 'until' dates
 
 
 def test_malformed_values_in_query_and_path(testapp, app, everyone):

@@ -94,3 +94,11 @@ def test_statements_per_list_do_not_grow_with_rows(testapp, login, world, dbsess
     few = count()
     fill(world, dbsession, 40)
     assert count() == few
+
+
+@pytest.mark.parametrize("query", ["tot=9999-12-31", "van=0001-01-01&tot=9999-12-31",
+                                   "van=9999-12-31&datum=gewijzigd"])
+def test_the_farthest_dates_filter_without_an_error(testapp, login, world, query):
+    login(world.els)
+    page = testapp.get(f"/werkbank?{query}", status=200)
+    assert page.html.find("main")

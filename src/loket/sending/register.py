@@ -7,13 +7,13 @@ the register grows. A handler sees their teams' dossiers' mail; the secretariat 
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager
 
 from loket.dossiers.models import Dossier
-from loket.i18n import format_datetime, start_of_local_day
+from loket.i18n import end_of_local_day, format_datetime, start_of_local_day
 from loket.security import Role
 from loket.sending.models import CHANNELS, FAILED, RETURNED, STATUSES, Dispatch
 from loket.web.inputs import parse_id
@@ -86,8 +86,7 @@ def statement(filters: Filters, teams: set[int] | None):
     if filters.since:
         query = query.where(Dispatch.queued >= start_of_local_day(filters.since))
     if filters.until:
-        query = query.where(Dispatch.queued < start_of_local_day(filters.until
-                                                                 + timedelta(days=1)))
+        query = query.where(Dispatch.queued < end_of_local_day(filters.until))
     if filters.batch:
         query = query.where(Dispatch.batch == filters.batch)
     if filters.open_tasks:

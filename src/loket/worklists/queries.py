@@ -12,7 +12,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import (
     BindParameter,
@@ -33,6 +33,7 @@ from sqlalchemy.orm import aliased
 
 from loket.catalogue.models import DossierType, DossierTypeVersion, definitions_of
 from loket.dossiers.models import Dossier
+from loket.i18n import end_of_local_day, start_of_local_day
 from loket.identity.models import RoleAssignment, User
 from loket.security import Role
 from loket.worklists.models import closed_states
@@ -240,10 +241,10 @@ class _BoundViewer:
 
 def _values(viewer: Viewer, filters: Filters) -> dict:
     dates = {}
-    if filters.date_from:
-        dates["date_from"] = datetime.combine(filters.date_from, time(), UTC)
+    if filters.date_from:  # Belgian days, as the page shows the dates
+        dates["date_from"] = start_of_local_day(filters.date_from)
     if filters.date_to:
-        dates["date_to"] = datetime.combine(filters.date_to + timedelta(1), time(), UTC)
+        dates["date_to"] = end_of_local_day(filters.date_to)
     return {"viewer_id": viewer.user_id, "viewer_teams": list(viewer.team_ids),
             "today": viewer.today, "week_end": viewer.week_end, "type_code": filters.type_code,
             "state": filters.state, "handler": filters.handler, **dates,

@@ -6,7 +6,6 @@ results show who asked what, when and why — never the answer's content — and
 number masked.
 """
 
-from datetime import datetime, time, timedelta
 
 import colander
 import deform
@@ -14,7 +13,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from loket import audit
-from loket.i18n import LOCAL_TIME, _
+from loket.i18n import LOCAL_TIME, _, end_of_local_day, start_of_local_day
 from loket.identity import insz as insz_check
 from loket.identity.models import User
 from loket.integrations.magda.models import MagdaConsultation
@@ -69,11 +68,9 @@ def search(dbsession, *, insz=None, dossier_reference=None, service=None, date_f
     if service:
         query = query.where(MagdaConsultation.service == service)
     if date_from:
-        query = query.where(MagdaConsultation.occurred >= datetime.combine(
-            date_from, time.min, LOCAL_TIME))
+        query = query.where(MagdaConsultation.occurred >= start_of_local_day(date_from))
     if date_to:
-        query = query.where(MagdaConsultation.occurred < datetime.combine(
-            date_to + timedelta(days=1), time.min, LOCAL_TIME))
+        query = query.where(MagdaConsultation.occurred < end_of_local_day(date_to))
     query = query.order_by(MagdaConsultation.occurred.desc(), MagdaConsultation.id.desc())
     return list(dbsession.scalars(query.limit(limit)))
 
