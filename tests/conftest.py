@@ -6,6 +6,7 @@ a server), the app, and a transaction per test that is rolled back afterwards.
 creates a throw-away database on that server for the run and drops it at the end.
 """
 
+import logging
 import os
 import secrets
 import uuid
@@ -30,6 +31,12 @@ from loket.web.openapi import validate_api_response
 
 ROOT = Path(__file__).resolve().parent.parent
 
+
+# The real SMTP servers of the tests (aiosmtpd) log every connection from their own thread,
+# also after a test's output capture was closed ("--- Logging error ---" in the run): the
+# tests read the mailboxes instead.
+logging.getLogger("mail.log").addHandler(logging.NullHandler())
+logging.getLogger("mail.log").propagate = False
 
 # Fixtures shared by several directories: plug-ins of this suite, never imported by tests.
 pytest_plugins = ["tests.fixtures.staff", "tests.fixtures.outbox", "tests.fixtures.magda",

@@ -2,7 +2,6 @@
 
 import datetime
 import ipaddress
-import logging
 import smtplib
 import socket
 import ssl
@@ -28,19 +27,6 @@ from loket.outbox import PermanentFailure, TemporaryFailure
 from loket.workflow.engine import workflow_of
 
 FROM = "loket@heidebeek.example"
-
-
-@pytest.fixture(autouse=True, scope="module")
-def quiet_server_log():
-    """aiosmtpd logs every connection from its own thread, also after a test's output capture
-    was closed ('--- Logging error ---' in the run's output): the tests read the mailbox."""
-    log = logging.getLogger("mail.log")
-    handler = logging.NullHandler()
-    log.addHandler(handler)
-    log.propagate = False
-    yield
-    log.removeHandler(handler)
-    log.propagate = True
 
 
 def free_port() -> int:
